@@ -1,0 +1,331 @@
+//! Value formats, placeholder rules and real-secret detection.
+//!
+//! Built-in formats are matched by hand (no regex compile on the hot path)
+//! and are deliberately lenient: a format must accept every token its issuer
+//! hands out today, so lengths are ranges taken from the shapes that gitleaks
+//! and trufflehog document, never single fixed counts.
+
+use std::borrow::Cow;
+use std::fmt;
+
+/// The value format of a token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Any non-empty value.
+    Any,
+    /// GitHub token: classic `ghp_` (and `gho_`/`ghu_`/`ghs_`/`ghr_`) or fine-grained `github_pat_`.
+    GithubPat,
+    /// JSON Web Token: three base64url segments, header starting `eyJ`.
+    Jwt,
+    /// Discord bot token: `<23-28>.<6-7>.<27+>` base64url segments.
+    DiscordBotToken,
+    /// Discord OAuth2 client secret: 32 or more base64url characters.
+    DiscordClientSecret,
+    /// Cloudflare API token: 40 or more base64url characters.
+    CloudflareApiToken,
+    /// Cloudflare tunnel token: base64 of a JSON object (starts `eyJ`).
+    CloudflareTunnelToken,
+    /// RFC 4122 UUID, any case.
+    Uuid,
+    /// A regular expression the whole value must match (implicitly anchored).
+    Regex(Cow<'static, str>),
+}
+
+/// Built-in format names as written in the spec, with a one-line description.
+pub const BUILTIN_FORMATS: &[(&str, &str)] = &[
+    ("any", "any non-empty value"),
+    ("github_pat", "GitHub token: `ghp_…` (36+ chars) or fine-grained `github_pat_…`"),
+    ("jwt", "JSON Web Token: `eyJ…` header, payload and signature in base64url"),
+    ("discord_bot_token", "Discord bot token: three base64url segments, 23–28 . 6–7 . 27+"),
+    ("discord_client_secret", "Discord OAuth2 client secret: 32+ base64url characters"),
+    ("cloudflare_api_token", "Cloudflare API token: 40+ base64url characters"),
+    ("cloudflare_tunnel_token", "Cloudflare tunnel token: base64 JSON starting `eyJ`"),
+    ("uuid", "UUID: 8-4-4-4-12 hex digits"),
+];
+
+impl Format {
+    /// The built-in format called `name`, if any.
+    pub fn builtin(name: &str) -> Option<Format> {
+        Some(match name {
+            "any" => Format::Any,
+            "github_pat" => Format::GithubPat,
+            "jwt" => Format::Jwt,
+            "discord_bot_token" => Format::DiscordBotToken,
+            "discord_client_secret" => Format::DiscordClientSecret,
+            "cloudflare_api_token" => Format::CloudflareApiToken,
+            "cloudflare_tunnel_token" => Format::CloudflareTunnelToken,
+            "uuid" => Format::Uuid,
+            _ => return None,
+        })
+    }
+
+    /// The spec spelling: a built-in name, or `regex`.
+    pub fn name(&self) -> &str {
+        match self {
+            Format::Any => "any",
+            Format::GithubPat => "github_pat",
+            Format::Jwt => "jwt",
+            Format::DiscordBotToken => "discord_bot_token",
+            Format::DiscordClientSecret => "discord_client_secret",
+            Format::CloudflareApiToken => "cloudflare_api_token",
+            Format::CloudflareTunnelToken => "cloudflare_tunnel_token",
+            Format::Uuid => "uuid",
+            Format::Regex(_) => "regex",
+        }
+    }
+
+    /// Compiles a regex format, anchored to the whole value.
+    pub fn compile_regex(pattern: &str) -> Result<regex::Regex, regex::Error> {
+        regex::Regex::new(&format!("^(?:{pattern})$"))
+    }
+
+    /// Whether `value` has this format. An invalid regex matches nothing
+    /// (the spec validator rejects it long before this runs).
+    pub fn matches(&self, value: &str) -> bool {
+        if value.is_empty() {
+            return false;
+        }
+        match self {
+            Format::Any => true,
+            Format::GithubPat => is_github_token(value),
+            Format::Jwt => is_jwt(value),
+            Format::DiscordBotToken => is_discord_bot_token(value),
+            Format::DiscordClientSecret => value.len() >= 32 && all_b64url(value),
+            Format::CloudflareApiToken => value.len() >= 40 && all_b64url(value),
+            Format::CloudflareTunnelToken => {
+                value.len() >= 24
+                    && value.starts_with("eyJ")
+                    && value
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"+/=_-".contains(&b))
+            }
+            Format::Uuid => is_uuid(value),
+            Format::Regex(p) => Format::compile_regex(p).is_ok_and(|re| re.is_match(value)),
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Format::Regex(p) => write!(f, "regex `{p}`"),
+            other => f.write_str(other.name()),
+        }
+    }
+}
+
+fn is_b64url(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
+}
+
+fn all_b64url(s: &str) -> bool {
+    s.bytes().all(is_b64url)
+}
+
+fn is_github_token(v: &str) -> bool {
+    if let Some(rest) = v.strip_prefix("github_pat_") {
+        return (22..=255).contains(&rest.len())
+            && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    }
+    let b = v.as_bytes();
+    b.len() >= 40
+        && b.len() <= 255
+        && b[0] == b'g'
+        && b[1] == b'h'
+        && b"pousr".contains(&b[2])
+        && b[3] == b'_'
+        && b[4..].iter().all(u8::is_ascii_alphanumeric)
+}
+
+fn is_jwt(v: &str) -> bool {
+    let mut parts = v.split('.');
+    let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    let seg = |x: &str| x.bytes().all(|b| is_b64url(b) || b == b'=');
+    h.starts_with("eyJ") && h.len() > 3 && !p.is_empty() && seg(h) && seg(p) && seg(s)
+}
+
+fn is_discord_bot_token(v: &str) -> bool {
+    let mut parts = v.split('.');
+    let (Some(a), Some(b), Some(c), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    (23..=28).contains(&a.len())
+        && (6..=7).contains(&b.len())
+        && (27..=64).contains(&c.len())
+        && all_b64url(a)
+        && all_b64url(b)
+        && all_b64url(c)
+}
+
+fn is_uuid(v: &str) -> bool {
+    let b = v.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+/// Whether `value` is a placeholder: `CHANGE_ME_*`, `ci_test_*`, `*_here`,
+/// `*_placeholder` (ASCII case-insensitive), or the token's own CI value.
+pub fn is_placeholder(value: &str, ci_value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    value == ci_value
+        || lower == "change_me"
+        || lower.starts_with("change_me_")
+        || lower.starts_with("ci_test_")
+        || lower.ends_with("_here")
+        || lower.ends_with("_placeholder")
+}
+
+/// Why a value looks like a real, live secret, or `None`.
+///
+/// Known token shapes are searched anywhere in the value (as gitleaks does),
+/// so a real token behind a placeholder prefix is still caught.
+pub fn looks_like_secret(value: &str) -> Option<&'static str> {
+    let v = value.trim();
+    if contains_github_token(v) {
+        return Some("a GitHub token");
+    }
+    if v.split(|c: char| !(c.is_ascii_alphanumeric() || "._-=".contains(c)))
+        .any(is_jwt)
+    {
+        return Some("a JWT");
+    }
+    if v.split(|c: char| !(c.is_ascii_alphanumeric() || "._-".contains(c)))
+        .any(is_discord_bot_token)
+    {
+        return Some("a Discord bot token");
+    }
+    if v.contains("-----BEGIN") && v.contains("PRIVATE KEY") {
+        return Some("a private key");
+    }
+    if v.split(|c: char| !(c.is_ascii_alphanumeric() || "+/=_-".contains(c)))
+        .any(|w| w.starts_with("AKIA") && w.len() == 20)
+    {
+        return Some("an AWS access key");
+    }
+    if is_high_entropy(v) {
+        return Some("high-entropy text");
+    }
+    None
+}
+
+fn contains_github_token(v: &str) -> bool {
+    let b = v.as_bytes();
+    (0..b.len()).any(|i| {
+        let rest = &b[i..];
+        if rest.starts_with(b"github_pat_") {
+            return rest[11..]
+                .iter()
+                .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+                .count()
+                >= 22;
+        }
+        rest.len() >= 40
+            && rest[0] == b'g'
+            && rest[1] == b'h'
+            && b"pousr".contains(&rest[2])
+            && rest[3] == b'_'
+            && rest[4..].iter().take_while(|c| c.is_ascii_alphanumeric()).count() >= 36
+    })
+}
+
+/// Shannon entropy in bits per character.
+pub fn shannon_entropy(s: &str) -> f64 {
+    let mut counts = std::collections::HashMap::new();
+    let mut n = 0usize;
+    for c in s.chars() {
+        *counts.entry(c).or_insert(0usize) += 1;
+        n += 1;
+    }
+    if n == 0 {
+        return 0.0;
+    }
+    counts
+        .values()
+        .map(|&k| {
+            let p = k as f64 / n as f64;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// Random-looking text: 20+ characters mixing letters and digits with at
+/// least 3.5 bits of entropy per character. Words joined by `_` (what
+/// placeholders are) stay well below that.
+pub fn is_high_entropy(s: &str) -> bool {
+    let has_digit = s.bytes().any(|b| b.is_ascii_digit());
+    let has_alpha = s.bytes().any(|b| b.is_ascii_alphabetic());
+    s.chars().count() >= 20 && has_digit && has_alpha && shannon_entropy(s) >= 3.5
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Realistic shapes, not real tokens: random characters in the issuers' layouts.
+    const DISCORD_24: &str = "MTA4NzY1NDMyMTA5ODc2NTQz.GhT5xQ.abcdEFGHijklMNOPqrstUVWXyz0123456789ab";
+    const DISCORD_26: &str = "MTIzNDU2Nzg5MDEyMzQ1Njc4OQ.Gx1y2Z.k9J8h7G6f5D4s3A2q1W0e9R8t7Y6u5I4o3P2";
+    const JWT: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
+
+    #[test]
+    fn github_tokens() {
+        assert!(Format::GithubPat.matches("ghp_16C7e42F292c6912E7710c838347Ae178B4a"));
+        assert!(Format::GithubPat.matches(&format!("github_pat_11ABCDEFG0{}", "a1B2c3D4e5".repeat(7))));
+        assert!(!Format::GithubPat.matches("ghp_short"));
+        assert!(!Format::GithubPat.matches("ci_test_aar_token"));
+    }
+
+    #[test]
+    fn discord_first_segment_23_to_28() {
+        assert!(Format::DiscordBotToken.matches(DISCORD_24));
+        assert!(Format::DiscordBotToken.matches(DISCORD_26));
+        let seg = |n: usize| "A".repeat(n);
+        for n in 23..=28 {
+            let t = format!("{}.GhT5xQ.{}", seg(n), "b".repeat(38));
+            assert!(Format::DiscordBotToken.matches(&t), "{n}");
+        }
+        assert!(!Format::DiscordBotToken.matches(&format!("{}.GhT5xQ.{}", seg(22), "b".repeat(38))));
+    }
+
+    #[test]
+    fn jwt_and_uuid() {
+        assert!(Format::Jwt.matches(JWT));
+        assert!(!Format::Jwt.matches("abc.def.ghi"));
+        assert!(Format::Uuid.matches("123e4567-e89b-12d3-a456-426614174000"));
+        assert!(!Format::Uuid.matches("123e4567e89b12d3a456426614174000"));
+    }
+
+    #[test]
+    fn regex_is_anchored() {
+        let f = Format::Regex("[a-z]+".into());
+        assert!(f.matches("abc"));
+        assert!(!f.matches("abc1"));
+    }
+
+    #[test]
+    fn placeholders() {
+        for p in ["CHANGE_ME_AAR", "ci_test_bot_jwt", "your_token_here", "x_placeholder", "CI-VAL"] {
+            assert!(is_placeholder(p, "CI-VAL"), "{p}");
+        }
+        assert!(!is_placeholder("real-value", "CI-VAL"));
+        assert!(!is_placeholder("", "CI-VAL"));
+    }
+
+    #[test]
+    fn secret_shapes() {
+        assert_eq!(looks_like_secret("ghp_16C7e42F292c6912E7710c838347Ae178B4a"), Some("a GitHub token"));
+        assert_eq!(looks_like_secret("ci_test_ghp_16C7e42F292c6912E7710c838347Ae178B4a"), Some("a GitHub token"));
+        assert_eq!(looks_like_secret(JWT), Some("a JWT"));
+        assert_eq!(looks_like_secret(DISCORD_26), Some("a Discord bot token"));
+        assert_eq!(looks_like_secret("q8Xv2LmN4pR7sT1wY9zB3cD6fG0hJ5kA"), Some("high-entropy text"));
+        for safe in ["ci_test_discord_bot_token", "CHANGE_ME_CF_DNS_API_TOKEN", "ci_test_staging_orchestration_bot_key", "your_bot_token_here"] {
+            assert_eq!(looks_like_secret(safe), None, "{safe}");
+        }
+    }
+}

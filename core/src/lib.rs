@@ -1,0 +1,15 @@
+//! The shared token loader. Services link this (through `tokenspec-runtime`),
+//! so it never parses TOML: token definitions arrive as plain data, emitted
+//! by the proc-macro or built by the command line tool from the spec.
+
+pub mod def;
+pub mod dotenv;
+pub mod env;
+pub mod format;
+pub mod load;
+pub mod secret;
+
+pub use def::{Class, Deprecation, Required, TokenDef};
+pub use format::Format;
+pub use load::{LoadError, LoadOptions, Problem, Resolution, Source, State};
+pub use secret::Secret;

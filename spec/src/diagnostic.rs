@@ -1,0 +1,138 @@
+//! Errors that point into the spec file: `--> token-spec.toml:LINE:COL`,
+//! the offending line and a caret, like rustc.
+
+use std::fmt;
+use std::ops::Range;
+
+/// One problem at a place in the spec.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub message: String,
+    /// Byte range in the spec source.
+    pub span: Range<usize>,
+    /// Text under the caret.
+    pub label: Option<String>,
+    /// How to fix it.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(message: impl Into<String>, span: Range<usize>) -> Self {
+        Diagnostic { message: message.into(), span, label: None, help: None }
+    }
+
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// 1-based line and column (in characters) of byte `offset` in `src`.
+pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
+    let offset = floor_char_boundary(src, offset.min(src.len()));
+    let before = &src[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, src[line_start..offset].chars().count() + 1)
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Every problem found in one spec file, rendered together.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostics {
+    /// The path as the user wrote it (shown after `-->`).
+    pub file: String,
+    pub source: String,
+    pub items: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    /// `file:LINE:COL` of one diagnostic.
+    pub fn location(&self, d: &Diagnostic) -> String {
+        let (line, col) = line_col(&self.source, d.span.start);
+        format!("{}:{line}:{col}", self.file)
+    }
+
+    /// Renders one diagnostic with its source line and caret.
+    pub fn render(&self, d: &Diagnostic) -> String {
+        let (line, col) = line_col(&self.source, d.span.start);
+        let text = self.source.lines().nth(line - 1).unwrap_or("").trim_end_matches('\r');
+        let width = line.to_string().len();
+        let pad = " ".repeat(width);
+        // The caret covers the span, clipped to its first line.
+        let line_chars = text.chars().count();
+        let span_chars = self.source[d.span.start.min(self.source.len())..d.span.end.min(self.source.len())]
+            .lines()
+            .next()
+            .map_or(1, |s| s.chars().count().max(1));
+        let carets = span_chars.min(line_chars.saturating_sub(col - 1).max(1));
+        let mut out = format!(
+            "error: {}\n{pad}--> {}:{line}:{col}\n{pad} |\n{line} | {text}\n{pad} | {}{}",
+            d.message,
+            self.file,
+            " ".repeat(col - 1),
+            "^".repeat(carets)
+        );
+        if let Some(label) = &d.label {
+            out.push(' ');
+            out.push_str(label);
+        }
+        if let Some(help) = &d.help {
+            out.push_str(&format!("\n{pad} = help: {help}"));
+        }
+        out
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.items.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n\n")?;
+            }
+            f.write_str(&self.render(d))?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostics {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column() {
+        let src = "a = 1\nname = \"X\"\n";
+        assert_eq!(line_col(src, 0), (1, 1));
+        assert_eq!(line_col(src, 6), (2, 1));
+        assert_eq!(line_col(src, 13), (2, 8));
+    }
+
+    #[test]
+    fn renders_caret_under_span() {
+        let src = "[[token]]\nname = \"bad-name\"\n";
+        let ds = Diagnostics {
+            file: "token-spec.toml".into(),
+            source: src.into(),
+            items: vec![Diagnostic::new("bad", 17..27).label("here").help("fix it")],
+        };
+        let out = ds.to_string();
+        assert_eq!(
+            out,
+            "error: bad\n --> token-spec.toml:2:8\n  |\n2 | name = \"bad-name\"\n  |        ^^^^^^^^^^ here\n  = help: fix it"
+        );
+    }
+}

@@ -1,0 +1,128 @@
+//! The validated spec: what `token-spec.toml` says, with every default applied.
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+use tokenspec_core::{Class, Deprecation, Format, Required, TokenDef};
+
+/// Environments when the spec names none.
+pub const DEFAULT_ENVIRONMENTS: [&str; 3] = ["dev", "prod", "ci"];
+
+/// A whole, valid spec.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Spec {
+    /// Environment names; always includes `ci`.
+    pub environments: Vec<String>,
+    pub classes: Vec<ClassInfo>,
+    /// Tokens in spec order.
+    pub tokens: Vec<Token>,
+}
+
+/// Per-class settings, from `[class.cicd]` / `[class.runtime]` or the defaults.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClassInfo {
+    pub class: Class,
+    pub owner: String,
+    pub rotation_days: Option<u32>,
+    pub description: String,
+}
+
+impl ClassInfo {
+    pub fn default_for(class: Class) -> Self {
+        match class {
+            Class::Cicd => ClassInfo {
+                class,
+                owner: "DevOps / Infrastructure".into(),
+                rotation_days: None,
+                description: "CI/CD automation tokens for pipelines and automation scripts".into(),
+            },
+            Class::Runtime => ClassInfo {
+                class,
+                owner: "Development".into(),
+                rotation_days: None,
+                description: "Application runtime tokens for services".into(),
+            },
+        }
+    }
+}
+
+/// One `[[token]]` with defaults applied.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Token {
+    pub name: String,
+    pub class: Class,
+    pub description: String,
+    pub required: Required,
+    pub format: Format,
+    pub ci_value: String,
+    pub owner: String,
+    pub rotation_days: Option<u32>,
+    pub scopes: Vec<String>,
+    pub deprecated: Option<Deprecation>,
+    /// Byte span of the `[[token]]` table, for diagnostics.
+    pub span: Range<usize>,
+    /// Byte span of the `name` value.
+    pub name_span: Range<usize>,
+    /// Byte span of `ci_value` when given, else of the table.
+    pub ci_value_span: Range<usize>,
+}
+
+impl Token {
+    /// The default safe CI value: `ci_test_<name in lowercase>`.
+    pub fn default_ci_value(name: &str) -> String {
+        format!("ci_test_{}", name.to_ascii_lowercase())
+    }
+
+    /// The loader's view of this token.
+    pub fn to_def(&self) -> TokenDef {
+        TokenDef {
+            name: Cow::Owned(self.name.clone()),
+            class: self.class,
+            description: Cow::Owned(self.description.clone()),
+            required: self.required.clone(),
+            format: self.format.clone(),
+            ci_value: Cow::Owned(self.ci_value.clone()),
+            deprecated: self.deprecated.clone(),
+        }
+    }
+
+    /// The field name in generated structs: the name in snake_case.
+    pub fn field_name(&self) -> String {
+        self.name.to_ascii_lowercase()
+    }
+
+    /// Where it is required, for people: "always", "never", "prod, ci".
+    pub fn required_text(&self) -> String {
+        match &self.required {
+            Required::Always => "always".into(),
+            Required::Never => "never".into(),
+            Required::In(envs) => envs.join(", "),
+        }
+    }
+}
+
+impl Spec {
+    pub fn class(&self, class: Class) -> &ClassInfo {
+        self.classes
+            .iter()
+            .find(|c| c.class == class)
+            .expect("every class has settings")
+    }
+
+    pub fn tokens_of(&self, class: Class) -> impl Iterator<Item = &Token> {
+        self.tokens.iter().filter(move |t| t.class == class)
+    }
+
+    pub fn token(&self, name: &str) -> Option<&Token> {
+        self.tokens.iter().find(|t| t.name == name)
+    }
+
+    /// Loader definitions of the tokens of `class`, or all when `None`.
+    pub fn defs(&self, class: Option<Class>) -> Vec<TokenDef> {
+        self.tokens
+            .iter()
+            .filter(|t| class.is_none_or(|c| t.class == c))
+            .map(Token::to_def)
+            .collect()
+    }
+}

@@ -1,0 +1,480 @@
+//! Reads `token-spec.toml` into a [`Spec`], collecting every error at once.
+//!
+//! The document is walked as a spanned TOML tree (not deserialized with
+//! serde) so that an unknown key, a bad value and a duplicate name are all
+//! reported in one pass, each at its own line and column.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::ops::Range;
+
+use toml::de::{DeTable, DeValue};
+use toml::Spanned;
+
+use tokenspec_core::def::is_env_name;
+use tokenspec_core::env::is_valid_env_name;
+use tokenspec_core::format::{is_placeholder, looks_like_secret, BUILTIN_FORMATS};
+use tokenspec_core::{Class, Deprecation, Format, Required};
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::model::{ClassInfo, Spec, Token, DEFAULT_ENVIRONMENTS};
+
+const TOP_KEYS: &[&str] = &["version", "environments", "class", "token"];
+const CLASS_KEYS: &[&str] = &["owner", "rotation_days", "description"];
+const TOKEN_KEYS: &[&str] = &[
+    "name",
+    "class",
+    "description",
+    "required",
+    "format",
+    "ci_value",
+    "owner",
+    "rotation_days",
+    "scopes",
+    "deprecated",
+];
+const DEPRECATED_KEYS: &[&str] = &["replacement", "note"];
+const FORMAT_KEYS: &[&str] = &["regex"];
+
+type Val<'i> = Spanned<DeValue<'i>>;
+
+/// Parses and validates spec text. `file` is how the path is shown in errors.
+pub fn parse(src: &str, file: &str) -> Result<Spec, Diagnostics> {
+    let mut cx = Cx { src, errors: Vec::new(), required_envs: Vec::new(), replacements: Vec::new(), names: Vec::new() };
+    let spec = match DeTable::parse(src) {
+        Ok(root) => Some(cx.spec(root.get_ref())),
+        Err(e) => {
+            let span = e.span().unwrap_or(0..0);
+            cx.errors.push(Diagnostic::new(
+                format!("invalid TOML: {}", e.message().trim_end()),
+                span,
+            ));
+            None
+        }
+    };
+    match spec {
+        Some(spec) if cx.errors.is_empty() => Ok(spec),
+        _ => {
+            cx.errors.sort_by_key(|d| d.span.start);
+            Err(Diagnostics { file: file.to_owned(), source: src.to_owned(), items: cx.errors })
+        }
+    }
+}
+
+struct Cx<'s> {
+    src: &'s str,
+    errors: Vec<Diagnostic>,
+    /// `required = [...]` lists, checked against `environments` at the end.
+    required_envs: Vec<Vec<Spanned<String>>>,
+    /// `deprecated.replacement` names, checked against the tokens at the end.
+    replacements: Vec<Spanned<String>>,
+    /// Every token name seen, even in tokens with other errors, for the duplicate check.
+    names: Vec<Spanned<String>>,
+}
+
+fn type_name(v: &DeValue<'_>) -> &'static str {
+    match v {
+        DeValue::String(_) => "a string",
+        DeValue::Integer(_) => "an integer",
+        DeValue::Float(_) => "a float",
+        DeValue::Boolean(_) => "a boolean",
+        DeValue::Datetime(_) => "a datetime",
+        DeValue::Array(_) => "an array",
+        DeValue::Table(_) => "a table",
+    }
+}
+
+/// The closest known key, when it is close enough to be a typo.
+fn suggest<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
+    known
+        .iter()
+        .map(|k| (strsim::levenshtein(key, k), *k))
+        .filter(|(d, k)| *d <= 2.max(k.len() / 3))
+        .min()
+        .map(|(_, k)| k)
+}
+
+impl Cx<'_> {
+    fn err(&mut self, d: Diagnostic) {
+        self.errors.push(d);
+    }
+
+    fn unknown_keys(&mut self, table: &DeTable<'_>, known: &[&str], what: &str) {
+        for (k, _) in table.iter() {
+            let key: &str = k.get_ref();
+            if !known.contains(&key) {
+                let help = match suggest(key, known) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("{what} keys are: {}", known.join(", ")),
+                };
+                self.err(Diagnostic::new(format!("unknown key `{key}` in {what}"), k.span()).help(help));
+            }
+        }
+    }
+
+    fn string<'a>(&mut self, v: &'a Val<'_>, key: &str) -> Option<&'a str> {
+        match v.get_ref() {
+            DeValue::String(s) => Some(s),
+            other => {
+                self.err(Diagnostic::new(
+                    format!("`{key}` must be a string, found {}", type_name(other)),
+                    v.span(),
+                ));
+                None
+            }
+        }
+    }
+
+    fn string_array(&mut self, v: &Val<'_>, key: &str) -> Option<Vec<Spanned<String>>> {
+        let DeValue::Array(items) = v.get_ref() else {
+            self.err(Diagnostic::new(
+                format!("`{key}` must be an array of strings, found {}", type_name(v.get_ref())),
+                v.span(),
+            ));
+            return None;
+        };
+        let mut out = Vec::new();
+        for item in items.iter() {
+            let s = self.string(item, key)?;
+            out.push(Spanned::new(item.span(), s.to_owned()));
+        }
+        Some(out)
+    }
+
+    fn positive_int(&mut self, v: &Val<'_>, key: &str) -> Option<u32> {
+        if let DeValue::Integer(i) = v.get_ref() {
+            if let Ok(n) = u32::from_str_radix(i.as_str(), i.radix()) {
+                if n > 0 {
+                    return Some(n);
+                }
+            }
+        }
+        self.err(Diagnostic::new(format!("`{key}` must be a positive whole number of days"), v.span()));
+        None
+    }
+
+    fn spec(&mut self, root: &DeTable<'_>) -> Spec {
+        self.unknown_keys(root, TOP_KEYS, "the spec");
+        if let Some(v) = root.get("version") {
+            if !matches!(v.get_ref(), DeValue::Integer(i) if i.as_str() == "1") {
+                self.err(Diagnostic::new("unsupported spec `version`", v.span()).help("this tokenspec reads `version = 1`"));
+            }
+        }
+        let environments = self.environments(root.get("environments"));
+        let classes = self.classes(root.get("class"));
+
+        let mut tokens = Vec::new();
+        match root.get("token") {
+            None => {}
+            Some(v) => match v.get_ref() {
+                DeValue::Array(items) => {
+                    for item in items.iter() {
+                        match item.get_ref() {
+                            DeValue::Table(t) => {
+                                if let Some(tok) = self.token(t, item.span(), &classes) {
+                                    tokens.push(tok);
+                                }
+                            }
+                            other => self.err(Diagnostic::new(
+                                format!("each `token` must be a table, found {}", type_name(other)),
+                                item.span(),
+                            )),
+                        }
+                    }
+                }
+                other => self.err(
+                    Diagnostic::new(format!("`token` must be an array of tables, found {}", type_name(other)), v.span())
+                        .help("write each token as a `[[token]]` table"),
+                ),
+            },
+        }
+        self.cross_checks(&tokens, &environments);
+        Spec {
+            environments: environments.into_iter().map(Spanned::into_inner).collect(),
+            classes,
+            tokens,
+        }
+    }
+
+    fn environments(&mut self, v: Option<&Val<'_>>) -> Vec<Spanned<String>> {
+        let Some(v) = v else {
+            return DEFAULT_ENVIRONMENTS.iter().map(|e| Spanned::new(0..0, (*e).to_owned())).collect();
+        };
+        let envs = self.string_array(v, "environments").unwrap_or_default();
+        let mut seen = HashMap::new();
+        for e in &envs {
+            if !is_valid_env_name(e.get_ref()) {
+                self.err(
+                    Diagnostic::new(format!("`{}` is not a valid environment name", e.get_ref()), e.span())
+                        .help("use letters, digits, `-` and `_` (it becomes a file suffix: `.env.<name>`)"),
+                );
+            }
+            if seen.insert(e.get_ref().clone(), ()).is_some() {
+                self.err(Diagnostic::new(format!("environment `{}` is listed twice", e.get_ref()), e.span()));
+            }
+        }
+        if !envs.iter().any(|e| e.get_ref() == "ci") {
+            self.err(
+                Diagnostic::new("`environments` must include `ci`", v.span())
+                    .help("`.tokens.ci` and `.env.ci` are the committed CI files"),
+            );
+        }
+        envs
+    }
+
+    fn classes(&mut self, v: Option<&Val<'_>>) -> Vec<ClassInfo> {
+        let mut classes: Vec<ClassInfo> = Class::ALL.into_iter().map(ClassInfo::default_for).collect();
+        let Some(v) = v else { return classes };
+        let DeValue::Table(t) = v.get_ref() else {
+            self.err(Diagnostic::new("`class` must be a table such as `[class.cicd]`", v.span()));
+            return classes;
+        };
+        for (k, cv) in t.iter() {
+            let Some(class) = Class::parse(k.get_ref()) else {
+                self.err(
+                    Diagnostic::new(format!("unknown class `{}`", k.get_ref()), k.span())
+                        .help("classes are `cicd` and `runtime`"),
+                );
+                continue;
+            };
+            let DeValue::Table(ct) = cv.get_ref() else {
+                self.err(Diagnostic::new(format!("`class.{class}` must be a table"), cv.span()));
+                continue;
+            };
+            self.unknown_keys(ct, CLASS_KEYS, &format!("[class.{class}]"));
+            let info = classes.iter_mut().find(|c| c.class == class).expect("all classes present");
+            if let Some(o) = ct.get("owner").and_then(|o| self.string(o, "owner")) {
+                info.owner = o.to_owned();
+            }
+            if let Some(d) = ct.get("description").and_then(|o| self.string(o, "description")) {
+                info.description = d.to_owned();
+            }
+            if let Some(r) = ct.get("rotation_days") {
+                info.rotation_days = self.positive_int(r, "rotation_days");
+            }
+        }
+        classes
+    }
+
+    fn token(&mut self, t: &DeTable<'_>, span: Range<usize>, classes: &[ClassInfo]) -> Option<Token> {
+        self.unknown_keys(t, TOKEN_KEYS, "a [[token]]");
+        let mut missing = Vec::new();
+        for key in ["name", "class", "description"] {
+            if !t.contains_key(key) {
+                missing.push(key);
+            }
+        }
+        if !missing.is_empty() {
+            self.err(
+                Diagnostic::new(format!("token is missing `{}`", missing.join("`, `")), span.clone())
+                    .help("every [[token]] needs `name`, `class` and `description`"),
+            );
+        }
+
+        let name_v = t.get("name");
+        let name = name_v.and_then(|v| self.string(v, "name")).map(str::to_owned);
+        let name_span = name_v.map_or(span.clone(), |v| v.span());
+        if let Some(n) = &name {
+            self.names.push(Spanned::new(name_span.clone(), n.clone()));
+            if !is_env_name(n) {
+                self.err(
+                    Diagnostic::new(format!("`{n}` is not a valid environment variable name"), name_span.clone())
+                        .help("use letters, digits and `_`, not starting with a digit, e.g. `MY_TOKEN`"),
+                );
+            }
+        }
+        let class = t.get("class").and_then(|v| {
+            let s = self.string(v, "class")?;
+            let c = Class::parse(s);
+            if c.is_none() {
+                let mut d = Diagnostic::new(format!("unknown class `{s}`"), v.span());
+                d = match suggest(s, &["cicd", "runtime"]) {
+                    Some(x) => d.help(format!("did you mean `{x}`? classes are `cicd` and `runtime`")),
+                    None => d.help("classes are `cicd` and `runtime`"),
+                };
+                self.err(d);
+            }
+            c
+        });
+        let description = t.get("description").and_then(|v| self.string(v, "description")).map(str::to_owned);
+        if let (Some(d), Some(v)) = (&description, t.get("description")) {
+            if d.trim().is_empty() {
+                self.err(Diagnostic::new("`description` must not be empty", v.span()));
+            }
+        }
+
+        let required = match t.get("required") {
+            None => Required::Always,
+            Some(v) => match v.get_ref() {
+                DeValue::Boolean(true) => Required::Always,
+                DeValue::Boolean(false) => Required::Never,
+                DeValue::Array(_) => {
+                    let envs = self.string_array(v, "required").unwrap_or_default();
+                    self.required_envs.push(envs.clone());
+                    Required::In(Cow::Owned(envs.into_iter().map(|e| Cow::Owned(e.into_inner())).collect()))
+                }
+                other => {
+                    self.err(
+                        Diagnostic::new(format!("`required` must be a boolean or an array of environments, found {}", type_name(other)), v.span())
+                            .help("e.g. `required = true` or `required = [\"prod\", \"ci\"]`"),
+                    );
+                    Required::Always
+                }
+            },
+        };
+
+        let format = match t.get("format") {
+            None => Some(Format::Any),
+            Some(v) => self.format(v),
+        };
+
+        let ci_value_v = t.get("ci_value");
+        let ci_value = match ci_value_v {
+            Some(v) => self.string(v, "ci_value").map(str::to_owned),
+            None => name.as_deref().map(Token::default_ci_value),
+        };
+        let ci_value_span = ci_value_v.map_or(span.clone(), |v| v.span());
+
+        let owner = t.get("owner").and_then(|v| self.string(v, "owner")).map(str::to_owned);
+        let rotation_days = t.get("rotation_days").and_then(|v| self.positive_int(v, "rotation_days"));
+        let scopes = t.get("scopes").and_then(|v| self.string_array(v, "scopes")).unwrap_or_default();
+        let deprecated = t.get("deprecated").and_then(|v| self.deprecated(v));
+
+        if let (Some(n), Some(ci)) = (&name, &ci_value) {
+            self.check_ci_value(n, ci, format.as_ref(), ci_value_span.clone());
+        }
+        let (name, class, description, format, ci_value) = (name?, class?, description?, format?, ci_value?);
+        let class_info = classes.iter().find(|c| c.class == class).expect("all classes present");
+        let token = Token {
+            owner: owner.unwrap_or_else(|| class_info.owner.clone()),
+            rotation_days: rotation_days.or(class_info.rotation_days),
+            scopes: scopes.into_iter().map(Spanned::into_inner).collect(),
+            name,
+            class,
+            description,
+            required,
+            format,
+            ci_value,
+            deprecated,
+            span,
+            name_span,
+            ci_value_span,
+        };
+        Some(token)
+    }
+
+    fn format(&mut self, v: &Val<'_>) -> Option<Format> {
+        match v.get_ref() {
+            DeValue::String(s) => {
+                let f = Format::builtin(s);
+                if f.is_none() {
+                    let names: Vec<&str> = BUILTIN_FORMATS.iter().map(|(n, _)| *n).collect();
+                    let help = match suggest(s, &names) {
+                        Some(x) => format!("did you mean `{x}`? built-in formats are: {}; or write `format = {{ regex = \"…\" }}`", names.join(", ")),
+                        None => format!("built-in formats are: {}; or write `format = {{ regex = \"…\" }}`", names.join(", ")),
+                    };
+                    self.err(Diagnostic::new(format!("unknown format `{s}`"), v.span()).help(help));
+                }
+                f
+            }
+            DeValue::Table(ft) => {
+                self.unknown_keys(ft, FORMAT_KEYS, "`format`");
+                let rv = ft.get("regex")?;
+                let pattern = self.string(rv, "regex")?;
+                if let Err(e) = Format::compile_regex(pattern) {
+                    let msg = e.to_string();
+                    let last = msg.lines().last().unwrap_or("").trim().to_owned();
+                    self.err(Diagnostic::new("invalid regex in `format`", rv.span()).label(last));
+                    return None;
+                }
+                Some(Format::Regex(Cow::Owned(pattern.to_owned())))
+            }
+            other => {
+                self.err(Diagnostic::new(format!("`format` must be a format name or `{{ regex = \"…\" }}`, found {}", type_name(other)), v.span()));
+                None
+            }
+        }
+    }
+
+    fn deprecated(&mut self, v: &Val<'_>) -> Option<Deprecation> {
+        match v.get_ref() {
+            DeValue::Boolean(true) => Some(Deprecation { replacement: None, note: None }),
+            DeValue::Boolean(false) => None,
+            DeValue::Table(dt) => {
+                self.unknown_keys(dt, DEPRECATED_KEYS, "`deprecated`");
+                let replacement = dt.get("replacement").and_then(|r| {
+                    let s = self.string(r, "replacement")?;
+                    self.replacements.push(Spanned::new(r.span(), s.to_owned()));
+                    Some(Cow::Owned(s.to_owned()))
+                });
+                let note = dt.get("note").and_then(|n| self.string(n, "note")).map(|s| Cow::Owned(s.to_owned()));
+                Some(Deprecation { replacement, note })
+            }
+            other => {
+                self.err(Diagnostic::new(format!("`deprecated` must be a boolean or a table, found {}", type_name(other)), v.span())
+                    .help("e.g. `deprecated = { replacement = \"NEW_TOKEN\" }`"));
+                None
+            }
+        }
+    }
+
+    /// A CI value is committed: it must be a placeholder or a safe value of
+    /// its format, and must never look like a live secret.
+    fn check_ci_value(&mut self, name: &str, v: &str, format: Option<&Format>, span: Range<usize>) {
+        if v.is_empty() {
+            self.err(Diagnostic::new(format!("`ci_value` of {name} is empty"), span));
+            return;
+        }
+        if v.chars().any(char::is_control) {
+            self.err(Diagnostic::new(format!("`ci_value` of {name} contains a control character"), span));
+            return;
+        }
+        if let Some(kind) = looks_like_secret(v) {
+            self.err(
+                Diagnostic::new(format!("`ci_value` of {name} looks like a real secret ({kind})"), span)
+                    .help(format!("committed CI files hold safe test values only; use a placeholder such as `{}`", Token::default_ci_value(name))),
+            );
+            return;
+        }
+        if let Some(f) = format.filter(|f| !is_placeholder(v, "") && !f.matches(v)) {
+            self.err(
+                Diagnostic::new(format!("`ci_value` of {name} does not match its format {f}"), span)
+                    .help(format!("use a placeholder such as `{}`, or a safe value of the format", Token::default_ci_value(name))),
+            );
+        }
+    }
+
+    fn cross_checks(&mut self, tokens: &[Token], environments: &[Spanned<String>]) {
+        let _ = tokens;
+        let names = std::mem::take(&mut self.names);
+        let mut first: HashMap<&str, Range<usize>> = HashMap::new();
+        for n in &names {
+            if let Some(prev) = first.get(n.get_ref().as_str()) {
+                let (line, _) = crate::diagnostic::line_col(self.src, prev.start);
+                self.err(
+                    Diagnostic::new(format!("duplicate token name `{}`", n.get_ref()), n.span())
+                        .label(format!("first defined at line {line}"))
+                        .help("each token name must appear once; remove or rename one of them"),
+                );
+            } else {
+                first.insert(n.get_ref(), n.span());
+            }
+        }
+        let known_envs: Vec<&str> = environments.iter().map(|e| e.get_ref().as_str()).collect();
+        for envs in std::mem::take(&mut self.required_envs) {
+            for e in envs {
+                if !known_envs.contains(&e.get_ref().as_str()) {
+                    self.err(
+                        Diagnostic::new(format!("unknown environment `{}` in `required`", e.get_ref()), e.span())
+                            .help(format!("environments are: {}", known_envs.join(", "))),
+                    );
+                }
+            }
+        }
+        for r in std::mem::take(&mut self.replacements) {
+            if !first.contains_key(r.get_ref().as_str()) {
+                self.err(Diagnostic::new(format!("replacement `{}` is not a token in this spec", r.get_ref()), r.span()));
+            }
+        }
+    }
+}
