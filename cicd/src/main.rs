@@ -1,1 +1,3 @@
-fn main() {}
+fn main() {
+    std::process::exit(tokenspec_cicd::cli::main());
+}
