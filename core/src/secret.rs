@@ -40,6 +40,15 @@ impl From<String> for Secret {
     }
 }
 
+/// How a generated struct's `Debug` shows a field: `<set>` or `<unset>`, never the value.
+pub struct Presence(pub bool);
+
+impl fmt::Debug for Presence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0 { "<set>" } else { "<unset>" })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,7 @@
 //! diagnostics, and turned into loader definitions and generated files.
 //! Shared by the proc-macro, the xtask and the command line tool.
 
+pub mod codegen;
 pub mod diagnostic;
 pub mod model;
 pub mod parse;
