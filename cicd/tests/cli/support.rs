@@ -1,0 +1,157 @@
+//! A throwaway project folder and a way to run `tokenspec` in it.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// A small spec covering both classes, every `required` shape, a format and a deprecation.
+pub const SPEC: &str = r#"
+environments = ["dev", "prod", "ci"]
+
+[[token]]
+name = "DEPLOY_TOKEN"
+class = "cicd"
+description = "Deploys"
+
+[[token]]
+name = "GH_TOKEN"
+class = "cicd"
+description = "GitHub"
+format = "github_pat"
+required = ["prod"]
+
+[[token]]
+name = "APP_SECRET"
+class = "runtime"
+description = "Signs sessions"
+
+[[token]]
+name = "OPTIONAL_KEY"
+class = "runtime"
+description = "Optional"
+required = false
+"#;
+
+/// Every token name in [`SPEC`]; removed from the child's environment.
+pub const NAMES: &[&str] = &["DEPLOY_TOKEN", "GH_TOKEN", "APP_SECRET", "OPTIONAL_KEY"];
+
+/// A value that must never appear outside `export`.
+pub const SECRET: &str = "s3cr3t-Planted-VALUE-7731";
+
+pub struct Project {
+    dir: tempfile::TempDir,
+}
+
+/// What one run of the binary produced.
+#[derive(Debug)]
+pub struct Out {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Project {
+    /// A project holding [`SPEC`].
+    pub fn new() -> Project {
+        Project::with_spec(SPEC)
+    }
+
+    pub fn with_spec(spec: &str) -> Project {
+        let p = Project {
+            dir: tempfile::tempdir().expect("temp dir"),
+        };
+        p.write("token-spec.toml", spec);
+        p
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Writes a file with mode 0600 (the mode token files should have).
+    pub fn write(&self, name: &str, contents: &str) -> &Project {
+        let path = self.path(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::write(&path, contents).unwrap();
+        set_mode(&path, 0o600);
+        self
+    }
+
+    pub fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.path(name)).unwrap()
+    }
+
+    /// `tokenspec ARGS` in the project root with an environment holding only `PATH`.
+    pub fn cmd<I, S>(&self, args: I) -> Command
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_tokenspec"));
+        cmd.args(args)
+            .current_dir(self.root())
+            .env_clear()
+            .stdin(Stdio::null());
+        if let Some(path) = std::env::var_os("PATH") {
+            cmd.env("PATH", path);
+        }
+        cmd
+    }
+
+    /// Runs `tokenspec ARGS` with extra environment variables.
+    pub fn run_env(&self, args: &[&str], vars: &[(&str, &str)]) -> Out {
+        let mut cmd = self.cmd(args);
+        cmd.envs(vars.iter().copied());
+        output(&mut cmd)
+    }
+
+    /// Runs `tokenspec ARGS` with a clean environment.
+    pub fn run(&self, args: &[&str]) -> Out {
+        self.run_env(args, &[])
+    }
+}
+
+pub fn output(cmd: &mut Command) -> Out {
+    let o = cmd.output().expect("tokenspec runs");
+    Out {
+        code: o.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(o.stdout).expect("utf-8 stdout"),
+        stderr: String::from_utf8(o.stderr).expect("utf-8 stderr"),
+    }
+}
+
+pub fn set_mode(path: &Path, mode: u32) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
+}
+
+pub fn mode(path: &Path) -> u32 {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o7777
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        0o600
+    }
+}
+
+/// Asserts the planted secret is nowhere in a command's output.
+#[track_caller]
+pub fn assert_redacted(out: &Out) {
+    assert!(!out.stdout.contains(SECRET), "secret on stdout");
+    assert!(!out.stderr.contains(SECRET), "secret on stderr");
+}
