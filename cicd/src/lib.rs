@@ -1,4 +1,6 @@
-//! The CI/CD side: `CicdTokens` for automation written in Rust, and the
+//! The CI/CD side: [`CicdTokens`] for automation written in Rust, and the
 //! `tokenspec` command line tool (its modules live here so tests can reach them).
 
 pub mod cli;
+
+tokenspec_macros::tokens!(pub struct CicdTokens, spec = "../token-spec.toml", class = "cicd");

@@ -91,8 +91,7 @@ fn find_spec(written: &str, search_dirs: &[PathBuf]) -> Result<PathBuf, String> 
     }
     let candidates: Vec<PathBuf> = search_dirs.iter().map(|d| d.join(p)).collect();
     candidates.iter().find(|c| c.is_file()).cloned().ok_or_else(|| {
-        let looked: Vec<String> = candidates.iter().map(|c| c.display().to_string()).collect();
-        format!("cannot find spec file `{written}`; looked at {}", looked.join(" and "))
+        format!("cannot find spec file `{written}` relative to the crate root (CARGO_MANIFEST_DIR) or the invoking file")
     })
 }
 
@@ -106,7 +105,11 @@ fn try_expand(input: &Input, search_dirs: &[PathBuf]) -> syn::Result<TokenStream
     let src = std::fs::read_to_string(&path)
         .map_err(|e| syn::Error::new(lit_span, format!("cannot read spec file `{written}`: {e}")))?;
     let spec = Spec::parse(&src, &written).map_err(|diags| {
-        let mut errors = diags.items.iter().map(|d| syn::Error::new(lit_span, diags.render(d)));
+        let mut errors = diags.items.iter().map(|d| {
+            // rustc prints its own `error: ` before the message.
+            let text = diags.render(d);
+            syn::Error::new(lit_span, text.strip_prefix("error: ").unwrap_or(&text))
+        });
         let mut first = errors.next().expect("a failed parse has a diagnostic");
         first.extend(errors);
         first

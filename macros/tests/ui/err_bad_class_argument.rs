@@ -1,0 +1,3 @@
+tokenspec_macros::tokens!(pub struct Tokens, spec = "specs/valid.toml", class = "both");
+
+fn main() {}

@@ -1,0 +1,3 @@
+tokenspec_macros::tokens!(pub struct Tokens, spec = "specs/invalid_regex.toml", class = "runtime");
+
+fn main() {}

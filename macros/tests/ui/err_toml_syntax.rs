@@ -1,0 +1,3 @@
+tokenspec_macros::tokens!(pub struct Tokens, spec = "specs/toml_syntax.toml", class = "runtime");
+
+fn main() {}

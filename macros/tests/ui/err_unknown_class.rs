@@ -1,0 +1,3 @@
+tokenspec_macros::tokens!(pub struct Tokens, spec = "specs/unknown_class.toml", class = "runtime");
+
+fn main() {}
