@@ -3,9 +3,10 @@
 use std::path::{Path, PathBuf};
 
 use tokenspec_core::env::{self, EnvOrigin};
+use tokenspec_core::{LoadOptions, TokenDef};
 use tokenspec_spec::{Spec, SpecError};
 
-use super::{exit, report, GlobalArgs};
+use super::{exit, report, GlobalArgs, TypeArg};
 
 /// The resolved global options, shared by all subcommands.
 #[derive(Debug)]
@@ -65,6 +66,20 @@ impl Context {
     /// `root/file`, for a file name relative to the root.
     pub fn path(&self, file: &str) -> PathBuf {
         self.root.join(file)
+    }
+
+    /// Loader options for this root and environment, reading the real process environment.
+    pub fn load_options(&self) -> LoadOptions {
+        LoadOptions {
+            root: self.root.clone(),
+            env: self.env.clone(),
+            vars: None,
+        }
+    }
+
+    /// The loader definitions of the selected classes, in spec order.
+    pub fn defs(&self, type_: TypeArg) -> Vec<TokenDef> {
+        self.spec.defs(type_.class())
     }
 
     /// The selected environment for messages: its name or `none`.

@@ -1,8 +1,17 @@
 //! `tokenspec export`: print resolved tokens in a shell or file format.
+//!
+//! Fail closed: with any problem nothing reaches stdout, so
+//! `eval "$(tokenspec export)"` never half-loads. Only `--partial` opts out.
+
+use std::io::{self, BufWriter, Write};
 
 use clap::{Args, ValueEnum};
 
-use super::{exit, report, Context, TypeArg};
+use tokenspec_core::def::is_env_name;
+use tokenspec_core::load::resolve;
+use tokenspec_core::{Problem, Resolution};
+
+use super::{exit, github, quote, report, Context, TypeArg};
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -10,7 +19,10 @@ Examples:
   tokenspec export --type=cicd --format=fish | source
   tokenspec export --type=cicd --format=pwsh | Invoke-Expression
   tokenspec export --type=cicd --format=github >> \"$GITHUB_ENV\"
-  tokenspec export --type=runtime --format=json";
+  tokenspec export --type=runtime --format=json
+
+With --format=github the ::add-mask:: commands go to stderr, which the
+Actions runner reads for workflow commands; do not redirect stderr.";
 
 /// Output syntax of `export`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
@@ -26,7 +38,7 @@ pub enum ExportFormat {
     Dotenv,
     /// A JSON object of name to value
     Json,
-    /// GitHub Actions $GITHUB_ENV lines; masks go to stderr
+    /// GitHub Actions $GITHUB_ENV entries; masks go to stderr
     Github,
 }
 
@@ -43,7 +55,107 @@ pub struct ExportArgs {
     pub partial: bool,
 }
 
-pub fn run(_cx: &Context, _args: &ExportArgs) -> i32 {
-    report::error("not implemented yet");
-    exit::USAGE
+pub fn run(cx: &Context, args: &ExportArgs) -> i32 {
+    let defs = cx.defs(args.type_);
+    let res = resolve(&defs, &cx.load_options());
+    if let Some(code) = gate(&res, args.partial) {
+        return code;
+    }
+    let tokens: Vec<(&str, &str)> = res
+        .tokens
+        .iter()
+        .filter_map(|t| Some((t.def.name.as_ref(), t.value.as_ref()?.expose_secret())))
+        .collect();
+    if let Some((name, _)) = tokens.iter().find(|(name, _)| !is_env_name(name)) {
+        report::error(format_args!("`{name}` is not a valid shell variable name"));
+        report::help("token names must match [A-Za-z_][A-Za-z0-9_]*; rename it in the spec");
+        return exit::USAGE;
+    }
+    match write(args.format, &tokens) {
+        Ok(code) => code,
+        Err(e) => report::write_failed(&e),
+    }
+}
+
+/// Reports problems and warnings; `Some(exit code)` when export must stop.
+fn gate(res: &Resolution<'_>, partial: bool) -> Option<i32> {
+    let io_error = res.problems.iter().any(|p| matches!(p, Problem::Io { .. }));
+    let fatal = !partial || io_error;
+    report::problems(&res.problems, fatal);
+    report::warnings(res);
+    if fatal && !res.problems.is_empty() {
+        report::help("nothing was exported; fix the tokens above, or pass --partial to export only the valid ones");
+        return Some(report::exit_code(&res.problems));
+    }
+    None
+}
+
+fn write(format: ExportFormat, tokens: &[(&str, &str)]) -> io::Result<i32> {
+    if format == ExportFormat::Github {
+        // Masks first, so no value can reach the log unmasked.
+        let delimiter = match github::delimiter(tokens.iter().map(|(_, v)| *v)) {
+            Ok(d) => d,
+            Err(e) => {
+                report::error(format_args!(
+                    "cannot get random bytes for the delimiter: {e}"
+                ));
+                return Ok(exit::USAGE);
+            }
+        };
+        let mut err = BufWriter::new(io::stderr().lock());
+        for (_, value) in tokens {
+            github::masks(&mut err, value)?;
+        }
+        err.flush()?;
+        let mut out = BufWriter::new(io::stdout().lock());
+        for (name, value) in tokens {
+            github::entry(&mut out, name, value, &delimiter)?;
+        }
+        out.flush()?;
+        return Ok(exit::OK);
+    }
+    let mut out = BufWriter::new(io::stdout().lock());
+    if format == ExportFormat::Json {
+        let map: serde_json::Map<String, serde_json::Value> = tokens
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), (*v).into()))
+            .collect();
+        serde_json::to_writer_pretty(&mut out, &map)?;
+        out.write_all(b"\n")?;
+        out.flush()?;
+        return Ok(exit::OK);
+    }
+    let mut line = String::new();
+    for (name, value) in tokens {
+        line.clear();
+        match format {
+            ExportFormat::Sh => {
+                line.push_str("export ");
+                line.push_str(name);
+                line.push('=');
+                quote::sh(value, &mut line);
+            }
+            ExportFormat::Fish => {
+                line.push_str("set -gx ");
+                line.push_str(name);
+                line.push(' ');
+                quote::fish(value, &mut line);
+            }
+            ExportFormat::Pwsh => {
+                line.push_str("$env:");
+                line.push_str(name);
+                line.push_str(" = ");
+                quote::pwsh(value, &mut line);
+            }
+            ExportFormat::Dotenv => {
+                report::error("dotenv export is not available yet");
+                return Ok(exit::USAGE);
+            }
+            ExportFormat::Json | ExportFormat::Github => unreachable!("handled above"),
+        }
+        line.push('\n');
+        out.write_all(line.as_bytes())?;
+    }
+    out.flush()?;
+    Ok(exit::OK)
 }
