@@ -1,15 +1,31 @@
 //! `tokenspec run -- CMD ARGS…`: start CMD with the tokens in its environment.
+//!
+//! No shell is involved: values go straight into the child's environment,
+//! so nothing in them is ever parsed. On Unix the process is replaced
+//! (`exec`), so signals and the exit status belong to CMD alone.
 
 use std::ffi::OsString;
+use std::io;
+use std::process::Command;
 
 use clap::Args;
 
-use super::{exit, report, Context, TypeArg};
+use tokenspec_core::load::resolve;
+
+use super::{report, Context, TypeArg};
 
 pub const EXAMPLES: &str = "\
 Examples:
   tokenspec run --type=cicd -- ./deploy.sh --prod
-  tokenspec --env prod run --type=runtime -- cargo run --release";
+  tokenspec --env prod run --type=runtime -- cargo run --release
+
+CMD's exit status is passed through. When a token is missing or invalid
+CMD is not started (exit 1). CMD not found: exit 127; not executable: 126.";
+
+/// Exit code when the command cannot be found, as shells use it.
+const NOT_FOUND: i32 = 127;
+/// Exit code when the command exists but cannot be executed.
+const NOT_EXECUTABLE: i32 = 126;
 
 #[derive(Debug, Clone, Args)]
 pub struct RunArgs {
@@ -26,7 +42,58 @@ pub struct RunArgs {
     pub command: Vec<OsString>,
 }
 
-pub fn run(_cx: &Context, _args: &RunArgs) -> i32 {
-    report::error("not implemented yet");
-    exit::USAGE
+pub fn run(cx: &Context, args: &RunArgs) -> i32 {
+    let defs = cx.defs(args.type_);
+    let res = resolve(&defs, &cx.load_options());
+    report::problems(&res.problems, true);
+    report::warnings(&res);
+    let program = args.command[0].to_string_lossy();
+    if !res.problems.is_empty() {
+        report::help(format_args!(
+            "`{program}` was not started; fix the tokens above"
+        ));
+        return report::exit_code(&res.problems);
+    }
+    let mut cmd = Command::new(&args.command[0]);
+    cmd.args(&args.command[1..]);
+    for t in &res.tokens {
+        if let Some(v) = &t.value {
+            cmd.env(t.def.name.as_ref(), v.expose_secret());
+        }
+    }
+    let err = match spawn(&mut cmd) {
+        Ok(code) => return code,
+        Err(e) => e,
+    };
+    match err.kind() {
+        io::ErrorKind::NotFound => {
+            report::error(format_args!("command not found: {program}"));
+            NOT_FOUND
+        }
+        io::ErrorKind::PermissionDenied => {
+            report::error(format_args!("permission denied: {program}"));
+            NOT_EXECUTABLE
+        }
+        _ => {
+            report::error(format_args!(
+                "cannot run {program}: {}",
+                super::context::io_message(&err)
+            ));
+            NOT_EXECUTABLE
+        }
+    }
+}
+
+/// Replaces this process with `cmd`; returns only on failure.
+#[cfg(unix)]
+fn spawn(cmd: &mut Command) -> io::Result<i32> {
+    use std::os::unix::process::CommandExt;
+    Err(cmd.exec())
+}
+
+/// Runs `cmd` to completion and passes its exit code through.
+#[cfg(not(unix))]
+fn spawn(cmd: &mut Command) -> io::Result<i32> {
+    let status = cmd.status()?;
+    Ok(status.code().unwrap_or(super::exit::TOKENS))
 }
