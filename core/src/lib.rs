@@ -4,6 +4,7 @@
 
 pub mod def;
 pub mod dotenv;
+pub mod dotenv_write;
 pub mod env;
 pub mod format;
 pub mod load;
