@@ -478,3 +478,74 @@ impl Cx<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(src: &str) -> Vec<String> {
+        let d = parse(src, "token-spec.toml").unwrap_err();
+        d.items.iter().map(|i| format!("{} @ {}", i.message, d.location(i))).collect()
+    }
+
+    #[test]
+    fn minimal_token_gets_every_default() {
+        let spec = parse("[[token]]\nname = \"AAR_TOKEN\"\nclass = \"cicd\"\ndescription = \"d\"\n", "t").unwrap();
+        let t = &spec.tokens[0];
+        assert_eq!(t.required, Required::Always);
+        assert_eq!(t.format, Format::Any);
+        assert_eq!(t.ci_value, "ci_test_aar_token");
+        assert_eq!(t.owner, "DevOps / Infrastructure");
+        assert_eq!(t.rotation_days, None);
+        assert!(t.scopes.is_empty() && t.deprecated.is_none());
+        assert_eq!(spec.environments, ["dev", "prod", "ci"]);
+    }
+
+    #[test]
+    fn class_settings_are_token_defaults() {
+        let spec = parse(
+            "[class.runtime]\nowner = \"Bots\"\nrotation_days = 30\n[[token]]\nname = \"A\"\nclass = \"runtime\"\ndescription = \"d\"\n[[token]]\nname = \"B\"\nclass = \"runtime\"\ndescription = \"d\"\nowner = \"Ops\"\nrotation_days = 7\n",
+            "t",
+        )
+        .unwrap();
+        assert_eq!((spec.tokens[0].owner.as_str(), spec.tokens[0].rotation_days), ("Bots", Some(30)));
+        assert_eq!((spec.tokens[1].owner.as_str(), spec.tokens[1].rotation_days), ("Ops", Some(7)));
+    }
+
+    #[test]
+    fn every_error_at_once_with_positions() {
+        let src = "bogus = 1\n[[token]]\nname = \"1BAD\"\nclass = \"ops\"\ndescription = \"d\"\nformat = \"nope\"\n[[token]]\nname = \"X\"\nclass = \"cicd\"\ndescription = \"d\"\nrequired = [\"qa\"]\nci_value = \"ghp_16C7e42F292c6912E7710c838347Ae178B4a\"\n[[token]]\nname = \"X\"\nclass = \"cicd\"\ndescription = \"d\"\nformat = { regex = \"(\" }\n";
+        let e = errors(src);
+        let expect = [
+            "unknown key `bogus` in the spec @ token-spec.toml:1:1",
+            "`1BAD` is not a valid environment variable name @ token-spec.toml:3:8",
+            "unknown class `ops` @ token-spec.toml:4:9",
+            "unknown format `nope` @ token-spec.toml:6:10",
+            "unknown environment `qa` in `required` @ token-spec.toml:11:13",
+            "`ci_value` of X looks like a real secret (a GitHub token) @ token-spec.toml:12:12",
+            "duplicate token name `X` @ token-spec.toml:14:8",
+            "invalid regex in `format` @ token-spec.toml:17:20",
+        ];
+        assert_eq!(e, expect);
+    }
+
+    #[test]
+    fn wrong_types_and_bad_values() {
+        let e = errors("environments = [\"dev\"]\n[[token]]\nname = 5\nclass = \"cicd\"\ndescription = \"\"\nrotation_days = 0\nrequired = \"yes\"\ndeprecated = { replacement = \"NOPE\" }\n");
+        assert!(e.iter().any(|m| m.starts_with("`environments` must include `ci`")), "{e:?}");
+        assert!(e.iter().any(|m| m.starts_with("`name` must be a string, found an integer @ token-spec.toml:3:8")), "{e:?}");
+        assert!(e.iter().any(|m| m.starts_with("`description` must not be empty")), "{e:?}");
+        assert!(e.iter().any(|m| m.starts_with("`rotation_days` must be a positive")), "{e:?}");
+        assert!(e.iter().any(|m| m.starts_with("`required` must be a boolean or an array")), "{e:?}");
+        assert!(e.iter().any(|m| m.starts_with("replacement `NOPE` is not a token")), "{e:?}");
+    }
+
+    #[test]
+    fn ci_value_must_fit_its_format_unless_placeholder() {
+        let base = "[[token]]\nname = \"ID\"\nclass = \"runtime\"\ndescription = \"d\"\nformat = \"uuid\"\n";
+        assert!(parse(&format!("{base}ci_value = \"00000000-0000-0000-0000-000000000000\"\n"), "t").is_ok());
+        assert!(parse(&format!("{base}ci_value = \"ci_test_id\"\n"), "t").is_ok());
+        let e = errors(&format!("{base}ci_value = \"nope\"\n"));
+        assert_eq!(e, ["`ci_value` of ID does not match its format uuid @ token-spec.toml:6:12"]);
+    }
+}
