@@ -8,6 +8,7 @@ use std::io::{self, BufWriter, Write};
 use clap::{Args, ValueEnum};
 
 use tokenspec_core::def::is_env_name;
+use tokenspec_core::dotenv_write::entry_line;
 use tokenspec_core::load::resolve;
 use tokenspec_core::{Problem, Resolution};
 
@@ -147,10 +148,7 @@ fn write(format: ExportFormat, tokens: &[(&str, &str)]) -> io::Result<i32> {
                 line.push_str(" = ");
                 quote::pwsh(value, &mut line);
             }
-            ExportFormat::Dotenv => {
-                report::error("dotenv export is not available yet");
-                return Ok(exit::USAGE);
-            }
+            ExportFormat::Dotenv => line.push_str(&entry_line(name, value)),
             ExportFormat::Json | ExportFormat::Github => unreachable!("handled above"),
         }
         line.push('\n');
