@@ -21,6 +21,7 @@ pub mod migrate;
 pub mod quote;
 pub mod report;
 pub mod run;
+pub mod table;
 pub mod validate;
 
 pub use context::Context;
