@@ -3,4 +3,7 @@
 //! `CI=true`, which must not leak into the child).
 
 mod basics;
+mod env_rules;
+mod export;
+mod roundtrip;
 mod support;

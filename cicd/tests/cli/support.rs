@@ -83,6 +83,15 @@ impl Project {
         self
     }
 
+    /// Writes a token file of `NAME=value` lines, quoted so dotenvy reads each value back exactly.
+    pub fn tokens(&self, name: &str, entries: &[(&str, &str)]) -> &Project {
+        let text: String = entries
+            .iter()
+            .map(|(k, v)| tokenspec_core::dotenv_write::entry_line(k, v) + "\n")
+            .collect();
+        self.write(name, &text)
+    }
+
     pub fn read(&self, name: &str) -> String {
         std::fs::read_to_string(self.path(name)).unwrap()
     }
@@ -109,6 +118,13 @@ impl Project {
         let mut cmd = self.cmd(args);
         cmd.envs(vars.iter().copied());
         output(&mut cmd)
+    }
+
+    /// Runs `tokenspec ARGS` with extra environment variables, expecting a JSON object on stdout.
+    pub fn json_env(&self, args: &[&str], vars: &[(&str, &str)]) -> serde_json::Value {
+        let out = self.run_env(args, vars);
+        assert_eq!(out.code, 0, "{out:?}");
+        serde_json::from_str(&out.stdout).expect("JSON on stdout")
     }
 
     /// Runs `tokenspec ARGS` with a clean environment.
