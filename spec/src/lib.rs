@@ -6,6 +6,7 @@ pub mod codegen;
 pub mod diagnostic;
 pub mod model;
 pub mod parse;
+pub mod render;
 
 use std::path::Path;
 

@@ -19,9 +19,9 @@ use tokenspec_core::{Class, Deprecation, Format, Required};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{ClassInfo, Spec, Token, DEFAULT_ENVIRONMENTS};
 
-const TOP_KEYS: &[&str] = &["version", "environments", "class", "token"];
-const CLASS_KEYS: &[&str] = &["owner", "rotation_days", "description"];
-const TOKEN_KEYS: &[&str] = &[
+pub const TOP_KEYS: &[&str] = &["version", "environments", "class", "token"];
+pub const CLASS_KEYS: &[&str] = &["owner", "rotation_days", "description"];
+pub const TOKEN_KEYS: &[&str] = &[
     "name",
     "class",
     "description",
@@ -33,8 +33,8 @@ const TOKEN_KEYS: &[&str] = &[
     "scopes",
     "deprecated",
 ];
-const DEPRECATED_KEYS: &[&str] = &["replacement", "note"];
-const FORMAT_KEYS: &[&str] = &["regex"];
+pub const DEPRECATED_KEYS: &[&str] = &["replacement", "note"];
+pub const FORMAT_KEYS: &[&str] = &["regex"];
 
 type Val<'i> = Spanned<DeValue<'i>>;
 

@@ -1,0 +1,256 @@
+//! `docs/TOKENS.md`: the token reference, one table per class, with the file
+//! layout, environment and precedence rules, formats and deprecations.
+
+use std::fmt::Write as _;
+
+use tokenspec_core::format::BUILTIN_FORMATS;
+use tokenspec_core::{Class, Format};
+
+use super::GENERATED;
+use crate::model::{Spec, Token};
+
+/// The file, relative to the root.
+pub const PATH: &str = "docs/TOKENS.md";
+
+/// The whole document.
+pub fn render(spec: &Spec) -> String {
+    let mut out = String::new();
+    let envs: Vec<String> = spec.environments.iter().map(|e| code(e)).collect();
+    let _ = write!(
+        out,
+        "<!-- {GENERATED} -->\n\n\
+         # Tokens\n\n\
+         Every secret token this project uses, from [`token-spec.toml`](../token-spec.toml).\n\
+         To change one, edit the spec, run `cargo xtask gen` and commit what it regenerates.\n\n\
+         Environments: {}.\n",
+        envs.join(", ")
+    );
+    classes(&mut out, spec);
+    for class in Class::ALL {
+        tokens(&mut out, spec, class);
+    }
+    layout(&mut out, spec);
+    rules(&mut out);
+    formats(&mut out);
+    deprecations(&mut out, spec);
+    out
+}
+
+fn heading(class: Class) -> &'static str {
+    match class {
+        Class::Cicd => "CI/CD tokens",
+        Class::Runtime => "Runtime tokens",
+    }
+}
+
+fn files(class: Class) -> String {
+    format!(
+        "{}, {}",
+        code(class.base_file()),
+        code(&class.env_file("<env>"))
+    )
+}
+
+fn rotation(days: Option<u32>) -> String {
+    match days {
+        Some(1) => "1 day".into(),
+        Some(d) => format!("{d} days"),
+        None => "—".into(),
+    }
+}
+
+fn classes(out: &mut String, spec: &Spec) {
+    out.push_str("\n## Classes\n\n| Class | Owner | Rotation | Files | Tokens | Purpose |\n|---|---|---|---|---|---|\n");
+    for class in Class::ALL {
+        let info = spec.class(class);
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            code(class.as_str()),
+            cell(&info.owner),
+            rotation(info.rotation_days),
+            files(class),
+            spec.tokens_of(class).count(),
+            cell(&info.description),
+        );
+    }
+}
+
+fn tokens(out: &mut String, spec: &Spec, class: Class) {
+    let info = spec.class(class);
+    let _ = write!(
+        out,
+        "\n## {} (`{class}`)\n\n{}\n",
+        heading(class),
+        text(&info.description)
+    );
+    if spec.tokens_of(class).next().is_none() {
+        let _ = writeln!(out, "\nThe spec has no {class} tokens.");
+        return;
+    }
+    out.push_str(
+        "\n| Name | Description | Owner | Rotation | Required in | Format | Scopes | File |\n\
+         |---|---|---|---|---|---|---|---|\n",
+    );
+    for t in spec.tokens_of(class) {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            name(t),
+            cell(&t.description),
+            cell(&t.owner),
+            rotation(t.rotation_days),
+            cell(&t.required_text()),
+            format(&t.format),
+            if t.scopes.is_empty() {
+                "—".into()
+            } else {
+                t.scopes
+                    .iter()
+                    .map(|s| code(s))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+            files(class),
+        );
+    }
+}
+
+fn name(t: &Token) -> String {
+    match t.deprecated {
+        Some(_) => format!("{} (deprecated)", code(&t.name)),
+        None => code(&t.name),
+    }
+}
+
+fn format(f: &Format) -> String {
+    match f {
+        Format::Regex(p) => format!("regex {}", code(p)),
+        other => code(other.name()),
+    }
+}
+
+fn layout(out: &mut String, spec: &Spec) {
+    out.push_str(
+        "\n## File layout\n\n\
+         Token files live at the root, beside `token-spec.toml`. Each class has its own files.\n\n\
+         | File | Class | Holds | In git |\n|---|---|---|---|\n",
+    );
+    for class in Class::ALL {
+        let _ = writeln!(
+            out,
+            "| {} | {class} | values for every environment | ignored |",
+            code(class.base_file())
+        );
+        for env in &spec.environments {
+            let file = code(&class.env_file(env));
+            if env == "ci" {
+                let _ = writeln!(
+                    out,
+                    "| {file} | {class} | safe CI test values, generated | committed |"
+                );
+            } else {
+                let _ = writeln!(
+                    out,
+                    "| {file} | {class} | overrides for `{env}` | ignored |"
+                );
+            }
+        }
+    }
+    out.push_str(
+        "\n`.gitignore` carries a generated block that ignores `.env`, `.env.*`, `.tokens` and\n\
+         `.tokens.*` and re-includes `.env.ci` and `.tokens.ci`. Git applies the last matching\n\
+         rule, so the block is kept at the end of the file. `.env.ci` may hold other,\n\
+         hand-kept settings outside its generated block.\n",
+    );
+}
+
+fn rules(out: &mut String) {
+    out.push_str(
+        "\n## Choosing the environment\n\n\
+         The first of these that applies:\n\n\
+         1. `--env NAME`.\n\
+         2. `APP_ENV`: `production` means `prod`, `development` means `dev`, any other value is used as given.\n\
+         3. `ci`, when `CI` is set to anything but empty, `0` or `false`.\n\
+         4. None: only the base files (`.tokens`, `.env`) are read.\n\
+         \n## Precedence\n\n\
+         Highest first:\n\n\
+         1. The process environment. An empty value counts as unset.\n\
+         2. `.<base>.<env>`: `.tokens.<env>` or `.env.<env>`.\n\
+         3. `.<base>`: `.tokens` or `.env`.\n\n\
+         A placeholder never shadows a real value in a lower layer.\n\
+         \n## Placeholders\n\n\
+         `CHANGE_ME_*`, `ci_test_*`, `*_here`, `*_placeholder` (in any case) and each token's own CI\n\
+         value are placeholders. They count as set only in the `ci` environment; anywhere else a\n\
+         required token holding one is missing.\n",
+    );
+}
+
+fn formats(out: &mut String) {
+    out.push_str("\n## Value formats\n\n| Format | Accepts |\n|---|---|\n");
+    for (name, what) in BUILTIN_FORMATS {
+        let _ = writeln!(out, "| {} | {} |", code(name), cell(what));
+    }
+    out.push_str("| `{ regex = \"…\" }` | values the regular expression matches as a whole |\n");
+}
+
+fn deprecations(out: &mut String, spec: &Spec) {
+    out.push_str("\n## Deprecations\n\n");
+    let deprecated: Vec<&Token> = spec
+        .tokens
+        .iter()
+        .filter(|t| t.deprecated.is_some())
+        .collect();
+    if deprecated.is_empty() {
+        out.push_str("No token is deprecated.\n");
+        return;
+    }
+    out.push_str("Deprecated tokens still load; move to the replacement.\n\n| Token | Replacement | Note |\n|---|---|---|\n");
+    for t in deprecated {
+        let d = t.deprecated.as_ref().expect("filtered on deprecated");
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} |",
+            code(&t.name),
+            d.replacement.as_deref().map_or("—".into(), code),
+            d.note.as_deref().map_or("—".into(), cell),
+        );
+    }
+}
+
+/// Plain text for a paragraph: lines joined with spaces.
+fn text(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Text for a table cell: one line, `|` escaped.
+fn cell(s: &str) -> String {
+    text(s).replace('|', "\\|")
+}
+
+/// A code span for a table cell that holds any text, backticks included.
+fn code(s: &str) -> String {
+    let s = s.replace('\n', " ");
+    let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if s.starts_with('`') || s.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{}{pad}{fence}", s.replace('|', "\\|"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_spans_survive_backticks_and_pipes() {
+        assert_eq!(code("a"), "`a`");
+        assert_eq!(code("a`b"), "``a`b``");
+        assert_eq!(code("`x"), "`` `x ``");
+        assert_eq!(code("a|b"), "`a\\|b`");
+        assert_eq!(cell("a |\n b"), "a \\| b");
+    }
+}

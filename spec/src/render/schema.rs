@@ -1,0 +1,285 @@
+//! `token-spec.schema.json`: a JSON Schema (draft-07, which taplo and Even
+//! Better TOML read) of `token-spec.toml`, for editor completion and checks.
+//!
+//! Property lists come from the parser's own key lists, so the schema cannot
+//! accept a key the parser rejects or miss one it accepts; a unit test fails
+//! when a key has no schema here. Objects are closed
+//! (`additionalProperties: false`) and every property has a description.
+
+use serde_json::{json, Map, Value};
+
+use tokenspec_core::format::BUILTIN_FORMATS;
+use tokenspec_core::Class;
+
+use super::GENERATED;
+use crate::model::{ClassInfo, DEFAULT_ENVIRONMENTS};
+use crate::parse::{CLASS_KEYS, DEPRECATED_KEYS, FORMAT_KEYS, TOKEN_KEYS, TOP_KEYS};
+
+/// The file, relative to the root.
+pub const PATH: &str = "token-spec.schema.json";
+
+/// The schema as pretty-printed JSON with a final newline.
+pub fn render() -> String {
+    let mut s = serde_json::to_string_pretty(&schema()).expect("a JSON value always serializes");
+    s.push('\n');
+    s
+}
+
+/// The schema document.
+pub fn schema() -> Value {
+    json!({
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "$comment": GENERATED,
+        "title": "token-spec.toml",
+        "description": "The single source of truth for every secret token a project uses. Only `name`, `class` and `description` are required per token.",
+        "type": "object",
+        "properties": properties(TOP_KEYS, top_property),
+        "additionalProperties": false,
+    })
+}
+
+/// The schema of one key, or `None` for a key this module does not know.
+type PropertySchema = fn(&str) -> Option<Value>;
+
+/// A closed object whose properties are `keys`, each described by `schema_of`.
+fn properties(keys: &[&str], schema_of: PropertySchema) -> Value {
+    let map: Map<String, Value> = keys
+        .iter()
+        .filter_map(|k| Some(((*k).to_owned(), schema_of(k)?)))
+        .collect();
+    Value::Object(map)
+}
+
+fn object(description: &str, keys: &[&str], schema_of: PropertySchema) -> Value {
+    json!({
+        "description": description,
+        "type": "object",
+        "properties": properties(keys, schema_of),
+        "additionalProperties": false,
+    })
+}
+
+fn env_names(description: &str) -> Value {
+    json!({
+        "description": description,
+        "type": "array",
+        "items": {
+            "description": "An environment name; it becomes a file suffix (`.env.<name>`).",
+            "type": "string",
+            "pattern": "^[A-Za-z0-9_-]+$",
+        },
+        "uniqueItems": true,
+    })
+}
+
+fn rotation_days(description: &str) -> Value {
+    json!({ "description": description, "type": "integer", "minimum": 1, "maximum": u32::MAX })
+}
+
+fn top_property(key: &str) -> Option<Value> {
+    Some(match key {
+        "version" => json!({
+            "description": "Spec format version. Optional; only `1` exists.",
+            "type": "integer",
+            "const": 1,
+        }),
+        "environments" => {
+            let mut v = env_names("Environment names. Must include `ci`, whose files are committed with safe test values.");
+            v["contains"] = json!({ "const": "ci" });
+            v["default"] = json!(DEFAULT_ENVIRONMENTS);
+            v
+        }
+        "class" => {
+            let classes: Map<String, Value> = Class::ALL
+                .into_iter()
+                .map(|c| (c.as_str().to_owned(), class_schema(c)))
+                .collect();
+            json!({
+                "description": "Per-class settings: `[class.cicd]` and `[class.runtime]`.",
+                "type": "object",
+                "properties": classes,
+                "additionalProperties": false,
+            })
+        }
+        "token" => json!({
+            "description": "The tokens, one `[[token]]` table each, in the order generated files list them.",
+            "type": "array",
+            "items": token_schema(),
+        }),
+        _ => return None,
+    })
+}
+
+fn class_schema(class: Class) -> Value {
+    let what = match class {
+        Class::Cicd => "CI/CD automation tokens, kept in `.tokens` and `.tokens.<env>`.",
+        Class::Runtime => "Application runtime tokens, kept in `.env` and `.env.<env>`.",
+    };
+    let mut v = object(what, CLASS_KEYS, class_property);
+    let defaults = ClassInfo::default_for(class);
+    v["properties"]["owner"]["default"] = json!(defaults.owner);
+    v["properties"]["description"]["default"] = json!(defaults.description);
+    v
+}
+
+fn class_property(key: &str) -> Option<Value> {
+    Some(match key {
+        "owner" => {
+            json!({ "description": "Who owns the class's tokens; the default owner of each token.", "type": "string" })
+        }
+        "rotation_days" => rotation_days("Default rotation period of the class's tokens, in days."),
+        "description" => {
+            json!({ "description": "What the class's tokens are for, shown in docs/TOKENS.md.", "type": "string" })
+        }
+        _ => return None,
+    })
+}
+
+fn token_schema() -> Value {
+    let mut v = object("One secret token.", TOKEN_KEYS, token_property);
+    v["required"] = json!(["name", "class", "description"]);
+    v
+}
+
+fn token_property(key: &str) -> Option<Value> {
+    Some(match key {
+        "name" => json!({
+            "description": "The environment variable name, e.g. `AAR_TOKEN`.",
+            "type": "string",
+            "pattern": "^[A-Za-z_][A-Za-z0-9_]*$",
+        }),
+        "class" => json!({
+            "description": "`cicd` (pipelines, `.tokens*`, owned by DevOps) or `runtime` (services, `.env*`, owned by Development).",
+            "enum": Class::ALL.map(Class::as_str),
+        }),
+        "description" => json!({
+            "description": "What the token is for, shown in comments and docs/TOKENS.md.",
+            "type": "string",
+            "pattern": "\\S",
+        }),
+        "required" => json!({
+            "description": "Where the token must be set: `true` (everywhere, the default), `false` (nowhere) or a list of environments.",
+            "default": true,
+            "anyOf": [
+                { "type": "boolean" },
+                env_names("The environments in which the token must be set."),
+            ],
+        }),
+        "format" => {
+            let mut choices: Vec<Value> = BUILTIN_FORMATS
+                .iter()
+                .map(|(name, what)| json!({ "const": name, "description": what }))
+                .collect();
+            choices.push(object(
+                "A custom format: the whole value must match the regular expression.",
+                FORMAT_KEYS,
+                format_property,
+            ));
+            choices.last_mut().expect("just pushed")["required"] = json!(FORMAT_KEYS);
+            json!({
+                "description": "The value's format: a built-in format name, or `{ regex = \"…\" }`.",
+                "default": "any",
+                "anyOf": choices,
+            })
+        }
+        "ci_value" => json!({
+            "description": "The safe test value committed in `.tokens.ci` / `.env.ci`. Default: `ci_test_<name in lowercase>`. Must not look like a real secret.",
+            "type": "string",
+            "minLength": 1,
+        }),
+        "owner" => {
+            json!({ "description": "Who owns this token. Default: the class's owner.", "type": "string" })
+        }
+        "rotation_days" => rotation_days("Rotation period in days. Default: the class's."),
+        "scopes" => json!({
+            "description": "Permissions the token is issued with, for the docs.",
+            "type": "array",
+            "items": { "description": "One scope, e.g. `repo`.", "type": "string" },
+        }),
+        "deprecated" => json!({
+            "description": "Marks the token as replaced: `true`, or `{ replacement = \"NEW_TOKEN\", note = \"…\" }`.",
+            "anyOf": [
+                { "type": "boolean" },
+                object("The deprecation details.", DEPRECATED_KEYS, deprecated_property),
+            ],
+        }),
+        _ => return None,
+    })
+}
+
+fn format_property(key: &str) -> Option<Value> {
+    Some(match key {
+        "regex" => json!({
+            "description": "A regular expression (Rust `regex` syntax), anchored to the whole value.",
+            "type": "string",
+        }),
+        _ => return None,
+    })
+}
+
+fn deprecated_property(key: &str) -> Option<Value> {
+    Some(match key {
+        "replacement" => {
+            json!({ "description": "The token to use instead; must be a token of this spec.", "type": "string" })
+        }
+        "note" => {
+            json!({ "description": "Why, or until when, shown in docs/TOKENS.md.", "type": "string" })
+        }
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_parser_key_has_a_schema() {
+        let lists: [(&[&str], PropertySchema); 5] = [
+            (TOP_KEYS, top_property),
+            (CLASS_KEYS, class_property),
+            (TOKEN_KEYS, token_property),
+            (DEPRECATED_KEYS, deprecated_property),
+            (FORMAT_KEYS, format_property),
+        ];
+        for (keys, schema_of) in lists {
+            for key in keys {
+                let s = schema_of(key).unwrap_or_else(|| panic!("no schema for spec key `{key}`"));
+                assert!(s["description"].is_string(), "`{key}` has no description");
+            }
+        }
+    }
+
+    /// Every object in the schema is closed and every property described.
+    #[test]
+    fn objects_are_closed_and_described() {
+        fn walk(v: &Value, path: &str) {
+            match v {
+                Value::Object(m) => {
+                    if let Some(Value::Object(props)) = m.get("properties") {
+                        assert_eq!(
+                            m.get("additionalProperties"),
+                            Some(&json!(false)),
+                            "{path} is open"
+                        );
+                        for (k, p) in props {
+                            assert!(
+                                p["description"].is_string(),
+                                "{path}.{k} has no description"
+                            );
+                        }
+                    }
+                    for (k, child) in m {
+                        walk(child, &format!("{path}/{k}"));
+                    }
+                }
+                Value::Array(a) => a
+                    .iter()
+                    .enumerate()
+                    .for_each(|(i, c)| walk(c, &format!("{path}/{i}"))),
+                _ => {}
+            }
+        }
+        walk(&schema(), "#");
+    }
+}
