@@ -2,5 +2,6 @@
 //! `tokenspec` command line tool (its modules live here so tests can reach them).
 
 pub mod cli;
+pub mod migrate;
 
 tokenspec_macros::tokens!(pub struct CicdTokens, spec = "../token-spec.toml", class = "cicd");
