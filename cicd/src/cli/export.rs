@@ -117,11 +117,7 @@ fn write(format: ExportFormat, tokens: &[(&str, &str)]) -> io::Result<i32> {
     }
     let mut out = BufWriter::new(io::stdout().lock());
     if format == ExportFormat::Json {
-        let map: serde_json::Map<String, serde_json::Value> = tokens
-            .iter()
-            .map(|(n, v)| ((*n).to_owned(), (*v).into()))
-            .collect();
-        serde_json::to_writer_pretty(&mut out, &map)?;
+        serde_json::to_writer_pretty(&mut out, &JsonObject(tokens))?;
         out.write_all(b"\n")?;
         out.flush()?;
         return Ok(exit::OK);
@@ -156,4 +152,18 @@ fn write(format: ExportFormat, tokens: &[(&str, &str)]) -> io::Result<i32> {
     }
     out.flush()?;
     Ok(exit::OK)
+}
+
+/// Name → value pairs as a JSON object, in spec order whatever serde_json's features.
+struct JsonObject<'a>(&'a [(&'a str, &'a str)]);
+
+impl serde::Serialize for JsonObject<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (name, value) in self.0 {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
 }

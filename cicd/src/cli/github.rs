@@ -64,7 +64,7 @@ pub fn masks(out: &mut impl Write, value: &str) -> io::Result<()> {
 fn write_escaped(out: &mut impl Write, data: &str) -> io::Result<()> {
     let mut rest = data;
     while let Some(i) = rest.find(['%', '\r', '\n']) {
-        out.write_all(rest[..i].as_bytes())?;
+        out.write_all(&rest.as_bytes()[..i])?;
         out.write_all(match rest.as_bytes()[i] {
             b'%' => b"%25",
             b'\r' => b"%0D",

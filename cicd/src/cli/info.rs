@@ -1,22 +1,23 @@
 //! `tokenspec info`: where tokenspec looks, as JSON on stdout.
 //!
-//! The shape is stable (keys are sorted):
+//! The shape is stable (keys in this order):
 //!
 //! ```json
-//! { "env": "prod" | null, "env_origin": "--env" | "APP_ENV" | "CI" | "none",
+//! { "root": "/abs", "spec": "/abs/token-spec.toml",
+//!   "env": "prod" | null, "env_origin": "--env" | "APP_ENV" | "CI" | "none",
 //!   "environments": ["dev", "prod", "ci"],
 //!   "files": { "cicd":    [{ "file": ".tokens.prod", "path": "/abs/.tokens.prod",
 //!                            "exists": true, "mode": "0600" | null }, …],
-//!              "runtime": […] },
-//!   "root": "/abs", "spec": "/abs/token-spec.toml" }
+//!              "runtime": […] } }
 //! ```
 //!
 //! Files are listed highest precedence first. No file is read, so no value
 //! can appear.
 
 use std::io::{self, Write};
+use std::path::Path;
 
-use serde_json::{json, Value};
+use serde::Serialize;
 
 use tokenspec_core::load::file_mode;
 use tokenspec_core::Class;
@@ -32,34 +33,46 @@ Output keys: root, spec, env, env_origin (--env, APP_ENV, CI or none),
 environments, files.{cicd,runtime}[] = {file, path, exists, mode},
 highest precedence first.";
 
+/// The document, in output order (structs serialize in field order).
+#[derive(Serialize)]
+struct Info<'a> {
+    root: String,
+    spec: String,
+    env: Option<&'a str>,
+    env_origin: &'static str,
+    environments: &'a [String],
+    files: Files,
+}
+
+#[derive(Serialize)]
+struct Files {
+    cicd: Vec<FileInfo>,
+    runtime: Vec<FileInfo>,
+}
+
+#[derive(Serialize)]
+struct FileInfo {
+    file: String,
+    path: String,
+    exists: bool,
+    /// Octal permission bits such as `0600`; `null` when missing or not on Unix.
+    mode: Option<String>,
+}
+
 pub fn run(cx: &Context) -> i32 {
-    let opts = cx.load_options();
-    let mut files = serde_json::Map::new();
-    for class in Class::ALL {
-        let list: Vec<Value> = opts
-            .files(class)
-            .into_iter()
-            .rev()
-            .map(|file| {
-                let path = cx.path(&file);
-                let exists = path.is_file();
-                let mode = exists.then(|| file_mode(&path)).flatten().map(|m| format!("{m:04o}"));
-                json!({ "file": file, "path": absolute(&path), "exists": exists, "mode": mode })
-            })
-            .collect();
-        files.insert(class.as_str().to_owned(), Value::Array(list));
-    }
-    let spec_path = absolute(&cx.spec_path);
-    let doc = json!({
-        "root": absolute(&cx.root),
-        "spec": spec_path,
-        "env": cx.env,
-        "env_origin": cx.env_origin.as_str(),
-        "environments": cx.spec.environments,
-        "files": files,
-    });
+    let info = Info {
+        root: absolute(&cx.root),
+        spec: absolute(&cx.spec_path),
+        env: cx.env.as_deref(),
+        env_origin: cx.env_origin.as_str(),
+        environments: &cx.spec.environments,
+        files: Files {
+            cicd: files(cx, Class::Cicd),
+            runtime: files(cx, Class::Runtime),
+        },
+    };
     let mut out = io::stdout().lock();
-    let written = serde_json::to_writer_pretty(&mut out, &doc)
+    let written = serde_json::to_writer_pretty(&mut out, &info)
         .map_err(io::Error::from)
         .and_then(|()| out.write_all(b"\n"))
         .and_then(|()| out.flush());
@@ -69,7 +82,31 @@ pub fn run(cx: &Context) -> i32 {
     }
 }
 
-fn absolute(p: &std::path::Path) -> String {
+/// The files of `class`, highest precedence first. Only metadata is read.
+fn files(cx: &Context, class: Class) -> Vec<FileInfo> {
+    let mut files = cx.load_options().files(class);
+    files.reverse();
+    files
+        .into_iter()
+        .map(|file| {
+            let path = cx.path(&file);
+            let exists = path.is_file();
+            let mode = if exists {
+                file_mode(&path).map(|m| format!("{m:04o}"))
+            } else {
+                None
+            };
+            FileInfo {
+                path: absolute(&path),
+                file,
+                exists,
+                mode,
+            }
+        })
+        .collect()
+}
+
+fn absolute(p: &Path) -> String {
     std::path::absolute(p)
         .unwrap_or_else(|_| p.to_path_buf())
         .display()

@@ -5,8 +5,10 @@ use std::io::{self, BufWriter, Write};
 use clap::Args;
 
 use tokenspec_core::load::{resolve, Resolved, State};
+use tokenspec_spec::render::base_template;
 
-use super::{exit, report, table, Context, TypeArg};
+use super::create::{create_new, Outcome};
+use super::{context::io_message, exit, report, table, Context, TypeArg};
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -26,6 +28,9 @@ pub struct LoadArgs {
 }
 
 pub fn run(cx: &Context, args: &LoadArgs) -> i32 {
+    if let Err(code) = create_base_files(cx, args.type_) {
+        return code;
+    }
     let defs = cx.defs(args.type_);
     let res = resolve(&defs, &cx.load_options());
     let rows: Vec<[String; 4]> = res.tokens.iter().map(row).collect();
@@ -60,4 +65,31 @@ fn row(t: &Resolved<'_>) -> [String; 4] {
         source,
         state.to_owned(),
     ]
+}
+
+/// Creates each selected class's missing base file from the spec's template.
+fn create_base_files(cx: &Context, type_: TypeArg) -> Result<(), i32> {
+    for &class in type_.classes() {
+        let file = class.base_file();
+        // A dangling symlink counts as present: never replace what someone put there.
+        if cx.spec.tokens_of(class).next().is_none() || cx.path(file).symlink_metadata().is_ok() {
+            continue;
+        }
+        match create_new(&cx.root, file, &base_template(&cx.spec, class)) {
+            Ok(Outcome::Created) => {
+                report::warning(format_args!(
+                    "{file} did not exist; created it from the spec's template with mode 0600"
+                ));
+                report::help(format_args!(
+                    "replace each CHANGE_ME_ value in {file} with the real secret"
+                ));
+            }
+            Ok(Outcome::AlreadyExists) => {}
+            Err(e) => {
+                report::error(format_args!("cannot create {file}: {}", io_message(&e)));
+                return Err(exit::USAGE);
+            }
+        }
+    }
+    Ok(())
 }

@@ -13,6 +13,7 @@ use tokenspec_core::Class;
 pub mod check;
 pub mod completions;
 pub mod context;
+pub mod create;
 pub mod export;
 pub mod github;
 pub mod info;

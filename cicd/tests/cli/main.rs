@@ -5,5 +5,10 @@
 mod basics;
 mod env_rules;
 mod export;
+mod info;
+mod load;
+mod redaction;
 mod roundtrip;
+mod run;
 mod support;
+mod validate;

@@ -32,9 +32,6 @@ description = "Optional"
 required = false
 "#;
 
-/// Every token name in [`SPEC`]; removed from the child's environment.
-pub const NAMES: &[&str] = &["DEPLOY_TOKEN", "GH_TOKEN", "APP_SECRET", "OPTIONAL_KEY"];
-
 /// A value that must never appear outside `export`.
 pub const SECRET: &str = "s3cr3t-Planted-VALUE-7731";
 

@@ -1,0 +1,70 @@
+//! Creating a file atomically, private, and never over an existing one.
+//!
+//! The content is written to a temporary file in the same folder (mode
+//! 0600 from the start) and then linked into place with
+//! `persist_noclobber`, so readers see either no file or the whole file,
+//! and a file created concurrently by someone else is never replaced.
+
+use std::io::{self, Write};
+use std::path::Path;
+
+/// Whether [`create_new`] created the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Created,
+    AlreadyExists,
+}
+
+/// Creates `dir/name` holding `contents`, mode 0600, unless it already exists.
+pub fn create_new(dir: &Path, name: &str, contents: &str) -> io::Result<Outcome> {
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".tokenspec-new-")
+        .tempfile_in(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // tempfile already uses 0600; fchmod makes it independent of that default and the umask.
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    tmp.write_all(contents.as_bytes())?;
+    tmp.as_file().sync_all()?;
+    match tmp.persist_noclobber(dir.join(name)) {
+        Ok(_) => Ok(Outcome::Created),
+        Err(e) if e.error.kind() == io::ErrorKind::AlreadyExists => Ok(Outcome::AlreadyExists),
+        Err(e) => Err(e.error),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn creates_private_file_and_never_overwrites() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(
+            create_new(dir.path(), ".tokens", "A=1\n").unwrap(),
+            Outcome::Created
+        );
+        assert_eq!(
+            create_new(dir.path(), ".tokens", "A=2\n").unwrap(),
+            Outcome::AlreadyExists
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join(".tokens")).unwrap(),
+            "A=1\n"
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join(".tokens"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        // No temporary file is left behind.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+}

@@ -1,0 +1,55 @@
+//! `info`: the documented JSON shape, no file contents.
+
+use crate::support::{mode, Project};
+
+#[test]
+fn shape_is_stable() {
+    let p = Project::new();
+    p.tokens(".tokens", &[("DEPLOY_TOKEN", "d")]);
+    let j = p.json_env(&["--env", "prod", "info"], &[]);
+    let root = std::fs::canonicalize(p.root()).unwrap();
+    let got_root = std::fs::canonicalize(j["root"].as_str().unwrap()).unwrap();
+    assert_eq!(got_root, root);
+    assert_eq!(
+        std::path::Path::new(j["spec"].as_str().unwrap())
+            .file_name()
+            .unwrap(),
+        "token-spec.toml"
+    );
+    assert_eq!(j["env"], "prod");
+    assert_eq!(j["env_origin"], "--env");
+    assert_eq!(j["environments"], serde_json::json!(["dev", "prod", "ci"]));
+    let cicd = j["files"]["cicd"].as_array().unwrap();
+    assert_eq!(cicd.len(), 2);
+    assert_eq!(cicd[0]["file"], ".tokens.prod", "highest precedence first");
+    assert_eq!(cicd[0]["exists"], false);
+    assert_eq!(cicd[0]["mode"], serde_json::Value::Null);
+    assert_eq!(cicd[1]["file"], ".tokens");
+    assert_eq!(cicd[1]["exists"], true);
+    assert_eq!(cicd[1]["mode"], format!("{:04o}", mode(&p.path(".tokens"))));
+    assert!(cicd[1]["path"].as_str().unwrap().ends_with("/.tokens"));
+    let runtime = j["files"]["runtime"].as_array().unwrap();
+    assert_eq!(
+        runtime
+            .iter()
+            .map(|f| f["file"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        [".env.prod", ".env"]
+    );
+    // Top-level keys in the documented order (read from the text, not a map that may sort them).
+    let text = p.run(&["--env", "prod", "info"]).stdout;
+    let at = |k: &str| {
+        text.find(&format!("\n  \"{k}\": "))
+            .unwrap_or_else(|| panic!("{k} missing"))
+    };
+    let order = ["root", "spec", "env", "env_origin", "environments", "files"].map(at);
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{text}");
+}
+
+#[test]
+fn no_environment_is_null() {
+    let j = Project::new().json_env(&["info"], &[]);
+    assert_eq!(j["env"], serde_json::Value::Null);
+    assert_eq!(j["env_origin"], "none");
+    assert_eq!(j["files"]["cicd"].as_array().unwrap().len(), 1);
+}
