@@ -5,7 +5,7 @@
 //! placeholder never shadows a real value in a lower layer (the replaced
 //! system let CI placeholders "protect" themselves over real values).
 
-use std::collections::HashMap;
+use std::collections::{hash_map, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -272,22 +272,30 @@ pub fn resolve<'d>(defs: &'d [TokenDef], opts: &LoadOptions) -> Resolution<'d> {
     let mut problems = Vec::new();
     let mut warnings = Vec::new();
     let mut files = Vec::new();
-    // Per class, the parsed layers, lowest precedence first.
-    let mut layers: HashMap<Class, Vec<(String, dotenv::Document)>> = HashMap::new();
+    // Every file read, lowest precedence first, with its own read and parse problems.
+    let mut read = Vec::new();
     for class in Class::ALL {
         if !defs.iter().any(|d| d.class == class) {
             continue;
         }
         for file in opts.files(class) {
-            let (status, doc) = read_layer(&opts.root, class, &file, &mut problems);
+            let mut file_problems = Vec::new();
+            let (status, doc) = read_layer(&opts.root, class, &file, &mut file_problems);
             if let Some(mode) = status.mode.filter(|m| m & 0o077 != 0) {
                 warnings.push(Warning::Permissions { file: file.clone(), mode });
             }
             files.push(status);
-            if let Some(doc) = doc {
-                report_duplicates(defs, class, &file, &doc, &mut problems);
-                layers.entry(class).or_default().push((file, doc));
-            }
+            read.push((class, file, doc, file_problems));
+        }
+    }
+    // Per class, the parsed layers indexed by key, lowest precedence first.
+    let mut layers: HashMap<Class, Vec<(&str, Index<'_>)>> = HashMap::new();
+    for (class, file, doc, file_problems) in &mut read {
+        problems.append(file_problems);
+        if let Some(doc) = doc {
+            let index = Index::new(doc);
+            report_duplicates(defs, *class, file, &index, &mut problems);
+            layers.entry(*class).or_default().push((file, index));
         }
     }
 
@@ -305,19 +313,19 @@ pub fn resolve<'d>(defs: &'d [TokenDef], opts: &LoadOptions) -> Resolution<'d> {
                 Ok(_) => {}
                 Err(()) => problems.push(Problem::NotUnicode { name: def.name.to_string() }),
             }
-            for (file, doc) in layers.get(&def.class).into_iter().flatten().rev() {
+            for (file, index) in layers.get(&def.class).into_iter().flatten().rev() {
                 // The first entry wins within a file, as with dotenvy; duplicates are reported above.
-                if let Some(e) = doc.get_all(&def.name).next() {
+                if let Some(e) = index.first.get(def.name.as_ref()) {
                     if e.hazard.is_some() {
                         problems.push(Problem::Unsafe {
                             name: def.name.to_string(),
-                            file: file.clone(),
+                            file: (*file).to_owned(),
                             line: e.line,
                         });
                         return Resolved {
                             def,
                             value: None,
-                            source: Some(Source::File { file: file.clone(), line: e.line }),
+                            source: Some(Source::File { file: (*file).to_owned(), line: e.line }),
                             state: State::Unsafe,
                             required,
                         };
@@ -325,7 +333,7 @@ pub fn resolve<'d>(defs: &'d [TokenDef], opts: &LoadOptions) -> Resolution<'d> {
                     if !e.value.is_empty() {
                         candidates.push(Candidate {
                             value: e.value.clone(),
-                            source: Source::File { file: file.clone(), line: e.line },
+                            source: Source::File { file: (*file).to_owned(), line: e.line },
                         });
                     }
                 }
@@ -417,21 +425,55 @@ fn report_duplicates(
     defs: &[TokenDef],
     class: Class,
     file: &str,
-    doc: &dotenv::Document,
+    index: &Index<'_>,
     problems: &mut Vec<Problem>,
 ) {
+    if index.again.is_empty() {
+        return;
+    }
     for def in defs.iter().filter(|d| d.class == class) {
-        let mut lines = doc.get_all(&def.name).map(|e| e.line);
-        if let Some(first_line) = lines.next() {
-            for line in lines {
-                problems.push(Problem::Duplicate {
-                    name: def.name.to_string(),
-                    file: file.to_owned(),
-                    first_line,
-                    line,
-                });
+        let (Some(first), Some(lines)) = (
+            index.first.get(def.name.as_ref()),
+            index.again.get(def.name.as_ref()),
+        ) else {
+            continue;
+        };
+        for &line in lines {
+            problems.push(Problem::Duplicate {
+                name: def.name.to_string(),
+                file: file.to_owned(),
+                first_line: first.line,
+                line,
+            });
+        }
+    }
+}
+
+/// One parsed file indexed by key, so each token costs a hash lookup rather
+/// than a scan of every entry (the scan made loading quadratic: 10k tokens
+/// took about a second, 100k would take minutes).
+struct Index<'a> {
+    /// The first entry of each key: the one that wins, as with dotenvy.
+    first: HashMap<&'a str, &'a dotenv::Entry>,
+    /// The lines of each key's later entries, in file order.
+    again: HashMap<&'a str, Vec<usize>>,
+}
+
+impl<'a> Index<'a> {
+    fn new(doc: &'a dotenv::Document) -> Self {
+        let mut first = HashMap::with_capacity(doc.entries.len());
+        let mut again: HashMap<&str, Vec<usize>> = HashMap::new();
+        for e in &doc.entries {
+            match first.entry(e.key.as_str()) {
+                hash_map::Entry::Vacant(slot) => {
+                    slot.insert(e);
+                }
+                hash_map::Entry::Occupied(_) => {
+                    again.entry(e.key.as_str()).or_default().push(e.line)
+                }
             }
         }
+        Index { first, again }
     }
 }
 
@@ -446,5 +488,51 @@ pub fn file_mode(path: &Path) -> Option<u32> {
     {
         let _ = path;
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use super::*;
+    use crate::def::Required;
+    use crate::format::Format;
+
+    fn def(name: &'static str) -> TokenDef {
+        TokenDef {
+            name: Cow::Borrowed(name),
+            class: Class::Cicd,
+            description: Cow::Borrowed(""),
+            required: Required::Always,
+            format: Format::Any,
+            ci_value: Cow::Borrowed("ci_test_value"),
+            deprecated: None,
+        }
+    }
+
+    #[test]
+    fn first_entry_wins_and_every_later_one_is_a_duplicate_in_spec_order() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(".tokens"),
+            "B=b1\nA=a1\nB=b2\nOTHER=x\nA=a2\nB=b3\n",
+        )
+        .unwrap();
+        let defs = [def("A"), def("B")];
+        let opts = LoadOptions::new(dir.path(), None).with_vars([("UNUSED", "")]);
+        let res = resolve(&defs, &opts);
+        assert_eq!(res.value("A").unwrap().expose_secret(), "a1");
+        assert_eq!(res.value("B").unwrap().expose_secret(), "b1");
+        let dup = |name: &str, first_line, line| Problem::Duplicate {
+            name: name.into(),
+            file: ".tokens".into(),
+            first_line,
+            line,
+        };
+        assert_eq!(
+            res.problems,
+            [dup("A", 2, 5), dup("B", 1, 3), dup("B", 1, 6)]
+        );
     }
 }
