@@ -14,11 +14,19 @@ pub struct Diagnostic {
     pub label: Option<String>,
     /// How to fix it.
     pub help: Option<String>,
+    /// Hide the text under the span when showing the line (it may be a live secret).
+    pub masked: bool,
 }
 
 impl Diagnostic {
     pub fn new(message: impl Into<String>, span: Range<usize>) -> Self {
-        Diagnostic { message: message.into(), span, label: None, help: None }
+        Diagnostic { message: message.into(), span, label: None, help: None, masked: false }
+    }
+
+    /// Shows the spanned text as `*`s: for values that look like real secrets.
+    pub fn masked(mut self) -> Self {
+        self.masked = true;
+        self
     }
 
     pub fn label(mut self, label: impl Into<String>) -> Self {
@@ -67,7 +75,8 @@ impl Diagnostics {
     /// Renders one diagnostic with its source line and caret.
     pub fn render(&self, d: &Diagnostic) -> String {
         let (line, col) = line_col(&self.source, d.span.start);
-        let text = self.source.lines().nth(line - 1).unwrap_or("").trim_end_matches('\r');
+        let raw = self.source.lines().nth(line - 1).unwrap_or("").trim_end_matches('\r');
+        let text = if d.masked { mask_span(raw, col, &self.source[d.span.start..d.span.end.min(self.source.len())]) } else { raw.to_owned() };
         let width = line.to_string().len();
         let pad = " ".repeat(width);
         // The caret covers the span, clipped to its first line.
@@ -95,6 +104,23 @@ impl Diagnostics {
     }
 }
 
+/// `line` with the characters of `spanned` (starting at 1-based `col`) replaced
+/// by `*`, keeping surrounding quotes so the line still reads as TOML.
+fn mask_span(line: &str, col: usize, spanned: &str) -> String {
+    let first_line = spanned.lines().next().unwrap_or("");
+    let n = first_line.chars().count();
+    let quoted = n >= 2 && (first_line.starts_with('"') || first_line.starts_with('\''));
+    line.chars()
+        .enumerate()
+        .map(|(i, c)| {
+            let k = i + 1;
+            let inside = k >= col && k < col + n;
+            let is_quote = quoted && (k == col || k == col + n - 1);
+            if inside && !is_quote { '*' } else { c }
+        })
+        .collect()
+}
+
 impl fmt::Display for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, d) in self.items.iter().enumerate() {
@@ -119,6 +145,19 @@ mod tests {
         assert_eq!(line_col(src, 0), (1, 1));
         assert_eq!(line_col(src, 6), (2, 1));
         assert_eq!(line_col(src, 13), (2, 8));
+    }
+
+    #[test]
+    fn masked_span_hides_the_value() {
+        let src = "ci_value = \"ghp_secretvalue\"\n";
+        let ds = Diagnostics {
+            file: "t.toml".into(),
+            source: src.into(),
+            items: vec![Diagnostic::new("looks real", 11..28).masked()],
+        };
+        let out = ds.to_string();
+        assert!(!out.contains("secretvalue"), "{out}");
+        assert!(out.contains("ci_value = \"***************\""), "{out}");
     }
 
     #[test]

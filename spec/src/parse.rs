@@ -432,6 +432,7 @@ impl Cx<'_> {
         if let Some(kind) = looks_like_secret(v) {
             self.err(
                 Diagnostic::new(format!("`ci_value` of {name} looks like a real secret ({kind})"), span)
+                    .masked()
                     .help(format!("committed CI files hold safe test values only; use a placeholder such as `{}`", Token::default_ci_value(name))),
             );
             return;
