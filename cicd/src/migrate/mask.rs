@@ -58,7 +58,7 @@ pub fn masked_diff(name: &str, before: Option<&str>, after: &str) -> String {
 }
 
 /// `KEY=` with the quote style of the value and [`MASK`] for its text, then
-/// one [`MASK`] line per further physical line of a multi-line value.
+/// one masked line per further physical line of a multi-line value.
 fn mask_entry(text: &str, e: &Entry, out: &mut String) {
     let first = text.lines().next().unwrap_or("");
     // Before the first `=` there is only whitespace, `export` and the key.
@@ -76,9 +76,9 @@ fn mask_entry(text: &str, e: &Entry, out: &mut String) {
     }
     out.push_str(&quote);
     out.push('\n');
+    // Naming the key keeps the diff from pairing lines of different values.
     for _ in 1..text.lines().count() {
-        out.push_str(MASK);
-        out.push('\n');
+        out.push_str(&format!("{MASK} ({}, continued)\n", e.key));
     }
 }
 
@@ -124,7 +124,7 @@ mod tests {
         let src = "# head\r\nexport A='sec ret' # note\r\nB=\"x\ny\"\nC=\nD=''\n\n  E = plain";
         assert_eq!(
             mask(src),
-            "# head\nexport A='********'\nB=\"********\"\n********\nC=\nD=''\n\n  E = ********\n"
+            "# head\nexport A='********'\nB=\"********\"\n******** (B, continued)\nC=\nD=''\n\n  E = ********\n"
         );
     }
 
