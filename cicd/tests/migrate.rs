@@ -278,6 +278,7 @@ fn legacy_mixed_env_end_to_end() {
              moved SSH_DEPLOY_KEY: .env:8 → .tokens\n\
              moved CI_BOT_TOKEN: .env:11 → .tokens\n\
              note: created .tokens with mode 0600\n\
+             help: make sure git ignores .tokens: `tokenspec check` audits it\n\
              note: originals of .env backed up in {backup}/\n"
         )
     );

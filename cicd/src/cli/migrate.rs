@@ -206,6 +206,13 @@ fn apply(cx: &Context, plan: &Plan) -> i32 {
     summary(plan, "moved", "removed");
     for c in plan.changes.iter().filter(|c| c.before.is_none()) {
         report::note(format_args!("created {} with mode 0600", c.name));
+        // Only the CI files are committed; a new secret file must be ignored.
+        if !c.name.ends_with(".ci") {
+            report::help(format_args!(
+                "make sure git ignores {}: `tokenspec check` audits it",
+                c.name
+            ));
+        }
     }
     if let Some(b) = backup {
         let names: Vec<&str> = originals.iter().map(|(n, _)| *n).collect();
