@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::io::ErrorKind;
 
-use tokenspec_spec::render;
+use tokenspec_spec::render::{self, gitignore};
 
 use super::{Finding, Input, Rule};
 
@@ -14,9 +14,9 @@ const MARK: &str = "cargo xtask gen";
 
 /// Appends drift findings; `Err` when a generated file exists but cannot be read.
 ///
-/// A project that never ran the generator has nothing to drift from, so the
-/// rule applies once any output carries the generator's mark; from then on a
-/// missing output is drift too.
+/// A project that never ran the generator has nothing to drift from: a file
+/// is compared when it carries the generator's mark, and every output is
+/// (a missing one too) once a generated file other than `.gitignore` does.
 pub fn check(input: &Input<'_>, out: &mut Vec<Finding>) -> Result<(), String> {
     let errors = RefCell::new(Vec::new());
     let read = |path: &str| match std::fs::read_to_string(input.root.join(path)) {
@@ -40,13 +40,16 @@ pub fn check(input: &Input<'_>, out: &mut Vec<Finding>) -> Result<(), String> {
     if let Some(e) = errors.into_inner().into_iter().next() {
         return Err(e);
     }
-    if !outputs
+    // `tokenspec check --fix` also writes the `.gitignore` block, so only
+    // the other outputs show that the project runs the generator.
+    let marked = |cur: &Option<String>| cur.as_deref().is_some_and(|c| c.contains(MARK));
+    let uses_gen = outputs
         .iter()
-        .any(|(_, cur)| cur.as_deref().is_some_and(|c| c.contains(MARK)))
-    {
-        return Ok(());
-    }
+        .any(|(o, cur)| o.path != gitignore::PATH && marked(cur));
     for (expected, current) in &outputs {
+        if !(uses_gen || marked(current)) {
+            continue;
+        }
         let path = expected.path;
         let finding = match current {
             None => Finding::error(Rule::Drift, format!("{path} is missing")).at(path, None),
@@ -62,7 +65,12 @@ pub fn check(input: &Input<'_>, out: &mut Vec<Finding>) -> Result<(), String> {
                 .at(path, line)
             }
         };
-        out.push(finding.help("run `cargo xtask gen` and commit the result"));
+        let help = if path == gitignore::PATH {
+            "run `tokenspec check --fix` (or `cargo xtask gen`) to rewrite the managed block"
+        } else {
+            "run `cargo xtask gen` and commit the result"
+        };
+        out.push(finding.help(help));
     }
     Ok(())
 }

@@ -13,7 +13,7 @@ pub enum Repo {
     /// `root` is inside the work tree whose top level is `toplevel`.
     Found { root: PathBuf, toplevel: PathBuf },
     /// `root` is not inside a git work tree.
-    NotARepo,
+    Outside,
     /// git could not be run at all.
     NoGit(String),
 }
@@ -58,7 +58,7 @@ impl Repo {
                     toplevel: PathBuf::from(top),
                 }
             }
-            Ok(_) => Repo::NotARepo,
+            Ok(_) => Repo::Outside,
             Err(e) => Repo::NoGit(e),
         }
     }

@@ -14,12 +14,13 @@ use super::files::{FileKind, TokenFile, CI_ENV};
 use super::git::{IgnoreMatch, Repo};
 use super::{Finding, Input, Rule};
 
-const FIX_BLOCK: &str = "run `tokenspec check --fix` (or `cargo xtask gen`): it writes the managed block of .gitignore last, where its rules win";
+const FIX_BLOCK: &str =
+    "run `tokenspec check --fix`: it writes the managed block at the end of .gitignore, where git's last-match rule lets it win";
 
 pub fn check(input: &Input<'_>, repo: &Repo, files: &[TokenFile], out: &mut Vec<Finding>) {
     match repo {
         Repo::Found { .. } => {}
-        Repo::NotARepo => {
+        Repo::Outside => {
             out.push(
                 Finding::warning(Rule::IgnoreRules, "not inside a git repository, so ignore rules and tracked files could not be checked")
                     .help("run tokenspec check in a clone of the repository (or `git init` first)"),
