@@ -132,7 +132,9 @@ pub fn is_backup(name: &str) -> bool {
     name.ends_with('~')
         || name.split('.').skip(2).any(|part| {
             let p = part.to_ascii_lowercase();
-            p.starts_with("bak") || matches!(p.as_str(), "old" | "orig" | "swp" | "save" | "tmp")
+            p.starts_with("bak")
+                || p.starts_with("backup")
+                || matches!(p.as_str(), "old" | "orig" | "swp" | "save" | "tmp")
         })
 }
 
