@@ -128,11 +128,17 @@ impl Repo {
 }
 
 /// git names excludes files relative to the top level (or absolute for a
-/// global one); show them relative to the root where possible.
+/// global one); show them relative to the root, `../.gitignore` included.
 fn source_display(root: &Path, toplevel: &Path, source: &str) -> String {
-    let path = toplevel.join(source);
-    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let path = path.canonicalize().unwrap_or(path);
+    let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let (root, top) = (canonical(root), canonical(toplevel));
+    let path = canonical(&top.join(source));
+    if let (Ok(in_top), Ok(root_in_top)) = (path.strip_prefix(&top), root.strip_prefix(&top)) {
+        if !path.starts_with(&root) {
+            let up = "../".repeat(root_in_top.components().count());
+            return format!("{up}{}", super::rel(&top, &top.join(in_top)));
+        }
+    }
     super::rel(&root, &path)
 }
 
