@@ -127,6 +127,15 @@ fn check_env(spec: &Spec, name: &str, origin: EnvOrigin) -> Result<(), i32> {
     if env::is_valid_env_name(name) && spec.environments.iter().any(|e| e == name) {
         return Ok(());
     }
+    // PRODUCT.md: other APP_ENV values are used as given, so only an explicit
+    // `--env` (a likely typo) is refused; `migrate` ignores APP_ENV anyway.
+    if env::is_valid_env_name(name) && origin != EnvOrigin::Flag {
+        report::warning(format_args!(
+            "environment `{name}` (from {}) is not defined in the spec; using `.env.{name}` and `.tokens.{name}` as given",
+            origin.as_str()
+        ));
+        return Ok(());
+    }
     let why = if env::is_valid_env_name(name) {
         "is not defined in the spec"
     } else {

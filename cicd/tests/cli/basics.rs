@@ -47,16 +47,18 @@ fn unknown_environment_is_usage_error() {
 }
 
 #[test]
-fn unknown_app_env_is_usage_error() {
-    let out = Project::new().run_env(&["export"], &[("APP_ENV", "staging")]);
-    assert_eq!(out.code, 2);
+fn app_env_outside_the_spec_is_used_as_given_with_a_warning() {
+    let p = Project::new();
+    p.write(".tokens.staging", "DEPLOY_TOKEN=from-staging-file\n");
+    let out = p.run_env(&["export", "--type=cicd", "--partial"], &[("APP_ENV", "staging")]);
     assert!(
         out.stderr.starts_with(
-            "error: environment `staging` (from APP_ENV) is not defined in the spec\n"
+            "warning: environment `staging` (from APP_ENV) is not defined in the spec; using `.env.staging` and `.tokens.staging` as given\n"
         ),
         "{}",
         out.stderr
     );
+    assert!(out.stdout.contains("from-staging-file"), "{}", out.stdout);
 }
 
 #[test]
