@@ -1,12 +1,15 @@
 //! Integration tests of the `tokenspec` binary: each runs the real executable
-//! in a temporary project with a cleared environment (CI runs the suite with
-//! `CI=true`, which must not leak into the child).
+//! in a temporary project (a git repository for `check`) with a cleared
+//! environment (CI runs the suite with `CI=true`, which must not leak into the
+//! child). `migrate` also property-tests its planner in-process.
 
 mod basics;
+mod check;
 mod env_rules;
 mod export;
 mod info;
 mod load;
+mod migrate;
 mod redaction;
 mod roundtrip;
 mod run;

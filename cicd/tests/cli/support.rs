@@ -1,4 +1,5 @@
-//! A throwaway project folder and a way to run `tokenspec` in it.
+//! A throwaway project folder (optionally a git repository) and a way to
+//! run `tokenspec` in it with nothing from the caller's environment.
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -71,12 +72,17 @@ impl Project {
 
     /// Writes a file with mode 0600 (the mode token files should have).
     pub fn write(&self, name: &str, contents: &str) -> &Project {
+        self.write_mode(name, contents, 0o600)
+    }
+
+    /// Writes a file, creating its folders, and gives it `mode`.
+    pub fn write_mode(&self, name: &str, contents: &str, mode: u32) -> &Project {
         let path = self.path(name);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).unwrap();
         }
         std::fs::write(&path, contents).unwrap();
-        set_mode(&path, 0o600);
+        set_mode(&path, mode);
         self
     }
 
@@ -93,21 +99,13 @@ impl Project {
         std::fs::read_to_string(self.path(name)).unwrap()
     }
 
-    /// `tokenspec ARGS` in the project root with an environment holding only `PATH`.
+    /// `tokenspec ARGS` in the project root; see [`tokenspec`].
     pub fn cmd<I, S>(&self, args: I) -> Command
     where
         I: IntoIterator<Item = S>,
         S: AsRef<OsStr>,
     {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_tokenspec"));
-        cmd.args(args)
-            .current_dir(self.root())
-            .env_clear()
-            .stdin(Stdio::null());
-        if let Some(path) = std::env::var_os("PATH") {
-            cmd.env("PATH", path);
-        }
-        cmd
+        tokenspec(self.root(), args)
     }
 
     /// Runs `tokenspec ARGS` with extra environment variables.
@@ -121,13 +119,86 @@ impl Project {
     pub fn json_env(&self, args: &[&str], vars: &[(&str, &str)]) -> serde_json::Value {
         let out = self.run_env(args, vars);
         assert_eq!(out.code, 0, "{out:?}");
-        serde_json::from_str(&out.stdout).expect("JSON on stdout")
+        out.json()
     }
 
     /// Runs `tokenspec ARGS` with a clean environment.
     pub fn run(&self, args: &[&str]) -> Out {
         self.run_env(args, &[])
     }
+
+    /// Runs `git ARGS` in the project root with a local identity and no
+    /// global or system configuration, and returns its stdout.
+    pub fn git(&self, args: &[&str]) -> String {
+        let out = Command::new("git")
+            .args(["-c", "user.name=Tokenspec Test"])
+            .args(["-c", "user.email=test@example.com"])
+            .args(["-c", "commit.gpgsign=false"])
+            .args(["-c", "init.defaultBranch=main"])
+            .args(args)
+            .current_dir(self.root())
+            .envs(GIT_ISOLATION)
+            .stdin(Stdio::null())
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8 git output")
+    }
+}
+
+impl Out {
+    /// The JSON document on stdout.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("invalid JSON ({e}): {self:?}"))
+    }
+
+    /// Asserts no listed value (nor a telling piece of one) is on stdout or stderr.
+    #[track_caller]
+    pub fn assert_no_values(&self, values: &[&str]) {
+        for v in values {
+            assert!(
+                !self.stdout.contains(v),
+                "{v:?} on stdout:\n{}",
+                self.stdout
+            );
+            assert!(
+                !self.stderr.contains(v),
+                "{v:?} on stderr:\n{}",
+                self.stderr
+            );
+        }
+    }
+}
+
+/// Keeps the user's git configuration (identity, hooks, excludes files) out
+/// of both the fixture's git and the one `tokenspec` runs.
+const GIT_ISOLATION: [(&str, &str); 2] = [
+    ("GIT_CONFIG_GLOBAL", "/dev/null"),
+    ("GIT_CONFIG_NOSYSTEM", "1"),
+];
+
+/// `tokenspec ARGS` in `dir` with an environment holding only `PATH` and
+/// [`GIT_ISOLATION`]: no `CI`, no `APP_ENV`, no token from the caller.
+pub fn tokenspec<I, S>(dir: &Path, args: I) -> Command
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tokenspec"));
+    cmd.args(args)
+        .current_dir(dir)
+        .env_clear()
+        .envs(GIT_ISOLATION)
+        .stdin(Stdio::null());
+    if let Some(path) = std::env::var_os("PATH") {
+        cmd.env("PATH", path);
+    }
+    cmd
 }
 
 pub fn output(cmd: &mut Command) -> Out {
@@ -165,6 +236,5 @@ pub fn mode(path: &Path) -> u32 {
 /// Asserts the planted secret is nowhere in a command's output.
 #[track_caller]
 pub fn assert_redacted(out: &Out) {
-    assert!(!out.stdout.contains(SECRET), "secret on stdout");
-    assert!(!out.stderr.contains(SECRET), "secret on stderr");
+    out.assert_no_values(&[SECRET]);
 }

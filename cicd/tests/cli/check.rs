@@ -2,10 +2,12 @@
 //! one test per rule with a planted fault and its clean counterpart, every
 //! rule at once, the JSON shape, `--fix`, and this project's own repository.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::ops::Deref;
+use std::path::Path;
 
 use serde_json::Value;
+
+use crate::support::{mode, output, set_mode, tokenspec, Out, Project, SECRET};
 
 const SPEC: &str = r#"
 environments = ["dev", "prod", "ci"]
@@ -35,39 +37,24 @@ description = "Needed in prod only"
 required = ["prod"]
 "#;
 
-/// Planted secret values: none may ever appear in the output.
-const SECRET: &str = "s3cr3t-Planted-VALUE-7731";
+/// Planted secret values beside [`SECRET`]: none may ever appear in the output.
 const PAT: &str = "ghp_aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5";
 const LEAKED_PAT: &str = "ghp_Zq8Wm2Xr4Kt6Yp0Lv3Nb5Hc7Jd9Fg1Sa2Qe4";
 const DOLLAR: &str = "pa$w0rdS3cr3t";
+const PLANTED: &[&str] = &[SECRET, PAT, LEAKED_PAT, DOLLAR, "pa$w0rd"];
 
 /// A `.gitignore` written by hand that git reads as the policy wants.
 const GITIGNORE: &str = "/target\n.env\n.env.*\n.tokens\n.tokens.*\n!.env.ci\n!.tokens.ci\n";
 
-/// A scratch git repository at a clean state: every rule passes.
-struct Repo {
-    dir: tempfile::TempDir,
-}
+/// A scratch git repository at a clean state: every rule passes. It derefs
+/// to its [`Project`] for writing, reading and running git.
+struct Repo(Project);
 
-#[derive(Debug)]
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+impl Deref for Repo {
+    type Target = Project;
 
-impl Out {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("invalid JSON ({e}): {self:?}"))
-    }
-
-    #[track_caller]
-    fn assert_redacted(&self) {
-        for value in [SECRET, PAT, LEAKED_PAT, DOLLAR, "pa$w0rd"] {
-            assert!(!self.stdout.contains(value), "a value on stdout: {self:?}");
-            assert!(!self.stderr.contains(value), "a value on stderr: {self:?}");
-        }
+    fn deref(&self) -> &Project {
+        &self.0
     }
 }
 
@@ -128,62 +115,7 @@ impl Repo {
 
     /// A folder with the spec but no git repository.
     fn bare() -> Repo {
-        let repo = Repo {
-            dir: tempfile::tempdir().expect("temp dir"),
-        };
-        repo.write("token-spec.toml", SPEC);
-        repo
-    }
-
-    fn root(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.root().join(name)
-    }
-
-    /// Writes a file with mode 0600.
-    fn write(&self, name: &str, text: &str) -> &Repo {
-        let path = self.path(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, text).unwrap();
-        set_mode(&path, 0o600);
-        self
-    }
-
-    fn read(&self, name: &str) -> String {
-        std::fs::read_to_string(self.path(name)).unwrap()
-    }
-
-    /// Runs git with no global or system configuration and a fixed identity.
-    fn git(&self, args: &[&str]) -> String {
-        let out = Command::new("git")
-            .args([
-                "-c",
-                "user.name=Check Test",
-                "-c",
-                "user.email=check@example.com",
-            ])
-            .args([
-                "-c",
-                "commit.gpgsign=false",
-                "-c",
-                "init.defaultBranch=main",
-            ])
-            .args(args)
-            .current_dir(self.root())
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .stdin(Stdio::null())
-            .output()
-            .expect("git runs");
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
+        Repo(Project::with_spec(SPEC))
     }
 
     fn check(&self, args: &[&str]) -> Out {
@@ -195,7 +127,7 @@ impl Repo {
         let mut all = vec!["--format=json"];
         all.extend_from_slice(args);
         let out = self.check(&all);
-        out.assert_redacted();
+        out.assert_no_values(PLANTED);
         assert!(out.code == 0 || out.code == 1, "{out:?}");
         let v = out.json();
         (out.code, findings(&v), v)
@@ -211,36 +143,12 @@ impl Repo {
     }
 }
 
-/// Runs `tokenspec check ARGS` in `root` with an environment holding only
-/// `PATH` (no `CI`, no `APP_ENV`, no token) and git isolated from the user's config.
+/// Runs `tokenspec check ARGS` in `root`.
 fn run_check(root: &Path, args: &[&str]) -> Out {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tokenspec"));
-    cmd.arg("check")
-        .args(args)
-        .current_dir(root)
-        .env_clear()
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .stdin(Stdio::null());
-    if let Some(path) = std::env::var_os("PATH") {
-        cmd.env("PATH", path);
-    }
-    let o = cmd.output().expect("tokenspec runs");
-    Out {
-        code: o.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(o.stdout).expect("utf-8 stdout"),
-        stderr: String::from_utf8(o.stderr).expect("utf-8 stderr"),
-    }
-}
-
-fn set_mode(path: &Path, mode: u32) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
-}
-
-fn mode(path: &Path) -> u32 {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).unwrap().permissions().mode() & 0o7777
+    output(&mut tokenspec(
+        root,
+        std::iter::once("check").chain(args.iter().copied()),
+    ))
 }
 
 /// `(severity, file, line)` of each finding.
@@ -715,11 +623,11 @@ fn every_rule_fires_at_once() {
 
     let text = repo.check(&[]);
     assert_eq!(text.code, 1, "{text:?}");
-    text.assert_redacted();
+    text.assert_no_values(PLANTED);
 
     let json = repo.check(&["--format=json"]);
     assert_eq!(json.code, 1);
-    json.assert_redacted();
+    json.assert_no_values(PLANTED);
     let v = json.json();
     let found = findings(&v);
     let mut rules: Vec<&str> = found.iter().map(|f| f.rule.as_str()).collect();
@@ -827,7 +735,7 @@ fn seven_planted_faults_are_all_named() {
 
     let out = repo.check(&[]);
     assert_eq!(out.code, 1, "{out:?}");
-    out.assert_redacted();
+    out.assert_no_values(PLANTED);
     for expected in [
         "error[ignore-rules]: .gitignore:5: .env.ci must be committed but git ignores it: `.env.*` matches it",
         "error[ignore-rules]: .gitignore:7: .tokens.ci must be committed but git ignores it: `.tokens.*` matches it",
@@ -843,7 +751,7 @@ fn seven_planted_faults_are_all_named() {
 
     let json = repo.check(&["--format=json"]);
     assert_eq!(json.code, 1);
-    json.assert_redacted();
+    json.assert_no_values(PLANTED);
     assert_json_shape(&json.json(), repo.root());
 }
 

@@ -3,11 +3,12 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use proptest::prelude::*;
 use tokenspec_cicd::migrate::{self, Catalog, FileInput, MoveKind, PairInput};
 use tokenspec_core::Class;
+
+use crate::support::{mode, set_mode, Project, SECRET};
 
 const SPEC: &str = r#"
 environments = ["dev", "prod", "ci"]
@@ -44,130 +45,45 @@ class = "runtime"
 description = "Database"
 "#;
 
-/// A value that must never appear in any output.
-const SECRET: &str = "s3cr3t-Planted-VALUE-7731";
+/// A `github_pat` value that, like [`SECRET`], must never appear in any output.
 const GH: &str = "ghp_0123456789abcdefghijABCDEFGHIJ012345";
-
-struct Project {
-    dir: tempfile::TempDir,
-}
-
-#[derive(Debug)]
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Out {
-    /// Asserts no listed value (nor a telling piece of one) is in the output.
-    #[track_caller]
-    fn assert_no_values(&self, values: &[&str]) {
-        for v in values {
-            assert!(
-                !self.stdout.contains(v),
-                "{v:?} on stdout:\n{}",
-                self.stdout
-            );
-            assert!(
-                !self.stderr.contains(v),
-                "{v:?} on stderr:\n{}",
-                self.stderr
-            );
-        }
-    }
-}
 
 /// Path → (bytes, mode) of everything under the root.
 type Snapshot = BTreeMap<PathBuf, (Vec<u8>, u32)>;
 
-impl Project {
-    fn new() -> Project {
-        let p = Project {
-            dir: tempfile::tempdir().unwrap(),
-        };
-        p.write("token-spec.toml", SPEC, 0o644);
-        p
-    }
+/// A project holding this file's spec, readable by all as a committed file is.
+fn project() -> Project {
+    let p = Project::with_spec(SPEC);
+    set_mode(&p.path("token-spec.toml"), 0o644);
+    p
+}
 
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn write(&self, name: &str, text: &str, mode: u32) -> &Project {
-        std::fs::write(self.path(name), text).unwrap();
-        set_mode(&self.path(name), mode);
-        self
-    }
-
-    fn read(&self, name: &str) -> String {
-        std::fs::read_to_string(self.path(name)).unwrap()
-    }
-
-    fn exists(&self, name: &str) -> bool {
-        self.path(name).exists()
-    }
-
-    fn run(&self, args: &[&str]) -> Out {
-        self.run_env(args, &[])
-    }
-
-    /// `tokenspec ARGS` with an environment holding only `PATH` (no `CI`, no `APP_ENV`) and `vars`.
-    fn run_env(&self, args: &[&str], vars: &[(&str, &str)]) -> Out {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_tokenspec"));
-        cmd.args(args)
-            .current_dir(self.dir.path())
-            .env_clear()
-            .envs(vars.iter().copied())
-            .stdin(Stdio::null());
-        if let Some(path) = std::env::var_os("PATH") {
-            cmd.env("PATH", path);
-        }
-        let o = cmd.output().unwrap();
-        Out {
-            code: o.status.code().unwrap_or(-1),
-            stdout: String::from_utf8(o.stdout).unwrap(),
-            stderr: String::from_utf8(o.stderr).unwrap(),
-        }
-    }
-
-    fn snapshot(&self) -> Snapshot {
-        fn walk(root: &Path, dir: &Path, out: &mut Snapshot) {
-            for e in std::fs::read_dir(dir).unwrap() {
-                let p = e.unwrap().path();
-                if p.is_dir() {
-                    walk(root, &p, out);
-                } else {
-                    let rel = p.strip_prefix(root).unwrap().to_path_buf();
-                    out.insert(rel, (std::fs::read(&p).unwrap(), mode(&p)));
-                }
+fn snapshot(p: &Project) -> Snapshot {
+    fn walk(root: &Path, dir: &Path, out: &mut Snapshot) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                let rel = p.strip_prefix(root).unwrap().to_path_buf();
+                out.insert(rel, (std::fs::read(&p).unwrap(), mode(&p)));
             }
         }
-        let mut s = Snapshot::new();
-        walk(self.dir.path(), self.dir.path(), &mut s);
-        s
     }
-
-    /// The one backup folder, relative to the root.
-    fn backup_dir(&self) -> String {
-        let dirs: Vec<String> = std::fs::read_dir(self.path(".tokenspec-backup"))
-            .unwrap()
-            .map(|e| e.unwrap().file_name().into_string().unwrap())
-            .filter(|n| n != ".gitignore")
-            .collect();
-        assert_eq!(dirs.len(), 1, "{dirs:?}");
-        format!(".tokenspec-backup/{}", dirs[0])
-    }
+    let mut s = Snapshot::new();
+    walk(p.root(), p.root(), &mut s);
+    s
 }
 
-fn set_mode(path: &Path, mode: u32) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
-}
-
-fn mode(path: &Path) -> u32 {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).unwrap().permissions().mode() & 0o7777
+/// The one backup folder, relative to the root.
+fn backup_dir(p: &Project) -> String {
+    let dirs: Vec<String> = std::fs::read_dir(p.path(".tokenspec-backup"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n != ".gitignore")
+        .collect();
+    assert_eq!(dirs.len(), 1, "{dirs:?}");
+    format!(".tokenspec-backup/{}", dirs[0])
 }
 
 /// The (key, value) pairs of a dotenv text as dotenvy reads them, sorted.
@@ -221,9 +137,9 @@ const LEGACY_VALUES: &[&str] = &[
 
 #[test]
 fn legacy_mixed_env_end_to_end() {
-    let p = Project::new();
-    p.write(".env", &legacy_env(), 0o640);
-    let before = p.snapshot();
+    let p = project();
+    p.write_mode(".env", &legacy_env(), 0o640);
+    let before = snapshot(&p);
     let pairs_before = union(&[&legacy_env()]);
 
     // Dry run: the masked diff on stdout, nothing written, not even a backup.
@@ -261,14 +177,14 @@ fn legacy_mixed_env_end_to_end() {
          dry run: nothing was written; run `tokenspec migrate` to apply\n"
     );
     out.assert_no_values(LEGACY_VALUES);
-    assert_eq!(p.snapshot(), before, "dry run wrote something");
+    assert_eq!(snapshot(&p), before, "dry run wrote something");
 
     // Migrate.
     let out = p.run(&["migrate"]);
     assert_eq!(out.code, 0, "{out:?}");
     out.assert_no_values(LEGACY_VALUES);
     assert_eq!(out.stdout, "");
-    let backup = p.backup_dir();
+    let backup = backup_dir(&p);
     assert_eq!(
         out.stderr,
         format!(
@@ -318,21 +234,21 @@ fn legacy_mixed_env_end_to_end() {
         .any(|l| l == "*"));
 
     // A second run changes no byte (and makes no second backup).
-    let migrated = p.snapshot();
+    let migrated = snapshot(&p);
     let out = p.run(&["migrate"]);
     assert_eq!(out.code, 0, "{out:?}");
     assert_eq!(
         out.stderr,
         "note: left in .env, not in the spec: LOG_LEVEL\nnothing to migrate\n"
     );
-    assert_eq!(p.snapshot(), migrated);
+    assert_eq!(snapshot(&p), migrated);
     let out = p.run(&["migrate", "--dry-run"]);
     assert_eq!((out.code, out.stdout.as_str()), (0, ""));
 
     // A planted conflict: nothing changes, both places named, no value shown.
     let planted = format!("{}DEPLOY_TOKEN=other-v4l-x\n", p.read(".env"));
-    p.write(".env", &planted, 0o640);
-    let conflicted = p.snapshot();
+    p.write_mode(".env", &planted, 0o640);
+    let conflicted = snapshot(&p);
     let out = p.run(&["migrate"]);
     assert_eq!(out.code, 1, "{out:?}");
     assert_eq!(
@@ -343,9 +259,9 @@ fn legacy_mixed_env_end_to_end() {
     );
     out.assert_no_values(&["other-v4l"]);
     out.assert_no_values(LEGACY_VALUES);
-    assert_eq!(p.snapshot(), conflicted);
+    assert_eq!(snapshot(&p), conflicted);
     assert_eq!(p.run(&["migrate", "--dry-run"]).code, 1);
-    assert_eq!(p.snapshot(), conflicted);
+    assert_eq!(snapshot(&p), conflicted);
 }
 
 // ---------------------------------------------------------------------------
@@ -353,11 +269,11 @@ fn legacy_mixed_env_end_to_end() {
 
 #[test]
 fn crlf_and_missing_final_newlines() {
-    let p = Project::new();
+    let p = project();
     // The destination is CRLF without a final newline; the moved entry is the
     // source's last line, also without one.
-    p.write(".tokens", "# ops\r\nPORT=1", 0o600)
-        .write(".env", "A=1\nDEPLOY_TOKEN=x-v4l", 0o600);
+    p.write(".tokens", "# ops\r\nPORT=1")
+        .write(".env", "A=1\nDEPLOY_TOKEN=x-v4l");
     assert_eq!(p.run(&["migrate"]).code, 0);
     assert_eq!(
         p.read(".tokens"),
@@ -368,19 +284,16 @@ fn crlf_and_missing_final_newlines() {
 
 #[test]
 fn runtime_tokens_move_back_and_both_directions_at_once() {
-    let p = Project::new();
-    p.write(".env", "DEPLOY_TOKEN=d\n", 0o600).write(
-        ".tokens",
-        "APP_SECRET='a b'\nDB_PASSWORD=\"p\nq\"\n",
-        0o600,
-    );
+    let p = project();
+    p.write(".env", "DEPLOY_TOKEN=d\n")
+        .write(".tokens", "APP_SECRET='a b'\nDB_PASSWORD=\"p\nq\"\n");
     let before = union(&[&p.read(".env"), &p.read(".tokens")]);
     let out = p.run(&["migrate"]);
     assert_eq!(out.code, 0, "{out:?}");
     assert_eq!(p.read(".env"), "APP_SECRET='a b'\nDB_PASSWORD=\"p\nq\"\n");
     assert_eq!(p.read(".tokens"), "DEPLOY_TOKEN=d\n");
     assert_eq!(union(&[&p.read(".env"), &p.read(".tokens")]), before);
-    let backup = p.backup_dir();
+    let backup = backup_dir(&p);
     assert_eq!(
         p.read(&format!("{backup}/.tokens")),
         "APP_SECRET='a b'\nDB_PASSWORD=\"p\nq\"\n"
@@ -390,11 +303,11 @@ fn runtime_tokens_move_back_and_both_directions_at_once() {
 
 #[test]
 fn every_environment_without_env_and_only_one_with_it() {
-    let p = Project::new();
+    let p = project();
     for f in [".env", ".env.dev", ".env.prod"] {
-        p.write(f, "DEPLOY_TOKEN=v\n", 0o600);
+        p.write(f, "DEPLOY_TOKEN=v\n");
     }
-    p.write(".env.local", "DEPLOY_TOKEN=v\n", 0o600);
+    p.write(".env.local", "DEPLOY_TOKEN=v\n");
     // --env prod: that pair only.
     let out = p.run(&["--env", "prod", "migrate"]);
     assert_eq!(out.code, 0, "{out:?}");
@@ -402,7 +315,11 @@ fn every_environment_without_env_and_only_one_with_it() {
         out.stderr.lines().next(),
         Some("moved DEPLOY_TOKEN: .env.prod:1 → .tokens.prod")
     );
-    assert!(p.exists(".tokens.prod") && !p.exists(".tokens") && !p.exists(".tokens.dev"));
+    assert!(
+        p.path(".tokens.prod").exists()
+            && !p.path(".tokens").exists()
+            && !p.path(".tokens.dev").exists()
+    );
     // APP_ENV and CI do not narrow a run without --env.
     let out = p.run_env(&["migrate"], &[("APP_ENV", "prod"), ("CI", "true")]);
     assert_eq!(out.code, 0, "{out:?}");
@@ -419,13 +336,12 @@ fn every_environment_without_env_and_only_one_with_it() {
 
 #[test]
 fn duplicate_key_in_one_file_changes_nothing() {
-    let p = Project::new();
+    let p = project();
     p.write(
         ".env",
         &format!("DEPLOY_TOKEN={SECRET}\nA=1\nDEPLOY_TOKEN={SECRET}\n"),
-        0o600,
     );
-    let before = p.snapshot();
+    let before = snapshot(&p);
     let out = p.run(&["migrate"]);
     assert_eq!(out.code, 1, "{out:?}");
     assert!(
@@ -435,14 +351,14 @@ fn duplicate_key_in_one_file_changes_nothing() {
         out.stderr
     );
     out.assert_no_values(&[SECRET]);
-    assert_eq!(p.snapshot(), before);
+    assert_eq!(snapshot(&p), before);
 }
 
 #[test]
 fn identical_duplicate_is_removed_from_the_source() {
-    let p = Project::new();
-    p.write(".env", "A=1\nDEPLOY_TOKEN='same v'\n", 0o600)
-        .write(".tokens", "DEPLOY_TOKEN=\"same v\"\n", 0o600);
+    let p = project();
+    p.write(".env", "A=1\nDEPLOY_TOKEN='same v'\n")
+        .write(".tokens", "DEPLOY_TOKEN=\"same v\"\n");
     let out = p.run(&["migrate"]);
     assert_eq!(out.code, 0, "{out:?}");
     assert!(out
@@ -454,9 +370,9 @@ fn identical_duplicate_is_removed_from_the_source() {
 
 #[test]
 fn existing_destination_keeps_its_mode() {
-    let p = Project::new();
-    p.write(".env", "DEPLOY_TOKEN=v\n", 0o600)
-        .write(".tokens", "X=1\n", 0o640);
+    let p = project();
+    p.write(".env", "DEPLOY_TOKEN=v\n")
+        .write_mode(".tokens", "X=1\n", 0o640);
     assert_eq!(p.run(&["migrate"]).code, 0);
     assert_eq!(mode(&p.path(".tokens")), 0o640);
     assert_eq!(mode(&p.path(".env")), 0o600);
@@ -464,22 +380,22 @@ fn existing_destination_keeps_its_mode() {
 
 #[test]
 fn committed_ci_file_never_receives_a_real_value() {
-    let p = Project::new();
-    p.write(
+    let p = project();
+    p.write_mode(
         ".env.ci",
         &format!("CI_BOT_TOKEN=ci_test_ci_bot_token\nGH_TOKEN={GH}\n"),
         0o644,
     );
-    let before = p.snapshot();
+    let before = snapshot(&p);
     let out = p.run(&["migrate"]);
     assert_eq!(out.code, 1, "{out:?}");
     assert!(out.stderr.contains(
         "error: GH_TOKEN at .env.ci:2 would move into the committed .tokens.ci, but its value is not a placeholder\n"
     ), "{}", out.stderr);
     out.assert_no_values(&["ghp_"]);
-    assert_eq!(p.snapshot(), before);
+    assert_eq!(snapshot(&p), before);
     // Placeholders move.
-    p.write(
+    p.write_mode(
         ".env.ci",
         "CI_BOT_TOKEN=ci_test_ci_bot_token\nGH_TOKEN=CHANGE_ME_GH\n",
         0o644,
@@ -494,13 +410,12 @@ fn committed_ci_file_never_receives_a_real_value() {
 
 #[test]
 fn parse_error_is_exit_2_and_changes_nothing() {
-    let p = Project::new();
+    let p = project();
     p.write(
         ".env",
         &format!("DEPLOY_TOKEN=ok\nAPP_SECRET={SECRET} trailing\n"),
-        0o600,
     );
-    let before = p.snapshot();
+    let before = snapshot(&p);
     let out = p.run(&["migrate"]);
     assert_eq!(out.code, 2, "{out:?}");
     assert!(
@@ -511,13 +426,13 @@ fn parse_error_is_exit_2_and_changes_nothing() {
         out.stderr
     );
     out.assert_no_values(&[SECRET, "trailing"]);
-    assert_eq!(p.snapshot(), before);
+    assert_eq!(snapshot(&p), before);
 }
 
 #[test]
 fn dollar_hazards_are_reported_and_moved_verbatim() {
-    let p = Project::new();
-    p.write(".env", "DEPLOY_TOKEN=pa$word\n", 0o600);
+    let p = project();
+    p.write(".env", "DEPLOY_TOKEN=pa$word\n");
     let out = p.run(&["migrate"]);
     assert_eq!(out.code, 0, "{out:?}");
     assert!(out.stderr.starts_with(
@@ -529,13 +444,12 @@ fn dollar_hazards_are_reported_and_moved_verbatim() {
 
 #[test]
 fn dry_run_of_a_dev_pair_masks_a_planted_secret() {
-    let p = Project::new();
+    let p = project();
     p.write(
         ".env.dev",
         &format!("# dev\nDEPLOY_TOKEN=\"{SECRET}\"\n#OLD={SECRET}\n"),
-        0o600,
     );
-    let before = p.snapshot();
+    let before = snapshot(&p);
     let out = p.run(&["migrate", "--dry-run"]);
     assert_eq!(out.code, 0, "{out:?}");
     out.assert_no_values(&[SECRET, "s3cr3t"]);
@@ -544,8 +458,8 @@ fn dry_run_of_a_dev_pair_masks_a_planted_secret() {
         "--- a/.env.dev\n+++ b/.env.dev\n@@ -1,3 +1,2 @@\n # dev\n-DEPLOY_TOKEN=\"********\"\n #OLD=********\n\
          --- /dev/null\n+++ b/.tokens.dev\n@@ -0,0 +1 @@\n+DEPLOY_TOKEN=\"********\"\n"
     );
-    assert_eq!(p.snapshot(), before);
-    assert!(!p.exists(".tokenspec-backup"));
+    assert_eq!(snapshot(&p), before);
+    assert!(!p.path(".tokenspec-backup").exists());
 }
 
 // ---------------------------------------------------------------------------
