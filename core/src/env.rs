@@ -99,17 +99,41 @@ mod tests {
 
     #[test]
     fn selection_order() {
-        assert_eq!(select_env(Some("prod"), Some("dev"), Some("1")).0.as_deref(), Some("prod"));
-        assert_eq!(select_env(None, Some("development"), Some("1")), (Some("dev".into()), EnvOrigin::AppEnv));
-        assert_eq!(select_env(None, Some("production"), None).0.as_deref(), Some("prod"));
-        assert_eq!(select_env(None, Some("staging"), None).0.as_deref(), Some("staging"));
-        assert_eq!(select_env(None, Some(""), Some("true")), (Some("ci".into()), EnvOrigin::Ci));
+        assert_eq!(
+            select_env(Some("prod"), Some("dev"), Some("1"))
+                .0
+                .as_deref(),
+            Some("prod")
+        );
+        assert_eq!(
+            select_env(None, Some("development"), Some("1")),
+            (Some("dev".into()), EnvOrigin::AppEnv)
+        );
+        assert_eq!(
+            select_env(None, Some("production"), None).0.as_deref(),
+            Some("prod")
+        );
+        assert_eq!(
+            select_env(None, Some("staging"), None).0.as_deref(),
+            Some("staging")
+        );
+        assert_eq!(
+            select_env(None, Some(""), Some("true")),
+            (Some("ci".into()), EnvOrigin::Ci)
+        );
         assert_eq!(select_env(Some(""), None, None), (None, EnvOrigin::None));
     }
 
     #[test]
     fn ci_flag_values() {
-        for off in [None, Some(""), Some("0"), Some("false"), Some("FALSE"), Some(" false ")] {
+        for off in [
+            None,
+            Some(""),
+            Some("0"),
+            Some("false"),
+            Some("FALSE"),
+            Some(" false "),
+        ] {
             assert!(!ci_is_on(off), "{off:?}");
         }
         for on in [Some("1"), Some("true"), Some("yes")] {

@@ -34,12 +34,30 @@ pub enum Format {
 /// Built-in format names as written in the spec, with a one-line description.
 pub const BUILTIN_FORMATS: &[(&str, &str)] = &[
     ("any", "any non-empty value"),
-    ("github_pat", "GitHub token: `ghp_…` (36+ chars) or fine-grained `github_pat_…`"),
-    ("jwt", "JSON Web Token: `eyJ…` header, payload and signature in base64url"),
-    ("discord_bot_token", "Discord bot token: three base64url segments, 23–28 . 6–7 . 27+"),
-    ("discord_client_secret", "Discord OAuth2 client secret: 32+ base64url characters"),
-    ("cloudflare_api_token", "Cloudflare API token: 40+ base64url characters"),
-    ("cloudflare_tunnel_token", "Cloudflare tunnel token: base64 JSON starting `eyJ`"),
+    (
+        "github_pat",
+        "GitHub token: `ghp_…` (36+ chars) or fine-grained `github_pat_…`",
+    ),
+    (
+        "jwt",
+        "JSON Web Token: `eyJ…` header, payload and signature in base64url",
+    ),
+    (
+        "discord_bot_token",
+        "Discord bot token: three base64url segments, 23–28 . 6–7 . 27+",
+    ),
+    (
+        "discord_client_secret",
+        "Discord OAuth2 client secret: 32+ base64url characters",
+    ),
+    (
+        "cloudflare_api_token",
+        "Cloudflare API token: 40+ base64url characters",
+    ),
+    (
+        "cloudflare_tunnel_token",
+        "Cloudflare tunnel token: base64 JSON starting `eyJ`",
+    ),
     ("uuid", "UUID: 8-4-4-4-12 hex digits"),
 ];
 
@@ -139,7 +157,8 @@ fn is_github_token(v: &str) -> bool {
 
 fn is_jwt(v: &str) -> bool {
     let mut parts = v.split('.');
-    let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(h), Some(p), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return false;
     };
@@ -149,7 +168,8 @@ fn is_jwt(v: &str) -> bool {
 
 fn is_discord_bot_token(v: &str) -> bool {
     let mut parts = v.split('.');
-    let (Some(a), Some(b), Some(c), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(a), Some(b), Some(c), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return false;
     };
@@ -231,7 +251,11 @@ fn contains_github_token(v: &str) -> bool {
             && rest[1] == b'h'
             && b"pousr".contains(&rest[2])
             && rest[3] == b'_'
-            && rest[4..].iter().take_while(|c| c.is_ascii_alphanumeric()).count() >= 36
+            && rest[4..]
+                .iter()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .count()
+                >= 36
     })
 }
 
@@ -261,7 +285,18 @@ pub fn shannon_entropy(s: &str) -> f64 {
 pub fn is_high_entropy(s: &str) -> bool {
     let has_digit = s.bytes().any(|b| b.is_ascii_digit());
     let has_alpha = s.bytes().any(|b| b.is_ascii_alphabetic());
-    s.chars().count() >= 20 && has_digit && has_alpha && shannon_entropy(s) >= 3.5
+    // Words joined by separators (`ci_test_bench_token_009988`) are not random:
+    // a random token has a long run without `_`, `-`, `.` or `/`.
+    let longest_run = s
+        .split(['_', '-', '.', '/'])
+        .map(|w| w.chars().count())
+        .max()
+        .unwrap_or(0);
+    s.chars().count() >= 20
+        && longest_run >= 16
+        && has_digit
+        && has_alpha
+        && shannon_entropy(s) >= 3.5
 }
 
 #[cfg(test)]
@@ -269,14 +304,18 @@ mod tests {
     use super::*;
 
     // Realistic shapes, not real tokens: random characters in the issuers' layouts.
-    const DISCORD_24: &str = "MTA4NzY1NDMyMTA5ODc2NTQz.GhT5xQ.abcdEFGHijklMNOPqrstUVWXyz0123456789ab";
-    const DISCORD_26: &str = "MTIzNDU2Nzg5MDEyMzQ1Njc4OQ.Gx1y2Z.k9J8h7G6f5D4s3A2q1W0e9R8t7Y6u5I4o3P2";
+    const DISCORD_24: &str =
+        "MTA4NzY1NDMyMTA5ODc2NTQz.GhT5xQ.abcdEFGHijklMNOPqrstUVWXyz0123456789ab";
+    const DISCORD_26: &str =
+        "MTIzNDU2Nzg5MDEyMzQ1Njc4OQ.Gx1y2Z.k9J8h7G6f5D4s3A2q1W0e9R8t7Y6u5I4o3P2";
     const JWT: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
 
     #[test]
     fn github_tokens() {
         assert!(Format::GithubPat.matches("ghp_16C7e42F292c6912E7710c838347Ae178B4a"));
-        assert!(Format::GithubPat.matches(&format!("github_pat_11ABCDEFG0{}", "a1B2c3D4e5".repeat(7))));
+        assert!(
+            Format::GithubPat.matches(&format!("github_pat_11ABCDEFG0{}", "a1B2c3D4e5".repeat(7)))
+        );
         assert!(!Format::GithubPat.matches("ghp_short"));
         assert!(!Format::GithubPat.matches("ci_test_aar_token"));
     }
@@ -290,7 +329,11 @@ mod tests {
             let t = format!("{}.GhT5xQ.{}", seg(n), "b".repeat(38));
             assert!(Format::DiscordBotToken.matches(&t), "{n}");
         }
-        assert!(!Format::DiscordBotToken.matches(&format!("{}.GhT5xQ.{}", seg(22), "b".repeat(38))));
+        assert!(!Format::DiscordBotToken.matches(&format!(
+            "{}.GhT5xQ.{}",
+            seg(22),
+            "b".repeat(38)
+        )));
     }
 
     #[test]
@@ -310,7 +353,13 @@ mod tests {
 
     #[test]
     fn placeholders() {
-        for p in ["CHANGE_ME_AAR", "ci_test_bot_jwt", "your_token_here", "x_placeholder", "CI-VAL"] {
+        for p in [
+            "CHANGE_ME_AAR",
+            "ci_test_bot_jwt",
+            "your_token_here",
+            "x_placeholder",
+            "CI-VAL",
+        ] {
             assert!(is_placeholder(p, "CI-VAL"), "{p}");
         }
         assert!(!is_placeholder("real-value", "CI-VAL"));
@@ -319,12 +368,28 @@ mod tests {
 
     #[test]
     fn secret_shapes() {
-        assert_eq!(looks_like_secret("ghp_16C7e42F292c6912E7710c838347Ae178B4a"), Some("a GitHub token"));
-        assert_eq!(looks_like_secret("ci_test_ghp_16C7e42F292c6912E7710c838347Ae178B4a"), Some("a GitHub token"));
+        assert_eq!(
+            looks_like_secret("ghp_16C7e42F292c6912E7710c838347Ae178B4a"),
+            Some("a GitHub token")
+        );
+        assert_eq!(
+            looks_like_secret("ci_test_ghp_16C7e42F292c6912E7710c838347Ae178B4a"),
+            Some("a GitHub token")
+        );
         assert_eq!(looks_like_secret(JWT), Some("a JWT"));
         assert_eq!(looks_like_secret(DISCORD_26), Some("a Discord bot token"));
-        assert_eq!(looks_like_secret("q8Xv2LmN4pR7sT1wY9zB3cD6fG0hJ5kA"), Some("high-entropy text"));
-        for safe in ["ci_test_discord_bot_token", "CHANGE_ME_CF_DNS_API_TOKEN", "ci_test_staging_orchestration_bot_key", "your_bot_token_here"] {
+        assert_eq!(
+            looks_like_secret("q8Xv2LmN4pR7sT1wY9zB3cD6fG0hJ5kA"),
+            Some("high-entropy text")
+        );
+        for safe in [
+            "ci_test_bench_token_009988",
+            "ci_test_token_2024_11_29_v3",
+            "ci_test_discord_bot_token",
+            "CHANGE_ME_CF_DNS_API_TOKEN",
+            "ci_test_staging_orchestration_bot_key",
+            "your_bot_token_here",
+        ] {
             assert_eq!(looks_like_secret(safe), None, "{safe}");
         }
     }

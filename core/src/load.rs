@@ -31,11 +31,18 @@ impl LoadOptions {
     /// from `APP_ENV` / `CI`, values from the real process environment.
     pub fn from_process() -> Result<Self, LoadError> {
         let cwd = std::env::current_dir().map_err(|e| LoadError {
-            problems: vec![Problem::Io { file: ".".into(), message: e.to_string() }],
+            problems: vec![Problem::Io {
+                file: ".".into(),
+                message: e.to_string(),
+            }],
         })?;
         let root = env::find_root(&cwd).unwrap_or(cwd);
         let (env, _) = env::select_env_from_process(None);
-        Ok(LoadOptions { root, env, vars: None })
+        Ok(LoadOptions {
+            root,
+            env,
+            vars: None,
+        })
     }
 
     /// An explicit root and environment, values from the real process environment.
@@ -52,7 +59,11 @@ impl LoadOptions {
         mut self,
         vars: impl IntoIterator<Item = (K, V)>,
     ) -> Self {
-        self.vars = Some(vars.into_iter().map(|(k, v)| (k.into(), v.into())).collect());
+        self.vars = Some(
+            vars.into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        );
         self
     }
 
@@ -147,7 +158,10 @@ pub enum Warning {
     /// A secret file readable by group or others.
     Permissions { file: String, mode: u32 },
     /// A deprecated token is set.
-    Deprecated { name: String, replacement: Option<String> },
+    Deprecated {
+        name: String,
+        replacement: Option<String>,
+    },
 }
 
 impl fmt::Display for Warning {
@@ -157,10 +171,16 @@ impl fmt::Display for Warning {
                 f,
                 "{file} is readable by group or others (mode {mode:04o})\nhelp: chmod 600 {file}"
             ),
-            Warning::Deprecated { name, replacement: Some(r) } => {
+            Warning::Deprecated {
+                name,
+                replacement: Some(r),
+            } => {
                 write!(f, "{name} is deprecated\nhelp: use {r} instead")
             }
-            Warning::Deprecated { name, replacement: None } => write!(f, "{name} is deprecated"),
+            Warning::Deprecated {
+                name,
+                replacement: None,
+            } => write!(f, "{name} is deprecated"),
         }
     }
 }
@@ -168,14 +188,44 @@ impl fmt::Display for Warning {
 /// One reason a load failed. Names tokens, files and lines, never values.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Problem {
-    Missing { name: String, env: Option<String>, looked_in: Vec<String> },
-    Invalid { name: String, format: String, source: Source },
-    Placeholder { name: String, env: Option<String>, source: Source },
-    Unsafe { name: String, file: String, line: usize },
-    NotUnicode { name: String },
-    Duplicate { name: String, file: String, first_line: usize, line: usize },
-    Parse { file: String, line: usize, message: String },
-    Io { file: String, message: String },
+    Missing {
+        name: String,
+        env: Option<String>,
+        looked_in: Vec<String>,
+    },
+    Invalid {
+        name: String,
+        format: String,
+        source: Source,
+    },
+    Placeholder {
+        name: String,
+        env: Option<String>,
+        source: Source,
+    },
+    Unsafe {
+        name: String,
+        file: String,
+        line: usize,
+    },
+    NotUnicode {
+        name: String,
+    },
+    Duplicate {
+        name: String,
+        file: String,
+        first_line: usize,
+        line: usize,
+    },
+    Parse {
+        file: String,
+        line: usize,
+        message: String,
+    },
+    Io {
+        file: String,
+        message: String,
+    },
 }
 
 impl fmt::Display for Problem {
@@ -255,7 +305,9 @@ impl<'d> Resolution<'d> {
         if self.problems.is_empty() {
             Ok(self)
         } else {
-            Err(LoadError { problems: self.problems })
+            Err(LoadError {
+                problems: self.problems,
+            })
         }
     }
 }
@@ -282,7 +334,10 @@ pub fn resolve<'d>(defs: &'d [TokenDef], opts: &LoadOptions) -> Resolution<'d> {
             let mut file_problems = Vec::new();
             let (status, doc) = read_layer(&opts.root, class, &file, &mut file_problems);
             if let Some(mode) = status.mode.filter(|m| m & 0o077 != 0) {
-                warnings.push(Warning::Permissions { file: file.clone(), mode });
+                warnings.push(Warning::Permissions {
+                    file: file.clone(),
+                    mode,
+                });
             }
             files.push(status);
             read.push((class, file, doc, file_problems));
@@ -311,7 +366,9 @@ pub fn resolve<'d>(defs: &'d [TokenDef], opts: &LoadOptions) -> Resolution<'d> {
                     source: Source::Environment,
                 }),
                 Ok(_) => {}
-                Err(()) => problems.push(Problem::NotUnicode { name: def.name.to_string() }),
+                Err(()) => problems.push(Problem::NotUnicode {
+                    name: def.name.to_string(),
+                }),
             }
             for (file, index) in layers.get(&def.class).into_iter().flatten().rev() {
                 // The first entry wins within a file, as with dotenvy; duplicates are reported above.
@@ -325,7 +382,10 @@ pub fn resolve<'d>(defs: &'d [TokenDef], opts: &LoadOptions) -> Resolution<'d> {
                         return Resolved {
                             def,
                             value: None,
-                            source: Some(Source::File { file: (*file).to_owned(), line: e.line }),
+                            source: Some(Source::File {
+                                file: (*file).to_owned(),
+                                line: e.line,
+                            }),
                             state: State::Unsafe,
                             required,
                         };
@@ -333,7 +393,10 @@ pub fn resolve<'d>(defs: &'d [TokenDef], opts: &LoadOptions) -> Resolution<'d> {
                     if !e.value.is_empty() {
                         candidates.push(Candidate {
                             value: e.value.clone(),
-                            source: Source::File { file: (*file).to_owned(), line: e.line },
+                            source: Source::File {
+                                file: (*file).to_owned(),
+                                line: e.line,
+                            },
                         });
                     }
                 }
@@ -352,7 +415,13 @@ pub fn resolve<'d>(defs: &'d [TokenDef], opts: &LoadOptions) -> Resolution<'d> {
                         looked_in: opts.files(def.class).into_iter().rev().collect(),
                     });
                 }
-                return Resolved { def, value: None, source: None, state: State::Missing, required };
+                return Resolved {
+                    def,
+                    value: None,
+                    source: None,
+                    state: State::Missing,
+                    required,
+                };
             };
             let (state, value) = if placeholder(&c) {
                 if in_ci {
@@ -385,11 +454,22 @@ pub fn resolve<'d>(defs: &'d [TokenDef], opts: &LoadOptions) -> Resolution<'d> {
                     });
                 }
             }
-            Resolved { def, value, source: Some(c.source), state, required }
+            Resolved {
+                def,
+                value,
+                source: Some(c.source),
+                state,
+                required,
+            }
         })
         .collect();
 
-    Resolution { tokens, files, problems, warnings }
+    Resolution {
+        tokens,
+        files,
+        problems,
+        warnings,
+    }
 }
 
 fn read_layer(
@@ -399,24 +479,39 @@ fn read_layer(
     problems: &mut Vec<Problem>,
 ) -> (FileStatus, Option<dotenv::Document>) {
     let path = root.join(file);
-    let mut status = FileStatus { class, file: file.to_owned(), exists: false, mode: None };
+    let mut status = FileStatus {
+        class,
+        file: file.to_owned(),
+        exists: false,
+        mode: None,
+    };
     let bytes = match std::fs::read(&path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (status, None),
         Err(e) => {
-            problems.push(Problem::Io { file: file.to_owned(), message: e.to_string() });
+            problems.push(Problem::Io {
+                file: file.to_owned(),
+                message: e.to_string(),
+            });
             return (status, None);
         }
     };
     status.exists = true;
     status.mode = file_mode(&path);
     let Ok(text) = String::from_utf8(bytes) else {
-        problems.push(Problem::Io { file: file.to_owned(), message: "not valid UTF-8".to_owned() });
+        problems.push(Problem::Io {
+            file: file.to_owned(),
+            message: "not valid UTF-8".to_owned(),
+        });
         return (status, None);
     };
     let doc = dotenv::parse(&text);
     for e in &doc.errors {
-        problems.push(Problem::Parse { file: file.to_owned(), line: e.line, message: e.message.clone() });
+        problems.push(Problem::Parse {
+            file: file.to_owned(),
+            line: e.line,
+            message: e.message.clone(),
+        });
     }
     (status, Some(doc))
 }
@@ -482,7 +577,9 @@ pub fn file_mode(path: &Path) -> Option<u32> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::metadata(path).ok().map(|m| m.permissions().mode() & 0o7777)
+        std::fs::metadata(path)
+            .ok()
+            .map(|m| m.permissions().mode() & 0o7777)
     }
     #[cfg(not(unix))]
     {

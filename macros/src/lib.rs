@@ -20,7 +20,10 @@ pub fn tokens(input: TokenStream) -> TokenStream {
     if let Some(dir) = std::env::var_os("CARGO_MANIFEST_DIR") {
         dirs.push(PathBuf::from(dir));
     }
-    if let Some(dir) = proc_macro::Span::call_site().local_file().and_then(|f| f.parent().map(PathBuf::from)) {
+    if let Some(dir) = proc_macro::Span::call_site()
+        .local_file()
+        .and_then(|f| f.parent().map(PathBuf::from))
+    {
         dirs.push(dir);
     }
     let input = syn::parse_macro_input!(input as tokenspec_spec::codegen::Input);

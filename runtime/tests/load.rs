@@ -13,7 +13,8 @@ const DISCORD_ALT: &str = "OTk4NzY1NDMyMTA5ODc2NTQzMjE.Gh7k2P.Zq9Xw8Vu7Ts6Rq5Po4
 const CLIENT_SECRET: &str = "Xy7_k2LmN9pQ4rS8tU1vW5xZ3aB6cD0e";
 const JWT: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJib3QiLCJpYXQiOjE3MDAwMDAwMDB9.dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 const CF: &str = "4rT9_yU2iO8pA5sD1fG7hJ3kL6zX0cVbNmQwEeR2";
-const TUNNEL: &str = "eyJhIjoiMTIzNDU2Nzg5MGFiY2RlZiIsInQiOiJhYmNkZWYxMi0zNDU2IiwicyI6Ik1UWXpORFUyIn0=";
+const TUNNEL: &str =
+    "eyJhIjoiMTIzNDU2Nzg5MGFiY2RlZiIsInQiOiJhYmNkZWYxMi0zNDU2IiwicyI6Ik1UWXpORFUyIn0=";
 
 fn write(dir: &Path, file: &str, body: &str) {
     fs::write(dir.join(file), body).unwrap();
@@ -39,7 +40,10 @@ fn loads_a_complete_env_and_never_shows_values() {
     write(dir.path(), ".env", &full_env());
     let t = RuntimeTokens::load_with(&opts(dir.path(), None)).unwrap();
     assert_eq!(t.discord_bot_token.expose_secret(), DISCORD);
-    assert_eq!(t.tunnel_token.as_ref().map(|s| s.expose_secret()), Some(TUNNEL));
+    assert_eq!(
+        t.tunnel_token.as_ref().map(|s| s.expose_secret()),
+        Some(TUNNEL)
+    );
     let shown = format!("{t:?} {t:#?}");
     for v in [DISCORD, CLIENT_SECRET, JWT, CF, TUNNEL] {
         assert!(!shown.contains(v), "{shown}");
@@ -52,21 +56,43 @@ fn loads_a_complete_env_and_never_shows_values() {
 fn precedence_process_env_over_env_file_over_base() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), ".env", &full_env());
-    write(dir.path(), ".env.prod", &format!("DISCORD_BOT_TOKEN={DISCORD_ALT}\n"));
+    write(
+        dir.path(),
+        ".env.prod",
+        &format!("DISCORD_BOT_TOKEN={DISCORD_ALT}\n"),
+    );
     let t = RuntimeTokens::load_with(&opts(dir.path(), Some("prod"))).unwrap();
-    assert_eq!(t.discord_bot_token.expose_secret(), DISCORD_ALT, "env file beats base");
+    assert_eq!(
+        t.discord_bot_token.expose_secret(),
+        DISCORD_ALT,
+        "env file beats base"
+    );
     let t = RuntimeTokens::load_with(&opts(dir.path(), None)).unwrap();
-    assert_eq!(t.discord_bot_token.expose_secret(), DISCORD, "no env: base only");
+    assert_eq!(
+        t.discord_bot_token.expose_secret(),
+        DISCORD,
+        "no env: base only"
+    );
     let third = "NTExMTExMTExMTExMTExMTExMTEx.Ab12Cd.efGHijKLmnOPqrSTuvWXyz0123456789ab";
-    let t = RuntimeTokens::load_with(&opts_vars(dir.path(), Some("prod"), &[("DISCORD_BOT_TOKEN", third)])).unwrap();
-    assert_eq!(t.discord_bot_token.expose_secret(), third, "process env beats files");
+    let t = RuntimeTokens::load_with(&opts_vars(
+        dir.path(),
+        Some("prod"),
+        &[("DISCORD_BOT_TOKEN", third)],
+    ))
+    .unwrap();
+    assert_eq!(
+        t.discord_bot_token.expose_secret(),
+        third,
+        "process env beats files"
+    );
 }
 
 #[test]
 fn empty_process_variable_counts_as_unset() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), ".env", &full_env());
-    let t = RuntimeTokens::load_with(&opts_vars(dir.path(), None, &[("DISCORD_BOT_TOKEN", "")])).unwrap();
+    let t = RuntimeTokens::load_with(&opts_vars(dir.path(), None, &[("DISCORD_BOT_TOKEN", "")]))
+        .unwrap();
     assert_eq!(t.discord_bot_token.expose_secret(), DISCORD);
 }
 
@@ -90,7 +116,10 @@ fn no_files_at_all_process_env_alone_suffices() {
     ];
     let t = RuntimeTokens::load_with(&opts_vars(dir.path(), None, &vars)).unwrap();
     assert_eq!(t.bot_jwt.expose_secret(), JWT);
-    assert!(t.tunnel_token.is_none(), "only required in staging, prod, ci");
+    assert!(
+        t.tunnel_token.is_none(),
+        "only required in staging, prod, ci"
+    );
 }
 
 #[test]
@@ -103,25 +132,57 @@ fn every_problem_reported_at_once_without_values() {
     );
     let err = RuntimeTokens::load_with(&opts(dir.path(), Some("prod"))).unwrap_err();
     let text = err.to_string();
-    assert!(!text.contains(DISCORD) && !text.contains("pa$word") && !text.contains("CHANGE_ME_SECRET"), "{text}");
+    assert!(
+        !text.contains(DISCORD) && !text.contains("pa$word") && !text.contains("CHANGE_ME_SECRET"),
+        "{text}"
+    );
     let has = |f: &dyn Fn(&Problem) -> bool| err.problems.iter().any(f);
-    assert!(has(&|p| matches!(p, Problem::Invalid { name, .. } if name == "DISCORD_BOT_TOKEN")), "{text}");
-    assert!(has(&|p| matches!(p, Problem::Placeholder { name, .. } if name == "DISCORD_CLIENT_SECRET")), "{text}");
-    assert!(has(&|p| matches!(p, Problem::Unsafe { name, line: 3, .. } if name == "BOT_JWT")), "{text}");
-    assert!(has(&|p| matches!(p, Problem::Duplicate { name, line: 4, first_line: 3, .. } if name == "BOT_JWT")), "{text}");
-    assert!(has(&|p| matches!(p, Problem::Parse { line: 5, .. })), "{text}");
-    assert!(has(&|p| matches!(p, Problem::Missing { name, .. } if name == "TUNNEL_TOKEN")), "{text}");
-    assert!(text.contains(".env:3") && text.contains("single quotes"), "{text}");
+    assert!(
+        has(&|p| matches!(p, Problem::Invalid { name, .. } if name == "DISCORD_BOT_TOKEN")),
+        "{text}"
+    );
+    assert!(
+        has(&|p| matches!(p, Problem::Placeholder { name, .. } if name == "DISCORD_CLIENT_SECRET")),
+        "{text}"
+    );
+    assert!(
+        has(&|p| matches!(p, Problem::Unsafe { name, line: 3, .. } if name == "BOT_JWT")),
+        "{text}"
+    );
+    assert!(
+        has(
+            &|p| matches!(p, Problem::Duplicate { name, line: 4, first_line: 3, .. } if name == "BOT_JWT")
+        ),
+        "{text}"
+    );
+    assert!(
+        has(&|p| matches!(p, Problem::Parse { line: 5, .. })),
+        "{text}"
+    );
+    assert!(
+        has(&|p| matches!(p, Problem::Missing { name, .. } if name == "TUNNEL_TOKEN")),
+        "{text}"
+    );
+    assert!(
+        text.contains(".env:3") && text.contains("single quotes"),
+        "{text}"
+    );
 }
 
 #[test]
 fn single_quoted_dollar_is_literal() {
     let dir = tempfile::tempdir().unwrap();
-    let body = full_env().replace(&format!("BOT_JWT={JWT}"), "BOT_JWT='eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIkeCJ9.sig$na'");
+    let body = full_env().replace(
+        &format!("BOT_JWT={JWT}"),
+        "BOT_JWT='eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIkeCJ9.sig$na'",
+    );
     write(dir.path(), ".env", &body);
     let t = RuntimeTokens::load_with(&opts(dir.path(), None)).unwrap_err();
     // `$` is not in the JWT alphabet, so the value is read literally and then rejected by format, not altered.
-    assert!(t.problems.iter().any(|p| matches!(p, Problem::Invalid { name, .. } if name == "BOT_JWT")));
+    assert!(t
+        .problems
+        .iter()
+        .any(|p| matches!(p, Problem::Invalid { name, .. } if name == "BOT_JWT")));
 }
 
 #[test]
@@ -133,7 +194,12 @@ fn placeholders_count_as_set_only_in_ci() {
     assert_eq!(t.bot_jwt.expose_secret(), "ci_test_bot_jwt");
     write(dir.path(), ".env", ci);
     let err = RuntimeTokens::load_with(&opts(dir.path(), Some("dev"))).unwrap_err();
-    assert!(err.problems.iter().all(|p| matches!(p, Problem::Placeholder { .. })), "{err}");
+    assert!(
+        err.problems
+            .iter()
+            .all(|p| matches!(p, Problem::Placeholder { .. })),
+        "{err}"
+    );
 }
 
 #[test]
@@ -167,7 +233,10 @@ fn quoted_values_with_comments_and_export() {
     assert_eq!(t.discord_bot_token.expose_secret(), DISCORD);
     assert_eq!(t.discord_client_secret.expose_secret(), CLIENT_SECRET);
     assert_eq!(t.bot_jwt.expose_secret(), JWT);
-    assert_eq!(t.tunnel_token.as_ref().map(|s| s.expose_secret()), Some(TUNNEL));
+    assert_eq!(
+        t.tunnel_token.as_ref().map(|s| s.expose_secret()),
+        Some(TUNNEL)
+    );
 }
 
 #[cfg(unix)]
@@ -179,5 +248,8 @@ fn group_readable_file_is_a_warning_not_a_refusal() {
     fs::set_permissions(dir.path().join(".env"), fs::Permissions::from_mode(0o644)).unwrap();
     let res = tokenspec_core::load::resolve(RuntimeTokens::defs(), &opts(dir.path(), None));
     assert!(res.problems.is_empty());
-    assert!(matches!(&res.warnings[..], [tokenspec_core::load::Warning::Permissions { mode: 0o644, .. }]));
+    assert!(matches!(
+        &res.warnings[..],
+        [tokenspec_core::load::Warning::Permissions { mode: 0o644, .. }]
+    ));
 }

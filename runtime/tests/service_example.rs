@@ -16,8 +16,14 @@ const VALUES: [(&str, &str); 5] = [
 fn example() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let dir = exe.parent().and_then(|d| d.parent()).unwrap();
-    let path = dir.join("examples").join(format!("service{}", std::env::consts::EXE_SUFFIX));
-    assert!(path.exists(), "example not built at {}; run `cargo test --workspace`", path.display());
+    let path = dir
+        .join("examples")
+        .join(format!("service{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.exists(),
+        "example not built at {}; run `cargo test --workspace`",
+        path.display()
+    );
     path
 }
 
@@ -28,7 +34,11 @@ fn run(dir: &std::path::Path) -> (i32, String) {
         cmd.env_remove(k);
     }
     let out = cmd.output().unwrap();
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     (out.status.code().unwrap_or(-1), text)
 }
 
@@ -37,7 +47,10 @@ fn assert_no_value(text: &str) {
         // No part of a value: check every 8-character window.
         for w in v.as_bytes().windows(8) {
             let w = std::str::from_utf8(w).unwrap();
-            assert!(!text.contains(w), "output shows part of a value ({w}):\n{text}");
+            assert!(
+                !text.contains(w),
+                "output shows part of a value ({w}):\n{text}"
+            );
         }
     }
 }
@@ -56,11 +69,18 @@ fn complete_env_exits_0_without_values() {
 #[test]
 fn incomplete_env_exits_1_with_report() {
     let dir = tempfile::tempdir().unwrap();
-    let body: String = VALUES.iter().skip(1).map(|(k, v)| format!("{k}={v}x!\n")).collect();
+    let body: String = VALUES
+        .iter()
+        .skip(1)
+        .map(|(k, v)| format!("{k}={v}x!\n"))
+        .collect();
     std::fs::write(dir.path().join(".env"), body).unwrap();
     let (code, text) = run(dir.path());
     assert_eq!(code, 1, "{text}");
     assert!(text.contains("DISCORD_BOT_TOKEN is missing"), "{text}");
-    assert!(text.contains("BOT_JWT from .env:2 does not match format jwt"), "{text}");
+    assert!(
+        text.contains("BOT_JWT from .env:2 does not match format jwt"),
+        "{text}"
+    );
     assert_no_value(&text);
 }

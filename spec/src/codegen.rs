@@ -51,7 +51,10 @@ impl Parse for Input {
                 }
             };
             if slot.replace(value).is_some() {
-                return Err(syn::Error::new(key.span(), format!("`{key}` is given twice")));
+                return Err(syn::Error::new(
+                    key.span(),
+                    format!("`{key}` is given twice"),
+                ));
             }
         }
         let missing = |what: &str| {
@@ -99,11 +102,15 @@ fn try_expand(input: &Input, search_dirs: &[PathBuf]) -> syn::Result<TokenStream
     let lit_span = input.spec.span();
     let written = input.spec.value();
     let class = Class::parse(&input.class.value()).ok_or_else(|| {
-        syn::Error::new(input.class.span(), "unknown class; expected \"cicd\" or \"runtime\"")
+        syn::Error::new(
+            input.class.span(),
+            "unknown class; expected \"cicd\" or \"runtime\"",
+        )
     })?;
     let path = find_spec(&written, search_dirs).map_err(|m| syn::Error::new(lit_span, m))?;
-    let src = std::fs::read_to_string(&path)
-        .map_err(|e| syn::Error::new(lit_span, format!("cannot read spec file `{written}`: {e}")))?;
+    let src = std::fs::read_to_string(&path).map_err(|e| {
+        syn::Error::new(lit_span, format!("cannot read spec file `{written}`: {e}"))
+    })?;
     let spec = Spec::parse(&src, &written).map_err(|diags| {
         let mut errors = diags.items.iter().map(|d| {
             // rustc prints its own `error: ` before the message.
@@ -126,7 +133,13 @@ fn field_idents(tokens: &[&Token], span: Span) -> syn::Result<Vec<Ident>> {
     for t in tokens {
         let field = t.field_name();
         if let Some((_, other)) = seen.iter().find(|(f, _)| *f == field) {
-            return Err(syn::Error::new(span, format!("tokens `{other}` and `{}` would both become field `{field}`", t.name)));
+            return Err(syn::Error::new(
+                span,
+                format!(
+                    "tokens `{other}` and `{}` would both become field `{field}`",
+                    t.name
+                ),
+            ));
         }
         seen.push((field.clone(), &t.name));
         out.push(syn::parse_str::<Ident>(&field).unwrap_or_else(|_| Ident::new_raw(&field, span)));
@@ -191,8 +204,16 @@ fn def_tokens(t: &Token) -> TokenStream {
     }
 }
 
-fn generate(input: &Input, class: Class, tokens: &[&Token], fields: &[Ident], abs_path: &str) -> TokenStream {
-    let Input { attrs, vis, name, .. } = input;
+fn generate(
+    input: &Input,
+    class: Class,
+    tokens: &[&Token],
+    fields: &[Ident],
+    abs_path: &str,
+) -> TokenStream {
+    let Input {
+        attrs, vis, name, ..
+    } = input;
     let names: Vec<&str> = tokens.iter().map(|t| t.name.as_str()).collect();
     let defs = tokens.iter().map(|t| def_tokens(t));
     let class_doc = format!(
@@ -232,13 +253,20 @@ fn generate(input: &Input, class: Class, tokens: &[&Token], fields: &[Ident], ab
         let n = &t.name;
         quote!(let #f = resolution.value(#n).cloned();)
     });
-    let (always, optional): (Vec<_>, Vec<_>) = tokens.iter().zip(fields).partition(|(t, _)| t.required.is_always());
+    let (always, optional): (Vec<_>, Vec<_>) = tokens
+        .iter()
+        .zip(fields)
+        .partition(|(t, _)| t.required.is_always());
     let always_f: Vec<&Ident> = always.iter().map(|(_, f)| *f).collect();
     let always_names: Vec<&str> = always.iter().map(|(t, _)| t.name.as_str()).collect();
     let optional_f: Vec<&Ident> = optional.iter().map(|(_, f)| *f).collect();
     let debug_fields = tokens.iter().zip(fields).map(|(t, f)| {
         let label = f.to_string().trim_start_matches("r#").to_owned();
-        let set = if t.required.is_always() { quote!(true) } else { quote!(self.#f.is_some()) };
+        let set = if t.required.is_always() {
+            quote!(true)
+        } else {
+            quote!(self.#f.is_some())
+        };
         quote!(.field(#label, &::tokenspec_core::secret::Presence(#set)))
     });
     let struct_name = name.to_string();

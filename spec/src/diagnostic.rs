@@ -20,7 +20,13 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(message: impl Into<String>, span: Range<usize>) -> Self {
-        Diagnostic { message: message.into(), span, label: None, help: None, masked: false }
+        Diagnostic {
+            message: message.into(),
+            span,
+            label: None,
+            help: None,
+            masked: false,
+        }
     }
 
     /// Shows the spanned text as `*`s: for values that look like real secrets.
@@ -75,13 +81,27 @@ impl Diagnostics {
     /// Renders one diagnostic with its source line and caret.
     pub fn render(&self, d: &Diagnostic) -> String {
         let (line, col) = line_col(&self.source, d.span.start);
-        let raw = self.source.lines().nth(line - 1).unwrap_or("").trim_end_matches('\r');
-        let text = if d.masked { mask_span(raw, col, &self.source[d.span.start..d.span.end.min(self.source.len())]) } else { raw.to_owned() };
+        let raw = self
+            .source
+            .lines()
+            .nth(line - 1)
+            .unwrap_or("")
+            .trim_end_matches('\r');
+        let text = if d.masked {
+            mask_span(
+                raw,
+                col,
+                &self.source[d.span.start..d.span.end.min(self.source.len())],
+            )
+        } else {
+            raw.to_owned()
+        };
         let width = line.to_string().len();
         let pad = " ".repeat(width);
         // The caret covers the span, clipped to its first line.
         let line_chars = text.chars().count();
-        let span_chars = self.source[d.span.start.min(self.source.len())..d.span.end.min(self.source.len())]
+        let span_chars = self.source
+            [d.span.start.min(self.source.len())..d.span.end.min(self.source.len())]
             .lines()
             .next()
             .map_or(1, |s| s.chars().count().max(1));
@@ -116,7 +136,11 @@ fn mask_span(line: &str, col: usize, spanned: &str) -> String {
             let k = i + 1;
             let inside = k >= col && k < col + n;
             let is_quote = quoted && (k == col || k == col + n - 1);
-            if inside && !is_quote { '*' } else { c }
+            if inside && !is_quote {
+                '*'
+            } else {
+                c
+            }
         })
         .collect()
 }

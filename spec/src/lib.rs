@@ -39,7 +39,10 @@ impl Spec {
 
     /// Reads and parses a spec file, shown in errors as `display`.
     pub fn load(path: &Path, display: &str) -> Result<Spec, SpecError> {
-        let src = std::fs::read_to_string(path).map_err(|error| SpecError::Io { path: display.to_owned(), error })?;
+        let src = std::fs::read_to_string(path).map_err(|error| SpecError::Io {
+            path: display.to_owned(),
+            error,
+        })?;
         Spec::parse(&src, display).map_err(SpecError::Invalid)
     }
 }

@@ -40,7 +40,13 @@ type Val<'i> = Spanned<DeValue<'i>>;
 
 /// Parses and validates spec text. `file` is how the path is shown in errors.
 pub fn parse(src: &str, file: &str) -> Result<Spec, Diagnostics> {
-    let mut cx = Cx { src, errors: Vec::new(), required_envs: Vec::new(), replacements: Vec::new(), names: Vec::new() };
+    let mut cx = Cx {
+        src,
+        errors: Vec::new(),
+        required_envs: Vec::new(),
+        replacements: Vec::new(),
+        names: Vec::new(),
+    };
     let spec = match DeTable::parse(src) {
         Ok(root) => Some(cx.spec(root.get_ref())),
         Err(e) => {
@@ -56,7 +62,11 @@ pub fn parse(src: &str, file: &str) -> Result<Spec, Diagnostics> {
         Some(spec) if cx.errors.is_empty() => Ok(spec),
         _ => {
             cx.errors.sort_by_key(|d| d.span.start);
-            Err(Diagnostics { file: file.to_owned(), source: src.to_owned(), items: cx.errors })
+            Err(Diagnostics {
+                file: file.to_owned(),
+                source: src.to_owned(),
+                items: cx.errors,
+            })
         }
     }
 }
@@ -107,7 +117,9 @@ impl Cx<'_> {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => format!("{what} keys are: {}", known.join(", ")),
                 };
-                self.err(Diagnostic::new(format!("unknown key `{key}` in {what}"), k.span()).help(help));
+                self.err(
+                    Diagnostic::new(format!("unknown key `{key}` in {what}"), k.span()).help(help),
+                );
             }
         }
     }
@@ -128,7 +140,10 @@ impl Cx<'_> {
     fn string_array(&mut self, v: &Val<'_>, key: &str) -> Option<Vec<Spanned<String>>> {
         let DeValue::Array(items) = v.get_ref() else {
             self.err(Diagnostic::new(
-                format!("`{key}` must be an array of strings, found {}", type_name(v.get_ref())),
+                format!(
+                    "`{key}` must be an array of strings, found {}",
+                    type_name(v.get_ref())
+                ),
                 v.span(),
             ));
             return None;
@@ -149,7 +164,10 @@ impl Cx<'_> {
                 }
             }
         }
-        self.err(Diagnostic::new(format!("`{key}` must be a positive whole number of days"), v.span()));
+        self.err(Diagnostic::new(
+            format!("`{key}` must be a positive whole number of days"),
+            v.span(),
+        ));
         None
     }
 
@@ -157,7 +175,10 @@ impl Cx<'_> {
         self.unknown_keys(root, TOP_KEYS, "the spec");
         if let Some(v) = root.get("version") {
             if !matches!(v.get_ref(), DeValue::Integer(i) if i.as_str() == "1") {
-                self.err(Diagnostic::new("unsupported spec `version`", v.span()).help("this tokenspec reads `version = 1`"));
+                self.err(
+                    Diagnostic::new("unsupported spec `version`", v.span())
+                        .help("this tokenspec reads `version = 1`"),
+                );
             }
         }
         let environments = self.environments(root.get("environments"));
@@ -183,8 +204,14 @@ impl Cx<'_> {
                     }
                 }
                 other => self.err(
-                    Diagnostic::new(format!("`token` must be an array of tables, found {}", type_name(other)), v.span())
-                        .help("write each token as a `[[token]]` table"),
+                    Diagnostic::new(
+                        format!(
+                            "`token` must be an array of tables, found {}",
+                            type_name(other)
+                        ),
+                        v.span(),
+                    )
+                    .help("write each token as a `[[token]]` table"),
                 ),
             },
         }
@@ -198,7 +225,10 @@ impl Cx<'_> {
 
     fn environments(&mut self, v: Option<&Val<'_>>) -> Vec<Spanned<String>> {
         let Some(v) = v else {
-            return DEFAULT_ENVIRONMENTS.iter().map(|e| Spanned::new(0..0, (*e).to_owned())).collect();
+            return DEFAULT_ENVIRONMENTS
+                .iter()
+                .map(|e| Spanned::new(0..0, (*e).to_owned()))
+                .collect();
         };
         let envs = self.string_array(v, "environments").unwrap_or_default();
         let mut seen = HashMap::new();
@@ -210,7 +240,10 @@ impl Cx<'_> {
                 );
             }
             if seen.insert(e.get_ref().clone(), ()).is_some() {
-                self.err(Diagnostic::new(format!("environment `{}` is listed twice", e.get_ref()), e.span()));
+                self.err(Diagnostic::new(
+                    format!("environment `{}` is listed twice", e.get_ref()),
+                    e.span(),
+                ));
             }
         }
         if !envs.iter().any(|e| e.get_ref() == "ci") {
@@ -223,10 +256,14 @@ impl Cx<'_> {
     }
 
     fn classes(&mut self, v: Option<&Val<'_>>) -> Vec<ClassInfo> {
-        let mut classes: Vec<ClassInfo> = Class::ALL.into_iter().map(ClassInfo::default_for).collect();
+        let mut classes: Vec<ClassInfo> =
+            Class::ALL.into_iter().map(ClassInfo::default_for).collect();
         let Some(v) = v else { return classes };
         let DeValue::Table(t) = v.get_ref() else {
-            self.err(Diagnostic::new("`class` must be a table such as `[class.cicd]`", v.span()));
+            self.err(Diagnostic::new(
+                "`class` must be a table such as `[class.cicd]`",
+                v.span(),
+            ));
             return classes;
         };
         for (k, cv) in t.iter() {
@@ -238,15 +275,24 @@ impl Cx<'_> {
                 continue;
             };
             let DeValue::Table(ct) = cv.get_ref() else {
-                self.err(Diagnostic::new(format!("`class.{class}` must be a table"), cv.span()));
+                self.err(Diagnostic::new(
+                    format!("`class.{class}` must be a table"),
+                    cv.span(),
+                ));
                 continue;
             };
             self.unknown_keys(ct, CLASS_KEYS, &format!("[class.{class}]"));
-            let info = classes.iter_mut().find(|c| c.class == class).expect("all classes present");
+            let info = classes
+                .iter_mut()
+                .find(|c| c.class == class)
+                .expect("all classes present");
             if let Some(o) = ct.get("owner").and_then(|o| self.string(o, "owner")) {
                 info.owner = o.to_owned();
             }
-            if let Some(d) = ct.get("description").and_then(|o| self.string(o, "description")) {
+            if let Some(d) = ct
+                .get("description")
+                .and_then(|o| self.string(o, "description"))
+            {
                 info.description = d.to_owned();
             }
             if let Some(r) = ct.get("rotation_days") {
@@ -256,7 +302,12 @@ impl Cx<'_> {
         classes
     }
 
-    fn token(&mut self, t: &DeTable<'_>, span: Range<usize>, classes: &[ClassInfo]) -> Option<Token> {
+    fn token(
+        &mut self,
+        t: &DeTable<'_>,
+        span: Range<usize>,
+        classes: &[ClassInfo],
+    ) -> Option<Token> {
         self.unknown_keys(t, TOKEN_KEYS, "a [[token]]");
         let mut missing = Vec::new();
         for key in ["name", "class", "description"] {
@@ -266,20 +317,30 @@ impl Cx<'_> {
         }
         if !missing.is_empty() {
             self.err(
-                Diagnostic::new(format!("token is missing `{}`", missing.join("`, `")), span.clone())
-                    .help("every [[token]] needs `name`, `class` and `description`"),
+                Diagnostic::new(
+                    format!("token is missing `{}`", missing.join("`, `")),
+                    span.clone(),
+                )
+                .help("every [[token]] needs `name`, `class` and `description`"),
             );
         }
 
         let name_v = t.get("name");
-        let name = name_v.and_then(|v| self.string(v, "name")).map(str::to_owned);
+        let name = name_v
+            .and_then(|v| self.string(v, "name"))
+            .map(str::to_owned);
         let name_span = name_v.map_or(span.clone(), |v| v.span());
         if let Some(n) = &name {
             self.names.push(Spanned::new(name_span.clone(), n.clone()));
             if !is_env_name(n) {
                 self.err(
-                    Diagnostic::new(format!("`{n}` is not a valid environment variable name"), name_span.clone())
-                        .help("use letters, digits and `_`, not starting with a digit, e.g. `MY_TOKEN`"),
+                    Diagnostic::new(
+                        format!("`{n}` is not a valid environment variable name"),
+                        name_span.clone(),
+                    )
+                    .help(
+                        "use letters, digits and `_`, not starting with a digit, e.g. `MY_TOKEN`",
+                    ),
                 );
             }
         }
@@ -289,14 +350,19 @@ impl Cx<'_> {
             if c.is_none() {
                 let mut d = Diagnostic::new(format!("unknown class `{s}`"), v.span());
                 d = match suggest(s, &["cicd", "runtime"]) {
-                    Some(x) => d.help(format!("did you mean `{x}`? classes are `cicd` and `runtime`")),
+                    Some(x) => d.help(format!(
+                        "did you mean `{x}`? classes are `cicd` and `runtime`"
+                    )),
                     None => d.help("classes are `cicd` and `runtime`"),
                 };
                 self.err(d);
             }
             c
         });
-        let description = t.get("description").and_then(|v| self.string(v, "description")).map(str::to_owned);
+        let description = t
+            .get("description")
+            .and_then(|v| self.string(v, "description"))
+            .map(str::to_owned);
         if let (Some(d), Some(v)) = (&description, t.get("description")) {
             if d.trim().is_empty() {
                 self.err(Diagnostic::new("`description` must not be empty", v.span()));
@@ -311,7 +377,11 @@ impl Cx<'_> {
                 DeValue::Array(_) => {
                     let envs = self.string_array(v, "required").unwrap_or_default();
                     self.required_envs.push(envs.clone());
-                    Required::In(Cow::Owned(envs.into_iter().map(|e| Cow::Owned(e.into_inner())).collect()))
+                    Required::In(Cow::Owned(
+                        envs.into_iter()
+                            .map(|e| Cow::Owned(e.into_inner()))
+                            .collect(),
+                    ))
                 }
                 other => {
                     self.err(
@@ -335,16 +405,34 @@ impl Cx<'_> {
         };
         let ci_value_span = ci_value_v.map_or(span.clone(), |v| v.span());
 
-        let owner = t.get("owner").and_then(|v| self.string(v, "owner")).map(str::to_owned);
-        let rotation_days = t.get("rotation_days").and_then(|v| self.positive_int(v, "rotation_days"));
-        let scopes = t.get("scopes").and_then(|v| self.string_array(v, "scopes")).unwrap_or_default();
+        let owner = t
+            .get("owner")
+            .and_then(|v| self.string(v, "owner"))
+            .map(str::to_owned);
+        let rotation_days = t
+            .get("rotation_days")
+            .and_then(|v| self.positive_int(v, "rotation_days"));
+        let scopes = t
+            .get("scopes")
+            .and_then(|v| self.string_array(v, "scopes"))
+            .unwrap_or_default();
         let deprecated = t.get("deprecated").and_then(|v| self.deprecated(v));
 
         if let (Some(n), Some(ci)) = (&name, &ci_value) {
-            self.check_ci_value(n, ci, format.as_ref(), ci_value_span.clone());
+            self.check_ci_value(
+                n,
+                ci,
+                format.as_ref(),
+                ci_value_span.clone(),
+                ci_value_v.is_some(),
+            );
         }
-        let (name, class, description, format, ci_value) = (name?, class?, description?, format?, ci_value?);
-        let class_info = classes.iter().find(|c| c.class == class).expect("all classes present");
+        let (name, class, description, format, ci_value) =
+            (name?, class?, description?, format?, ci_value?);
+        let class_info = classes
+            .iter()
+            .find(|c| c.class == class)
+            .expect("all classes present");
         let token = Token {
             owner: owner.unwrap_or_else(|| class_info.owner.clone()),
             rotation_days: rotation_days.or(class_info.rotation_days),
@@ -390,7 +478,13 @@ impl Cx<'_> {
                 Some(Format::Regex(Cow::Owned(pattern.to_owned())))
             }
             other => {
-                self.err(Diagnostic::new(format!("`format` must be a format name or `{{ regex = \"…\" }}`, found {}", type_name(other)), v.span()));
+                self.err(Diagnostic::new(
+                    format!(
+                        "`format` must be a format name or `{{ regex = \"…\" }}`, found {}",
+                        type_name(other)
+                    ),
+                    v.span(),
+                ));
                 None
             }
         }
@@ -398,7 +492,10 @@ impl Cx<'_> {
 
     fn deprecated(&mut self, v: &Val<'_>) -> Option<Deprecation> {
         match v.get_ref() {
-            DeValue::Boolean(true) => Some(Deprecation { replacement: None, note: None }),
+            DeValue::Boolean(true) => Some(Deprecation {
+                replacement: None,
+                note: None,
+            }),
             DeValue::Boolean(false) => None,
             DeValue::Table(dt) => {
                 self.unknown_keys(dt, DEPRECATED_KEYS, "`deprecated`");
@@ -407,12 +504,23 @@ impl Cx<'_> {
                     self.replacements.push(Spanned::new(r.span(), s.to_owned()));
                     Some(Cow::Owned(s.to_owned()))
                 });
-                let note = dt.get("note").and_then(|n| self.string(n, "note")).map(|s| Cow::Owned(s.to_owned()));
+                let note = dt
+                    .get("note")
+                    .and_then(|n| self.string(n, "note"))
+                    .map(|s| Cow::Owned(s.to_owned()));
                 Some(Deprecation { replacement, note })
             }
             other => {
-                self.err(Diagnostic::new(format!("`deprecated` must be a boolean or a table, found {}", type_name(other)), v.span())
-                    .help("e.g. `deprecated = { replacement = \"NEW_TOKEN\" }`"));
+                self.err(
+                    Diagnostic::new(
+                        format!(
+                            "`deprecated` must be a boolean or a table, found {}",
+                            type_name(other)
+                        ),
+                        v.span(),
+                    )
+                    .help("e.g. `deprecated = { replacement = \"NEW_TOKEN\" }`"),
+                );
                 None
             }
         }
@@ -420,27 +528,54 @@ impl Cx<'_> {
 
     /// A CI value is committed: it must be a placeholder or a safe value of
     /// its format, and must never look like a live secret.
-    fn check_ci_value(&mut self, name: &str, v: &str, format: Option<&Format>, span: Range<usize>) {
+    fn check_ci_value(
+        &mut self,
+        name: &str,
+        v: &str,
+        format: Option<&Format>,
+        span: Range<usize>,
+        explicit: bool,
+    ) {
         if v.is_empty() {
-            self.err(Diagnostic::new(format!("`ci_value` of {name} is empty"), span));
+            self.err(Diagnostic::new(
+                format!("`ci_value` of {name} is empty"),
+                span,
+            ));
             return;
         }
         if v.chars().any(char::is_control) {
-            self.err(Diagnostic::new(format!("`ci_value` of {name} contains a control character"), span));
+            self.err(Diagnostic::new(
+                format!("`ci_value` of {name} contains a control character"),
+                span,
+            ));
             return;
         }
         if let Some(kind) = looks_like_secret(v) {
             self.err(
-                Diagnostic::new(format!("`ci_value` of {name} looks like a real secret ({kind})"), span)
-                    .masked()
-                    .help(format!("committed CI files hold safe test values only; use a placeholder such as `{}`", Token::default_ci_value(name))),
+                Diagnostic {
+                    masked: explicit,
+                    ..Diagnostic::new(
+                        format!("`ci_value` of {name} looks like a real secret ({kind})"),
+                        span,
+                    )
+                }
+                .help(format!(
+                    "committed CI files hold safe test values only; use a placeholder such as `{}`",
+                    Token::default_ci_value(name)
+                )),
             );
             return;
         }
         if let Some(f) = format.filter(|f| !is_placeholder(v, "") && !f.matches(v)) {
             self.err(
-                Diagnostic::new(format!("`ci_value` of {name} does not match its format {f}"), span)
-                    .help(format!("use a placeholder such as `{}`, or a safe value of the format", Token::default_ci_value(name))),
+                Diagnostic::new(
+                    format!("`ci_value` of {name} does not match its format {f}"),
+                    span,
+                )
+                .help(format!(
+                    "use a placeholder such as `{}`, or a safe value of the format",
+                    Token::default_ci_value(name)
+                )),
             );
         }
     }
@@ -466,15 +601,21 @@ impl Cx<'_> {
             for e in envs {
                 if !known_envs.contains(&e.get_ref().as_str()) {
                     self.err(
-                        Diagnostic::new(format!("unknown environment `{}` in `required`", e.get_ref()), e.span())
-                            .help(format!("environments are: {}", known_envs.join(", "))),
+                        Diagnostic::new(
+                            format!("unknown environment `{}` in `required`", e.get_ref()),
+                            e.span(),
+                        )
+                        .help(format!("environments are: {}", known_envs.join(", "))),
                     );
                 }
             }
         }
         for r in std::mem::take(&mut self.replacements) {
             if !first.contains_key(r.get_ref().as_str()) {
-                self.err(Diagnostic::new(format!("replacement `{}` is not a token in this spec", r.get_ref()), r.span()));
+                self.err(Diagnostic::new(
+                    format!("replacement `{}` is not a token in this spec", r.get_ref()),
+                    r.span(),
+                ));
             }
         }
     }
@@ -486,12 +627,19 @@ mod tests {
 
     fn errors(src: &str) -> Vec<String> {
         let d = parse(src, "token-spec.toml").unwrap_err();
-        d.items.iter().map(|i| format!("{} @ {}", i.message, d.location(i))).collect()
+        d.items
+            .iter()
+            .map(|i| format!("{} @ {}", i.message, d.location(i)))
+            .collect()
     }
 
     #[test]
     fn minimal_token_gets_every_default() {
-        let spec = parse("[[token]]\nname = \"AAR_TOKEN\"\nclass = \"cicd\"\ndescription = \"d\"\n", "t").unwrap();
+        let spec = parse(
+            "[[token]]\nname = \"AAR_TOKEN\"\nclass = \"cicd\"\ndescription = \"d\"\n",
+            "t",
+        )
+        .unwrap();
         let t = &spec.tokens[0];
         assert_eq!(t.required, Required::Always);
         assert_eq!(t.format, Format::Any);
@@ -509,8 +657,14 @@ mod tests {
             "t",
         )
         .unwrap();
-        assert_eq!((spec.tokens[0].owner.as_str(), spec.tokens[0].rotation_days), ("Bots", Some(30)));
-        assert_eq!((spec.tokens[1].owner.as_str(), spec.tokens[1].rotation_days), ("Ops", Some(7)));
+        assert_eq!(
+            (spec.tokens[0].owner.as_str(), spec.tokens[0].rotation_days),
+            ("Bots", Some(30))
+        );
+        assert_eq!(
+            (spec.tokens[1].owner.as_str(), spec.tokens[1].rotation_days),
+            ("Ops", Some(7))
+        );
     }
 
     #[test]
@@ -533,20 +687,51 @@ mod tests {
     #[test]
     fn wrong_types_and_bad_values() {
         let e = errors("environments = [\"dev\"]\n[[token]]\nname = 5\nclass = \"cicd\"\ndescription = \"\"\nrotation_days = 0\nrequired = \"yes\"\ndeprecated = { replacement = \"NOPE\" }\n");
-        assert!(e.iter().any(|m| m.starts_with("`environments` must include `ci`")), "{e:?}");
-        assert!(e.iter().any(|m| m.starts_with("`name` must be a string, found an integer @ token-spec.toml:3:8")), "{e:?}");
-        assert!(e.iter().any(|m| m.starts_with("`description` must not be empty")), "{e:?}");
-        assert!(e.iter().any(|m| m.starts_with("`rotation_days` must be a positive")), "{e:?}");
-        assert!(e.iter().any(|m| m.starts_with("`required` must be a boolean or an array")), "{e:?}");
-        assert!(e.iter().any(|m| m.starts_with("replacement `NOPE` is not a token")), "{e:?}");
+        assert!(
+            e.iter()
+                .any(|m| m.starts_with("`environments` must include `ci`")),
+            "{e:?}"
+        );
+        assert!(
+            e.iter().any(|m| m
+                .starts_with("`name` must be a string, found an integer @ token-spec.toml:3:8")),
+            "{e:?}"
+        );
+        assert!(
+            e.iter()
+                .any(|m| m.starts_with("`description` must not be empty")),
+            "{e:?}"
+        );
+        assert!(
+            e.iter()
+                .any(|m| m.starts_with("`rotation_days` must be a positive")),
+            "{e:?}"
+        );
+        assert!(
+            e.iter()
+                .any(|m| m.starts_with("`required` must be a boolean or an array")),
+            "{e:?}"
+        );
+        assert!(
+            e.iter()
+                .any(|m| m.starts_with("replacement `NOPE` is not a token")),
+            "{e:?}"
+        );
     }
 
     #[test]
     fn ci_value_must_fit_its_format_unless_placeholder() {
         let base = "[[token]]\nname = \"ID\"\nclass = \"runtime\"\ndescription = \"d\"\nformat = \"uuid\"\n";
-        assert!(parse(&format!("{base}ci_value = \"00000000-0000-0000-0000-000000000000\"\n"), "t").is_ok());
+        assert!(parse(
+            &format!("{base}ci_value = \"00000000-0000-0000-0000-000000000000\"\n"),
+            "t"
+        )
+        .is_ok());
         assert!(parse(&format!("{base}ci_value = \"ci_test_id\"\n"), "t").is_ok());
         let e = errors(&format!("{base}ci_value = \"nope\"\n"));
-        assert_eq!(e, ["`ci_value` of ID does not match its format uuid @ token-spec.toml:6:12"]);
+        assert_eq!(
+            e,
+            ["`ci_value` of ID does not match its format uuid @ token-spec.toml:6:12"]
+        );
     }
 }

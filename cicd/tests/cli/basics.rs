@@ -50,7 +50,10 @@ fn unknown_environment_is_usage_error() {
 fn app_env_outside_the_spec_is_used_as_given_with_a_warning() {
     let p = Project::new();
     p.write(".tokens.staging", "DEPLOY_TOKEN=from-staging-file\n");
-    let out = p.run_env(&["export", "--type=cicd", "--partial"], &[("APP_ENV", "staging")]);
+    let out = p.run_env(
+        &["export", "--type=cicd", "--partial"],
+        &[("APP_ENV", "staging")],
+    );
     assert!(
         out.stderr.starts_with(
             "warning: environment `staging` (from APP_ENV) is not defined in the spec; using `.env.staging` and `.tokens.staging` as given\n"
