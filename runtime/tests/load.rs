@@ -170,19 +170,38 @@ fn every_problem_reported_at_once_without_values() {
 }
 
 #[test]
-fn single_quoted_dollar_is_literal() {
+fn single_quoted_dollar_is_literal_and_unquoted_is_refused() {
+    use std::borrow::Cow;
+    use tokenspec_core::{Class, Format, Required, TokenDef};
+    let def = |name: &'static str| TokenDef {
+        name: Cow::Borrowed(name),
+        class: Class::Runtime,
+        description: Cow::Borrowed("d"),
+        required: Required::Always,
+        format: Format::Any,
+        ci_value: Cow::Borrowed("ci_test_x"),
+        deprecated: None,
+    };
+    let defs = [def("QUOTED"), def("BARE")];
     let dir = tempfile::tempdir().unwrap();
-    let body = full_env().replace(
-        &format!("BOT_JWT={JWT}"),
-        "BOT_JWT='eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIkeCJ9.sig$na'",
+    write(dir.path(), ".env", "QUOTED='pa$word'\nBARE=pa$word\n");
+    let res = tokenspec_core::load::resolve(&defs, &opts(dir.path(), None));
+    assert_eq!(
+        res.value("QUOTED").map(|s| s.expose_secret()),
+        Some("pa$word")
     );
-    write(dir.path(), ".env", &body);
-    let t = RuntimeTokens::load_with(&opts(dir.path(), None)).unwrap_err();
-    // `$` is not in the JWT alphabet, so the value is read literally and then rejected by format, not altered.
-    assert!(t
-        .problems
-        .iter()
-        .any(|p| matches!(p, Problem::Invalid { name, .. } if name == "BOT_JWT")));
+    assert!(
+        res.value("BARE").is_none(),
+        "an altered value is never passed on"
+    );
+    assert_eq!(
+        res.problems,
+        [Problem::Unsafe {
+            name: "BARE".into(),
+            file: ".env".into(),
+            line: 2
+        }]
+    );
 }
 
 #[test]

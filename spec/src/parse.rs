@@ -215,7 +215,7 @@ impl Cx<'_> {
                 ),
             },
         }
-        self.cross_checks(&tokens, &environments);
+        self.cross_checks(&environments);
         Spec {
             environments: environments.into_iter().map(Spanned::into_inner).collect(),
             classes,
@@ -580,8 +580,7 @@ impl Cx<'_> {
         }
     }
 
-    fn cross_checks(&mut self, tokens: &[Token], environments: &[Spanned<String>]) {
-        let _ = tokens;
+    fn cross_checks(&mut self, environments: &[Spanned<String>]) {
         let names = std::mem::take(&mut self.names);
         let mut first: HashMap<&str, Range<usize>> = HashMap::new();
         for n in &names {
