@@ -208,25 +208,31 @@ pub fn is_placeholder(value: &str, ci_value: &str) -> bool {
 /// so a real token behind a placeholder prefix is still caught.
 pub fn looks_like_secret(value: &str) -> Option<&'static str> {
     let v = value.trim();
+    // Every shape below is at least 20 characters long (the shortest real
+    // JWT, `{"alg":"none"}` and a one-character payload, is 22), and every
+    // spec load checks each CI value: skip the scans for short values.
+    if v.len() < 20 {
+        return None;
+    }
+    // Words of the shapes' alphabets, split on everything else.
+    let words = |extra: &'static [u8]| {
+        v.split(move |c: char| {
+            !(c.is_ascii_alphanumeric() || (c.is_ascii() && extra.contains(&(c as u8))))
+        })
+    };
     if contains_github_token(v) {
         return Some("a GitHub token");
     }
-    if v.split(|c: char| !(c.is_ascii_alphanumeric() || "._-=".contains(c)))
-        .any(is_jwt)
-    {
+    if words(b"._-=").any(is_jwt) {
         return Some("a JWT");
     }
-    if v.split(|c: char| !(c.is_ascii_alphanumeric() || "._-".contains(c)))
-        .any(is_discord_bot_token)
-    {
+    if words(b"._-").any(is_discord_bot_token) {
         return Some("a Discord bot token");
     }
     if v.contains("-----BEGIN") && v.contains("PRIVATE KEY") {
         return Some("a private key");
     }
-    if v.split(|c: char| !(c.is_ascii_alphanumeric() || "+/=_-".contains(c)))
-        .any(|w| w.starts_with("AKIA") && w.len() == 20)
-    {
+    if words(b"+/=_-").any(|w| w.starts_with("AKIA") && w.len() == 20) {
         return Some("an AWS access key");
     }
     if is_high_entropy(v) {
@@ -260,21 +266,33 @@ fn contains_github_token(v: &str) -> bool {
 }
 
 /// Shannon entropy in bits per character.
+///
+/// Counts ASCII in a table and anything else in a short sorted list, with
+/// `libm`'s `log2`: no hashing, and no system libm for the loader to map at
+/// every start of `tokenspec` (docs/benchmarks.md).
 pub fn shannon_entropy(s: &str) -> f64 {
-    let mut counts = std::collections::HashMap::new();
-    let mut n = 0usize;
+    let mut ascii = [0u32; 128];
+    let mut other: Vec<char> = Vec::new();
     for c in s.chars() {
-        *counts.entry(c).or_insert(0usize) += 1;
-        n += 1;
+        match ascii.get_mut(c as usize) {
+            Some(count) => *count += 1,
+            None => other.push(c),
+        }
     }
-    if n == 0 {
+    other.sort_unstable();
+    let n = (s.chars().count()) as f64;
+    if n == 0.0 {
         return 0.0;
     }
-    counts
-        .values()
-        .map(|&k| {
-            let p = k as f64 / n as f64;
-            -p * p.log2()
+    let other_counts = other.chunk_by(|a, b| a == b).map(|run| run.len() as u32);
+    ascii
+        .iter()
+        .copied()
+        .filter(|&k| k > 0)
+        .chain(other_counts)
+        .map(|k| {
+            let p = f64::from(k) / n;
+            -p * libm::log2(p)
         })
         .sum()
 }
@@ -382,6 +400,9 @@ mod tests {
             looks_like_secret("q8Xv2LmN4pR7sT1wY9zB3cD6fG0hJ5kA"),
             Some("high-entropy text")
         );
+        // The shortest JWT is still caught; shorter text is no known shape.
+        assert_eq!(looks_like_secret("eyJhbGciOiJub25lIn0.e."), Some("a JWT"));
+        assert_eq!(looks_like_secret("q8Xv2LmN4pR7sT1wY9z"), None);
         for safe in [
             "ci_test_bench_token_009988",
             "ci_test_token_2024_11_29_v3",
@@ -392,5 +413,17 @@ mod tests {
         ] {
             assert_eq!(looks_like_secret(safe), None, "{safe}");
         }
+    }
+
+    #[test]
+    fn entropy_counts_ascii_and_other_characters_alike() {
+        assert_eq!(shannon_entropy(""), 0.0);
+        assert_eq!(shannon_entropy("aaaa"), 0.0);
+        assert_eq!(shannon_entropy("aabb"), 1.0);
+        assert_eq!(shannon_entropy("abcd"), 2.0);
+        // Non-ASCII characters are counted per character, not per byte.
+        assert_eq!(shannon_entropy("ééàà"), 1.0);
+        assert_eq!(shannon_entropy("aé"), 1.0);
+        assert_eq!(shannon_entropy("abcdéàüö"), 3.0);
     }
 }
