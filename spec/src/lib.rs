@@ -7,6 +7,7 @@ pub mod diagnostic;
 pub mod model;
 pub mod parse;
 pub mod render;
+pub mod snapshot;
 
 use std::path::Path;
 

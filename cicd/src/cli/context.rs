@@ -6,7 +6,7 @@ use tokenspec_core::env::{self, EnvOrigin};
 use tokenspec_core::{LoadOptions, TokenDef};
 use tokenspec_spec::{Spec, SpecError};
 
-use super::{exit, report, GlobalArgs, TypeArg};
+use super::{exit, report, spec_cache, GlobalArgs, TypeArg};
 
 /// The resolved global options, shared by all subcommands.
 #[derive(Debug)]
@@ -34,7 +34,7 @@ impl Context {
             None => root.join(env::SPEC_FILE),
         };
         let spec_display = display_path(&root, &spec_path);
-        let spec = match Spec::load(&spec_path, &spec_display) {
+        let spec = match spec_cache::load(&spec_path, &spec_display) {
             Ok(spec) => spec,
             Err(SpecError::Io { path, error }) => {
                 report::error(format_args!("cannot read {path}: {}", io_message(&error)));

@@ -22,6 +22,7 @@ pub mod migrate;
 pub mod quote;
 pub mod report;
 pub mod run;
+pub mod spec_cache;
 pub mod table;
 pub mod validate;
 

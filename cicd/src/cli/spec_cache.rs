@@ -1,0 +1,100 @@
+//! The per-user cache of validated specs.
+//!
+//! Parsing and validating `token-spec.toml` is most of what `export` costs
+//! beyond starting a process (docs/benchmarks.md), and pipelines run it at
+//! every step with the same spec. So a spec that passed every check is kept
+//! as a [`snapshot`] in `$TOKENSPEC_CACHE_DIR`, else
+//! `$XDG_CACHE_HOME/tokenspec`, else `$HOME/.cache/tokenspec`, under a name
+//! derived from the spec text and this very binary. A snapshot is used only
+//! when it holds exactly the current spec text, so editing the spec or
+//! installing another build can never serve an old result; anything unusable
+//! is ignored and the spec is parsed as usual. The cache holds spec text
+//! only, never a token value. `TOKENSPEC_NO_CACHE=1` turns it off; deleting
+//! the folder is always safe.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use tokenspec_spec::{snapshot, Spec, SpecError};
+
+/// Reads and validates the spec at `path` (shown as `display` in errors),
+/// through the cache when there is one.
+pub fn load(path: &Path, display: &str) -> Result<Spec, SpecError> {
+    let src = std::fs::read_to_string(path).map_err(|error| SpecError::Io {
+        path: display.to_owned(),
+        error,
+    })?;
+    let Some(file) = cache_file(&src) else {
+        return Spec::parse(&src, display).map_err(SpecError::Invalid);
+    };
+    if let Some(spec) = std::fs::read(&file)
+        .ok()
+        .and_then(|bytes| snapshot::decode(&bytes, &src))
+    {
+        return Ok(spec);
+    }
+    let spec = Spec::parse(&src, display).map_err(SpecError::Invalid)?;
+    // Best effort: a cache that cannot be written costs the next run a parse, nothing more.
+    let _ = store(&file, &snapshot::encode(&spec, &src));
+    Ok(spec)
+}
+
+/// The cache folder, or `None` when caching is off or there is no place for it.
+pub fn dir() -> Option<PathBuf> {
+    if non_empty_var("TOKENSPEC_NO_CACHE").is_some() {
+        return None;
+    }
+    // Relative paths are ignored, as the XDG base directory spec asks.
+    let absolute = |p: PathBuf| p.is_absolute().then_some(p);
+    if let Some(dir) = non_empty_var("TOKENSPEC_CACHE_DIR") {
+        return absolute(dir.into());
+    }
+    if let Some(dir) = non_empty_var("XDG_CACHE_HOME").and_then(|d| absolute(d.into())) {
+        return Some(dir.join("tokenspec"));
+    }
+    let home = if cfg!(windows) { "LOCALAPPDATA" } else { "HOME" };
+    let base = absolute(non_empty_var(home)?.into())?;
+    Some(if cfg!(windows) {
+        base.join("tokenspec").join("cache")
+    } else {
+        base.join(".cache").join("tokenspec")
+    })
+}
+
+/// `dir/spec-<hash>.bin`, the hash covering the spec text and this build
+/// (the executable's size and modification time), so a rebuilt or upgraded
+/// `tokenspec` with other rules never reads another build's snapshot.
+fn cache_file(src: &str) -> Option<PathBuf> {
+    let dir = dir()?;
+    let exe = std::env::current_exe().ok()?.metadata().ok()?;
+    let mtime = exe
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    let mut key = Vec::with_capacity(src.len() + 64);
+    key.extend_from_slice(env!("CARGO_PKG_VERSION").as_bytes());
+    key.extend_from_slice(&exe.len().to_le_bytes());
+    key.extend_from_slice(&mtime.as_nanos().to_le_bytes());
+    key.extend_from_slice(src.as_bytes());
+    Some(dir.join(format!("spec-{:016x}.bin", snapshot::fingerprint(&key))))
+}
+
+/// Writes `bytes` to `file` atomically (temporary file and rename), in a
+/// folder only the user can read.
+fn store(file: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = file.parent().expect("cache files live in the cache folder");
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)?;
+    let mut tmp = tempfile::Builder::new().prefix(".spec-").tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.persist(file).map_err(|e| e.error)?;
+    Ok(())
+}
+
+fn non_empty_var(name: &str) -> Option<std::ffi::OsString> {
+    std::env::var_os(name).filter(|v| !v.is_empty())
+}
