@@ -4,6 +4,7 @@
 //!
 //! ```json
 //! { "root": "/abs", "spec": "/abs/token-spec.toml",
+//!   "spec_cache": "/home/me/.cache/tokenspec" | null,
 //!   "env": "prod" | null, "env_origin": "--env" | "APP_ENV" | "CI" | "none",
 //!   "environments": ["dev", "prod", "ci"],
 //!   "files": { "cicd":    [{ "file": ".tokens.prod", "path": "/abs/.tokens.prod",
@@ -22,14 +23,15 @@ use serde::Serialize;
 use tokenspec_core::load::file_mode;
 use tokenspec_core::Class;
 
-use super::{exit, report, Context};
+use super::{exit, report, spec_cache, Context};
 
 pub const EXAMPLES: &str = "\
 Examples:
   tokenspec info
   tokenspec --env prod info | jq '.files.cicd'
 
-Output keys: root, spec, env, env_origin (--env, APP_ENV, CI or none),
+Output keys: root, spec, spec_cache (folder of validated-spec snapshots,
+null when off), env, env_origin (--env, APP_ENV, CI or none),
 environments, files.{cicd,runtime}[] = {file, path, exists, mode},
 highest precedence first.";
 
@@ -38,6 +40,7 @@ highest precedence first.";
 struct Info<'a> {
     root: String,
     spec: String,
+    spec_cache: Option<String>,
     env: Option<&'a str>,
     env_origin: &'static str,
     environments: &'a [String],
@@ -63,6 +66,7 @@ pub fn run(cx: &Context) -> i32 {
     let info = Info {
         root: absolute(&cx.root),
         spec: absolute(&cx.spec_path),
+        spec_cache: spec_cache::dir().map(|d| d.display().to_string()),
         env: cx.env.as_deref(),
         env_origin: cx.env_origin.as_str(),
         environments: &cx.spec.environments,

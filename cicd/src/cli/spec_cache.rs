@@ -52,7 +52,11 @@ pub fn dir() -> Option<PathBuf> {
     if let Some(dir) = non_empty_var("XDG_CACHE_HOME").and_then(|d| absolute(d.into())) {
         return Some(dir.join("tokenspec"));
     }
-    let home = if cfg!(windows) { "LOCALAPPDATA" } else { "HOME" };
+    let home = if cfg!(windows) {
+        "LOCALAPPDATA"
+    } else {
+        "HOME"
+    };
     let base = absolute(non_empty_var(home)?.into())?;
     Some(if cfg!(windows) {
         base.join("tokenspec").join("cache")

@@ -42,8 +42,33 @@ fn shape_is_stable() {
         text.find(&format!("\n  \"{k}\": "))
             .unwrap_or_else(|| panic!("{k} missing"))
     };
-    let order = ["root", "spec", "env", "env_origin", "environments", "files"].map(at);
+    let order = [
+        "root",
+        "spec",
+        "spec_cache",
+        "env",
+        "env_origin",
+        "environments",
+        "files",
+    ]
+    .map(at);
     assert!(order.windows(2).all(|w| w[0] < w[1]), "{text}");
+}
+
+#[test]
+fn spec_cache_folder_or_null() {
+    let p = Project::new();
+    // The test environment has no HOME: no cache folder.
+    assert_eq!(
+        p.json_env(&["info"], &[])["spec_cache"],
+        serde_json::Value::Null
+    );
+    let home = p.path("home");
+    let home = home.to_str().unwrap();
+    let j = p.json_env(&["info"], &[("HOME", home)]);
+    assert_eq!(j["spec_cache"], format!("{home}/.cache/tokenspec"));
+    let j = p.json_env(&["info"], &[("HOME", home), ("TOKENSPEC_NO_CACHE", "1")]);
+    assert_eq!(j["spec_cache"], serde_json::Value::Null);
 }
 
 #[test]

@@ -13,5 +13,6 @@ mod migrate;
 mod redaction;
 mod roundtrip;
 mod run;
+mod spec_cache;
 mod support;
 mod validate;

@@ -1,0 +1,168 @@
+//! The per-user spec cache: used when the spec is unchanged, never stale,
+//! never wrong when damaged, private, and off when asked.
+
+use std::path::{Path, PathBuf};
+
+use crate::support::{mode, Out, Project, SECRET, SPEC};
+
+/// A project with a cicd token and a cache folder of its own.
+fn setup() -> (Project, tempfile::TempDir) {
+    let p = Project::new();
+    p.tokens(".tokens", &[("DEPLOY_TOKEN", SECRET)]);
+    (p, tempfile::tempdir().unwrap())
+}
+
+fn export(p: &Project, cache: &Path) -> Out {
+    p.run_env(
+        &["export", "--type=cicd"],
+        &[("TOKENSPEC_CACHE_DIR", cache.to_str().unwrap())],
+    )
+}
+
+fn snapshots(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries.map(|e| e.unwrap().path()).collect();
+    files.sort();
+    files
+}
+
+fn same(a: &Out, b: &Out) {
+    assert_eq!(
+        (a.code, &a.stdout, &a.stderr),
+        (b.code, &b.stdout, &b.stderr)
+    );
+}
+
+#[test]
+fn a_private_snapshot_is_stored_and_later_runs_agree() {
+    let (p, cache) = setup();
+    let dir = cache.path().join("nested/tokenspec");
+    let first = export(&p, &dir);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let files = snapshots(&dir);
+    assert_eq!(files.len(), 1, "{files:?}");
+    let name = files[0].file_name().unwrap().to_str().unwrap();
+    assert!(
+        name.starts_with("spec-") && name.ends_with(".bin"),
+        "{name}"
+    );
+    assert_eq!(mode(&dir), 0o700);
+    assert_eq!(mode(&files[0]), 0o600);
+    // It holds the spec, never a token value.
+    let bytes = std::fs::read(&files[0]).unwrap();
+    assert!(!String::from_utf8_lossy(&bytes).contains(SECRET));
+    for _ in 0..2 {
+        same(&export(&p, &dir), &first);
+    }
+    assert_eq!(snapshots(&dir), files, "a hit writes nothing");
+}
+
+#[test]
+fn an_edited_spec_is_never_served_from_the_cache() {
+    let (p, cache) = setup();
+    assert_eq!(export(&p, cache.path()).code, 0);
+    // GH_TOKEN, unset, becomes required everywhere instead of in prod only.
+    let edited = SPEC.replace("required = [\"prod\"]", "required = true");
+    assert_ne!(edited, SPEC);
+    p.write("token-spec.toml", &edited);
+    let out = export(&p, cache.path());
+    assert_eq!(out.code, 1, "GH_TOKEN is now required: {out:?}");
+    assert_eq!(out.stdout, "");
+    assert_eq!(snapshots(cache.path()).len(), 2);
+    // And back: the first snapshot is still good for the first text.
+    p.write("token-spec.toml", SPEC);
+    assert_eq!(export(&p, cache.path()).code, 0);
+}
+
+#[test]
+fn a_damaged_snapshot_is_ignored_and_replaced() {
+    let (p, cache) = setup();
+    let good = export(&p, cache.path());
+    let file = snapshots(cache.path()).remove(0);
+    let bytes = std::fs::read(&file).unwrap();
+    let damaged: [Vec<u8>; 4] = [
+        Vec::new(),
+        bytes[..bytes.len() / 2].to_vec(),
+        {
+            let mut b = bytes.clone();
+            let mid = b.len() / 2;
+            b[mid] ^= 0x20;
+            b
+        },
+        b"not a snapshot at all".to_vec(),
+    ];
+    for bad in damaged {
+        std::fs::write(&file, &bad).unwrap();
+        same(&export(&p, cache.path()), &good);
+        assert_eq!(std::fs::read(&file).unwrap(), bytes, "rewritten whole");
+    }
+}
+
+#[test]
+fn an_invalid_spec_is_never_cached() {
+    let p = Project::with_spec("[[token]]\nname = \"X\"\nclass = \"nope\"\n");
+    let cache = tempfile::tempdir().unwrap();
+    for _ in 0..2 {
+        let out = export(&p, cache.path());
+        assert_eq!(out.code, 2);
+        assert!(out.stderr.contains("unknown class"), "{}", out.stderr);
+    }
+    assert_eq!(snapshots(cache.path()), Vec::<PathBuf>::new());
+}
+
+#[test]
+fn the_folder_comes_from_xdg_cache_home_then_home() {
+    let (p, cache) = setup();
+    let home = cache.path().join("home");
+    let xdg = cache.path().join("xdg");
+    let home_var = home.to_str().unwrap();
+    let xdg_var = xdg.to_str().unwrap();
+    let args = ["export", "--type=cicd"];
+    assert_eq!(p.run_env(&args, &[("HOME", home_var)]).code, 0);
+    assert_eq!(snapshots(&home.join(".cache/tokenspec")).len(), 1);
+    assert_eq!(
+        p.run_env(&args, &[("HOME", home_var), ("XDG_CACHE_HOME", xdg_var)])
+            .code,
+        0
+    );
+    assert_eq!(snapshots(&xdg.join("tokenspec")).len(), 1);
+}
+
+#[test]
+fn it_can_be_turned_off_and_relative_folders_are_ignored() {
+    let (p, cache) = setup();
+    let dir = cache.path().join("c");
+    let args = ["export", "--type=cicd"];
+    let dir_var = dir.to_str().unwrap();
+    let off = p.run_env(
+        &args,
+        &[
+            ("TOKENSPEC_CACHE_DIR", dir_var),
+            ("TOKENSPEC_NO_CACHE", "1"),
+        ],
+    );
+    assert_eq!(off.code, 0);
+    assert!(!dir.exists());
+    // XDG: relative paths are invalid and ignored.
+    let before = snapshots(p.root());
+    let relative = p.run_env(
+        &args,
+        &[("TOKENSPEC_CACHE_DIR", "rel"), ("XDG_CACHE_HOME", "rel")],
+    );
+    assert_eq!(relative.code, 0);
+    assert_eq!(snapshots(p.root()), before);
+}
+
+#[test]
+fn an_unwritable_cache_changes_nothing() {
+    let (p, cache) = setup();
+    // A file where the folder should be: the snapshot cannot be stored.
+    let blocked = cache.path().join("blocked");
+    std::fs::write(&blocked, "").unwrap();
+    let out = export(&p, &blocked.join("tokenspec"));
+    let plain = p.run(&["export", "--type=cicd"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    same(&out, &plain);
+}
