@@ -10,12 +10,18 @@
 //! installing another build can never serve an old result; anything unusable
 //! is ignored and the spec is parsed as usual. The cache holds spec text
 //! only, never a token value. `TOKENSPEC_NO_CACHE=1` turns it off; deleting
-//! the folder is always safe.
+//! the folder is always safe. Each new snapshot clears out those not written
+//! for [`MAX_AGE`], so edits over months do not pile up.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 use tokenspec_spec::{snapshot, Spec, SpecError};
+
+/// Snapshots older than this are removed when a new one is written; one
+/// still in use is simply written again by its next run.
+pub const MAX_AGE: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 
 /// Reads and validates the spec at `path` (shown as `display` in errors),
 /// through the cache when there is one.
@@ -96,7 +102,31 @@ fn store(file: &Path, bytes: &[u8]) -> io::Result<()> {
     let mut tmp = tempfile::Builder::new().prefix(".spec-").tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.persist(file).map_err(|e| e.error)?;
+    prune(dir, SystemTime::now());
     Ok(())
+}
+
+/// Removes snapshots (`spec-*.bin`) last written before `now - MAX_AGE`.
+/// Nothing else in the folder is touched, and errors are ignored: pruning
+/// is housekeeping, never a reason to fail.
+fn prune(dir: &Path, now: SystemTime) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if !(name.starts_with("spec-") && name.ends_with(".bin")) {
+            continue;
+        }
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| now.duration_since(t).is_ok_and(|age| age > MAX_AGE));
+        if old {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 fn non_empty_var(name: &str) -> Option<std::ffi::OsString> {

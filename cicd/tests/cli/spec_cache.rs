@@ -166,3 +166,28 @@ fn an_unwritable_cache_changes_nothing() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     same(&out, &plain);
 }
+
+#[test]
+fn a_new_snapshot_clears_out_month_old_ones_only() {
+    let (p, cache) = setup();
+    let dir = cache.path();
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(40 * 24 * 3600);
+    let recent = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for (name, when) in [
+        ("spec-00000000000000aa.bin", old),
+        ("spec-00000000000000bb.bin", recent),
+        ("notes.txt", old),
+    ] {
+        let file = std::fs::File::create(dir.join(name)).unwrap();
+        file.set_modified(when).unwrap();
+    }
+    assert_eq!(export(&p, dir).code, 0);
+    let names: Vec<String> = snapshots(dir)
+        .iter()
+        .map(|f| f.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert!(!names.contains(&"spec-00000000000000aa.bin".to_owned()));
+    assert!(names.contains(&"spec-00000000000000bb.bin".to_owned()));
+    assert!(names.contains(&"notes.txt".to_owned()));
+}
