@@ -273,17 +273,19 @@ fn contains_github_token(v: &str) -> bool {
 pub fn shannon_entropy(s: &str) -> f64 {
     let mut ascii = [0u32; 128];
     let mut other: Vec<char> = Vec::new();
+    let mut n = 0u32;
     for c in s.chars() {
+        n += 1;
         match ascii.get_mut(c as usize) {
             Some(count) => *count += 1,
             None => other.push(c),
         }
     }
-    other.sort_unstable();
-    let n = (s.chars().count()) as f64;
-    if n == 0.0 {
+    if n == 0 {
         return 0.0;
     }
+    let n = f64::from(n);
+    other.sort_unstable();
     let other_counts = other.chunk_by(|a, b| a == b).map(|run| run.len() as u32);
     ascii
         .iter()

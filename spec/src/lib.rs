@@ -40,10 +40,15 @@ impl Spec {
 
     /// Reads and parses a spec file, shown in errors as `display`.
     pub fn load(path: &Path, display: &str) -> Result<Spec, SpecError> {
-        let src = std::fs::read_to_string(path).map_err(|error| SpecError::Io {
+        let src = Spec::read_source(path, display)?;
+        Spec::parse(&src, display).map_err(SpecError::Invalid)
+    }
+
+    /// Reads a spec file's text, shown in errors as `display`.
+    pub fn read_source(path: &Path, display: &str) -> Result<String, SpecError> {
+        std::fs::read_to_string(path).map_err(|error| SpecError::Io {
             path: display.to_owned(),
             error,
-        })?;
-        Spec::parse(&src, display).map_err(SpecError::Invalid)
+        })
     }
 }

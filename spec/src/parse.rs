@@ -686,36 +686,19 @@ mod tests {
     #[test]
     fn wrong_types_and_bad_values() {
         let e = errors("environments = [\"dev\"]\n[[token]]\nname = 5\nclass = \"cicd\"\ndescription = \"\"\nrotation_days = 0\nrequired = \"yes\"\ndeprecated = { replacement = \"NOPE\" }\n");
-        assert!(
-            e.iter()
-                .any(|m| m.starts_with("`environments` must include `ci`")),
-            "{e:?}"
-        );
-        assert!(
-            e.iter().any(|m| m
-                .starts_with("`name` must be a string, found an integer @ token-spec.toml:3:8")),
-            "{e:?}"
-        );
-        assert!(
-            e.iter()
-                .any(|m| m.starts_with("`description` must not be empty")),
-            "{e:?}"
-        );
-        assert!(
-            e.iter()
-                .any(|m| m.starts_with("`rotation_days` must be a positive")),
-            "{e:?}"
-        );
-        assert!(
-            e.iter()
-                .any(|m| m.starts_with("`required` must be a boolean or an array")),
-            "{e:?}"
-        );
-        assert!(
-            e.iter()
-                .any(|m| m.starts_with("replacement `NOPE` is not a token")),
-            "{e:?}"
-        );
+        for expected in [
+            "`environments` must include `ci`",
+            "`name` must be a string, found an integer @ token-spec.toml:3:8",
+            "`description` must not be empty",
+            "`rotation_days` must be a positive",
+            "`required` must be a boolean or an array",
+            "replacement `NOPE` is not a token",
+        ] {
+            assert!(
+                e.iter().any(|m| m.starts_with(expected)),
+                "{expected}: {e:?}"
+            );
+        }
     }
 
     #[test]

@@ -26,22 +26,20 @@ pub const MAX_AGE: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 /// Reads and validates the spec at `path` (shown as `display` in errors),
 /// through the cache when there is one.
 pub fn load(path: &Path, display: &str) -> Result<Spec, SpecError> {
-    let src = std::fs::read_to_string(path).map_err(|error| SpecError::Io {
-        path: display.to_owned(),
-        error,
-    })?;
-    let Some(file) = cache_file(&src) else {
-        return Spec::parse(&src, display).map_err(SpecError::Invalid);
-    };
-    if let Some(spec) = std::fs::read(&file)
-        .ok()
-        .and_then(|bytes| snapshot::decode(&bytes, &src))
-    {
+    let src = Spec::read_source(path, display)?;
+    let file = cache_file(&src);
+    let cached = file
+        .as_deref()
+        .and_then(|f| std::fs::read(f).ok())
+        .and_then(|bytes| snapshot::decode(&bytes, &src));
+    if let Some(spec) = cached {
         return Ok(spec);
     }
     let spec = Spec::parse(&src, display).map_err(SpecError::Invalid)?;
-    // Best effort: a cache that cannot be written costs the next run a parse, nothing more.
-    let _ = store(&file, &snapshot::encode(&spec, &src));
+    if let Some(file) = file {
+        // Best effort: a cache that cannot be written costs the next run a parse, nothing more.
+        let _ = store(&file, &snapshot::encode(&spec, &src));
+    }
     Ok(spec)
 }
 
