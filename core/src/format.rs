@@ -93,8 +93,14 @@ impl Format {
     }
 
     /// Compiles a regex format, anchored to the whole value.
-    pub fn compile_regex(pattern: &str) -> Result<regex::Regex, regex::Error> {
-        regex::Regex::new(&format!("^(?:{pattern})$"))
+    ///
+    /// The dialect is `regex-lite`: Rust regex syntax with ASCII-only classes
+    /// (`\d`, `\w`, `\s`, case folding) and no `\p{…}`, which suits token
+    /// formats and keeps the Unicode tables of the full `regex` crate out of
+    /// the binary (docs/benchmarks.md: they were most of its start-up
+    /// relocations).
+    pub fn compile_regex(pattern: &str) -> Result<regex_lite::Regex, regex_lite::Error> {
+        regex_lite::Regex::new(&format!("^(?:{pattern})$"))
     }
 
     /// Whether `value` has this format. An invalid regex matches nothing
@@ -369,6 +375,29 @@ mod tests {
         let f = Format::Regex("[a-z]+".into());
         assert!(f.matches("abc"));
         assert!(!f.matches("abc1"));
+        // An alternation is anchored as a whole, not just its last branch.
+        let f = Format::Regex("ab|cd".into());
+        assert!(f.matches("ab") && f.matches("cd"));
+        assert!(!f.matches("abx") && !f.matches("xcd"));
+    }
+
+    /// The regex dialect the README and schema promise: `regex-lite`, whose
+    /// classes are ASCII-only, so a token format never accepts look-alike
+    /// Unicode digits or letters.
+    #[test]
+    fn regex_dialect_is_ascii() {
+        let digits = Format::Regex(r"\d{3}".into());
+        assert!(digits.matches("123"));
+        assert!(!digits.matches("١٢٣"), "Arabic-Indic digits are not \\d");
+        let word = Format::Regex(r"\w+".into());
+        assert!(word.matches("ghp_AZaz09"));
+        assert!(!word.matches("é"));
+        let any = Format::Regex(".{2}".into());
+        assert!(any.matches("é€"), "`.` is one character, not one byte");
+        let nocase = Format::Regex("(?i)sk_[a-z]+".into());
+        assert!(nocase.matches("SK_Live"));
+        assert!(Format::compile_regex(r"\p{L}").is_err());
+        assert!(Format::compile_regex("(").is_err());
     }
 
     #[test]

@@ -78,6 +78,7 @@ pub struct GlobalArgs {
 }
 
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum Command {
     /// Print where tokenspec looks: root, spec, environment and files (JSON)
     #[command(after_help = info::EXAMPLES)]

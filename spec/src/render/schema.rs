@@ -210,7 +210,7 @@ fn token_property(key: &str) -> Option<Value> {
 fn format_property(key: &str) -> Option<Value> {
     Some(match key {
         "regex" => json!({
-            "description": "A regular expression (Rust `regex` syntax), anchored to the whole value.",
+            "description": "A regular expression (`regex-lite` syntax: ASCII-only classes, no `\\p{…}`), anchored to the whole value.",
             "type": "string",
         }),
         _ => return None,
