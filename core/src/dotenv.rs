@@ -240,7 +240,19 @@ fn read_logical(src: &str, start: usize) -> Logical {
                 text: Text::Comment,
             };
         }
-        let (last, next) = eval_end_state(state, &src[pos..line_end], pos, &mut open_at);
+        let line = &src[pos..line_end];
+        // Fast path for the common `KEY=value` line: without a quote, an
+        // escape or a `#`, a newline-terminated line always ends `Complete`.
+        let (last, next) = if state == JoinState::Complete
+            && has_newline
+            && !line
+                .bytes()
+                .any(|b| matches!(b, b'\\' | b'"' | b'\'' | b'#'))
+        {
+            (line.len() - 1, JoinState::Complete)
+        } else {
+            eval_end_state(state, line, pos, &mut open_at)
+        };
         state = next;
         let text_end = match state {
             JoinState::Complete => {
@@ -414,8 +426,11 @@ fn parse_key<'s>(rest: &mut &'s str) -> Option<&'s str> {
     if !s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
         return None;
     }
+    // Bytes, not chars: a multi-byte character starts with a non-ASCII byte,
+    // so the key ends at the same index either way.
     let end = s
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+        .bytes()
+        .position(|b| !(b.is_ascii_alphanumeric() || b == b'_' || b == b'.'))
         .unwrap_or(s.len());
     *rest = &s[end..];
     Some(&s[..end])
@@ -432,6 +447,23 @@ struct ValueError {
 /// `dotenvy::parse::parse_value` with `$` read as an ordinary character.
 /// Returns the value and whether dotenvy would have started a substitution.
 fn parse_value(input: &str) -> Result<(String, bool), ValueError> {
+    // Fast paths for the two common shapes; the loop below gives the same
+    // result for them, only a character at a time.
+    // A bare value without quotes, escapes, blanks or `$` is taken as is.
+    if !input
+        .bytes()
+        .any(|b| matches!(b, b'\'' | b'"' | b'\\' | b' ' | b'\t' | b'$'))
+    {
+        return Ok((input.to_owned(), false));
+    }
+    // `'…'` with no other single quote is its inside, verbatim.
+    if let Some(inner) = input
+        .strip_prefix('\'')
+        .and_then(|rest| rest.strip_suffix('\''))
+        .filter(|inner| !inner.contains('\''))
+    {
+        return Ok((inner.to_owned(), false));
+    }
     let mut strong = false;
     let mut weak = false;
     let mut escaped = false;
