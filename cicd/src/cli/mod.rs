@@ -63,45 +63,95 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Flags accepted before or after any subcommand.
+// Flags accepted before or after any subcommand.
+//
+// Not clap's `global = true`: that copies every global flag into every
+// subcommand at each start, which was a third of the memory `export`
+// touched. Instead the root and each subcommand (`WithGlobals`) declare
+// them, only the subcommand that runs builds its copy (`defer`), and
+// `Cli::global` merges the two, the later one on the command line winning
+// as with a global flag.
+// (`//`, not doc comments: clap would show them as a subcommand's about.)
 #[derive(Debug, Clone, Default, Args)]
 pub struct GlobalArgs {
     /// Folder holding the token files [default: nearest folder upwards with token-spec.toml]
-    #[arg(long, global = true, value_name = "DIR")]
+    #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
     /// The spec file [default: <root>/token-spec.toml]
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, value_name = "FILE")]
     pub spec: Option<PathBuf>,
     /// Environment (dev, prod, ci, …) [default: APP_ENV, else ci when CI is on, else none]
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, value_name = "NAME")]
     pub env: Option<String>,
 }
+
+impl GlobalArgs {
+    /// These flags, each overridden by `later` where `later` has it.
+    fn overridden_by(&self, later: &GlobalArgs) -> GlobalArgs {
+        GlobalArgs {
+            root: later.root.clone().or_else(|| self.root.clone()),
+            spec: later.spec.clone().or_else(|| self.spec.clone()),
+            env: later.env.clone().or_else(|| self.env.clone()),
+        }
+    }
+}
+
+// A subcommand's own arguments followed by the global flags. (A `//`
+// comment: a doc comment here would replace every subcommand's about.)
+#[derive(Debug, Args)]
+pub struct WithGlobals<T: Args> {
+    #[command(flatten)]
+    pub args: T,
+    #[command(flatten)]
+    pub global: GlobalArgs,
+}
+
+// `info` takes no arguments of its own.
+#[derive(Debug, Args)]
+pub struct NoArgs {}
 
 #[derive(Debug, Subcommand)]
 #[command(defer = true)]
 pub enum Command {
     /// Print where tokenspec looks: root, spec, environment and files (JSON)
     #[command(after_help = info::EXAMPLES)]
-    Info,
+    Info(WithGlobals<NoArgs>),
     /// Validate tokens and print a status table; create a missing base file from the template
     #[command(after_help = load::EXAMPLES)]
-    Load(load::LoadArgs),
+    Load(WithGlobals<load::LoadArgs>),
     /// Print tokens for a shell, a dotenv file, JSON or GitHub Actions
     #[command(after_help = export::EXAMPLES)]
-    Export(export::ExportArgs),
+    Export(WithGlobals<export::ExportArgs>),
     /// Run a command with the tokens in its environment (no shell involved)
     #[command(after_help = run::EXAMPLES)]
-    Run(run::RunArgs),
+    Run(WithGlobals<run::RunArgs>),
     /// Exit 1 unless each named token is set, valid and not a placeholder
     #[command(after_help = validate::EXAMPLES)]
-    Validate(validate::ValidateArgs),
+    Validate(WithGlobals<validate::ValidateArgs>),
     /// Audit the token files: separation, ignore rules, permissions, placeholders, leaks
-    Check(check::CheckArgs),
+    Check(WithGlobals<check::CheckArgs>),
     /// Move each token of a mixed file into its class's files
-    Migrate(migrate::MigrateArgs),
+    Migrate(WithGlobals<migrate::MigrateArgs>),
     /// Print shell completions
     #[command(after_help = completions::EXAMPLES)]
-    Completions(completions::CompletionsArgs),
+    Completions(WithGlobals<completions::CompletionsArgs>),
+}
+
+impl Cli {
+    /// The global flags, from before and after the subcommand.
+    pub fn global(&self) -> GlobalArgs {
+        let after = match &self.command {
+            Command::Info(c) => &c.global,
+            Command::Load(c) => &c.global,
+            Command::Export(c) => &c.global,
+            Command::Run(c) => &c.global,
+            Command::Validate(c) => &c.global,
+            Command::Check(c) => &c.global,
+            Command::Migrate(c) => &c.global,
+            Command::Completions(c) => &c.global,
+        };
+        self.global.overridden_by(after)
+    }
 }
 
 /// Which class of tokens a command works on.
@@ -151,21 +201,21 @@ pub fn main() -> i32 {
 
 /// Runs one parsed command line.
 pub fn dispatch(cli: &Cli) -> i32 {
-    if let Command::Completions(args) = &cli.command {
-        return completions::run(&mut Cli::command(), args);
+    if let Command::Completions(c) = &cli.command {
+        return completions::run(&mut Cli::command(), &c.args);
     }
-    let cx = match Context::new(&cli.global) {
+    let cx = match Context::new(&cli.global()) {
         Ok(cx) => cx,
         Err(code) => return code,
     };
     match &cli.command {
-        Command::Info => info::run(&cx),
-        Command::Load(args) => load::run(&cx, args),
-        Command::Export(args) => export::run(&cx, args),
-        Command::Run(args) => run::run(&cx, args),
-        Command::Validate(args) => validate::run(&cx, args),
-        Command::Check(args) => check::run(&cx, args),
-        Command::Migrate(args) => migrate::run(&cx, args),
+        Command::Info(_) => info::run(&cx),
+        Command::Load(c) => load::run(&cx, &c.args),
+        Command::Export(c) => export::run(&cx, &c.args),
+        Command::Run(c) => run::run(&cx, &c.args),
+        Command::Validate(c) => validate::run(&cx, &c.args),
+        Command::Check(c) => check::run(&cx, &c.args),
+        Command::Migrate(c) => migrate::run(&cx, &c.args),
         Command::Completions(_) => unreachable!("handled before the spec is loaded"),
     }
 }

@@ -1,6 +1,6 @@
 //! `info`: the documented JSON shape, no file contents.
 
-use crate::support::{mode, Project};
+use crate::support::{mode, output, tokenspec, Project};
 
 #[test]
 fn shape_is_stable() {
@@ -77,4 +77,34 @@ fn no_environment_is_null() {
     assert_eq!(j["env"], serde_json::Value::Null);
     assert_eq!(j["env_origin"], "none");
     assert_eq!(j["files"]["cicd"].as_array().unwrap().len(), 1);
+}
+
+/// The global flags work before and after the subcommand; given on both
+/// sides, the later one wins, as it would for a single flag given twice.
+#[test]
+fn global_flags_either_side_of_the_subcommand() {
+    let p = Project::new();
+    let env_of = |args: &[&str]| p.json_env(args, &[])["env"].clone();
+    assert_eq!(env_of(&["--env", "prod", "info"]), "prod");
+    assert_eq!(env_of(&["info", "--env", "prod"]), "prod");
+    assert_eq!(env_of(&["--env", "prod", "info", "--env", "dev"]), "dev");
+    assert_eq!(env_of(&["info"]), serde_json::Value::Null);
+
+    // --root and --spec after the subcommand, run from another folder.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let root = p.root().to_str().unwrap();
+    let spec = p.path("token-spec.toml");
+    let spec = spec.to_str().unwrap();
+    for args in [
+        vec!["--root", root, "info"],
+        vec!["info", "--root", root],
+        vec!["info", "--spec", spec],
+        vec!["--root", "/nonexistent", "info", "--root", root],
+    ] {
+        let out = output(&mut tokenspec(elsewhere.path(), &args));
+        assert_eq!(out.code, 0, "{args:?}: {out:?}");
+        let j = out.json();
+        let got = std::fs::canonicalize(j["root"].as_str().unwrap()).unwrap();
+        assert_eq!(got, std::fs::canonicalize(p.root()).unwrap(), "{args:?}");
+    }
 }
