@@ -154,6 +154,20 @@ step "real spec, 6 cicd tokens"
 bench real "$work/real" true "${real_opts[@]}"
 step "real spec, 6 cicd tokens, spec cache off"
 BENCH_ENV=nocache bench real-nocache "$work/real" false "${real_opts[@]}"
+# The headline ratio once more, in alternating short batches, so that load
+# drifting on a shared machine hits both commands alike.
+if $quick; then rounds=(2 20); else rounds=(10 200); fi
+interleaved() {
+    local name=$1
+    shift
+    (cd "$work/real" && "$@" python3 "$root/bench/interleaved.py" "$out/$name.md" "${rounds[@]}" \
+        "tokenspec export=$tokenspec export --type=cicd" "dotenvy-export=$baseline .tokens")
+}
+step "real spec, interleaved rounds"
+interleaved real-interleaved "${clean_env[@]}"
+step "real spec, interleaved rounds, spec cache off"
+interleaved real-nocache-interleaved "${nocache_env[@]}"
+
 step "1k tokens"
 bench n1000 "$work/n1000" true "${scale_opts[@]}"
 step "10k tokens"
@@ -184,4 +198,4 @@ for n, m in (("1k", n1), ("10k", n10), ("100k", n100)):
     print(f"| tokenspec / dotenvy-export, {n} tokens | {m[ts] / m[dv]:.2f}x | |")
 EOF
 echo >&2
-echo "tables: $out/{real,real-nocache,n1000,n10000,n100000}.md; ratios: $out/ratios.md" >&2
+echo "tables: $out/{real,real-nocache,real-interleaved,real-nocache-interleaved,n1000,n10000,n100000}.md; ratios: $out/ratios.md" >&2
