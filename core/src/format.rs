@@ -229,16 +229,18 @@ pub fn looks_like_secret(value: &str) -> Option<&'static str> {
     if contains_github_token(v) {
         return Some("a GitHub token");
     }
-    if words(b"._-=").any(is_jwt) {
+    // Each word scan runs only when the value holds what its shape must
+    // (`eyJ` and dots, dots, `AKIA`): most CI values hold none of them.
+    if v.contains("eyJ") && words(b"._-=").any(is_jwt) {
         return Some("a JWT");
     }
-    if words(b"._-").any(is_discord_bot_token) {
+    if v.contains('.') && words(b"._-").any(is_discord_bot_token) {
         return Some("a Discord bot token");
     }
     if v.contains("-----BEGIN") && v.contains("PRIVATE KEY") {
         return Some("a private key");
     }
-    if words(b"+/=_-").any(|w| w.starts_with("AKIA") && w.len() == 20) {
+    if v.contains("AKIA") && words(b"+/=_-").any(|w| w.starts_with("AKIA") && w.len() == 20) {
         return Some("an AWS access key");
     }
     if is_high_entropy(v) {
@@ -309,19 +311,20 @@ pub fn shannon_entropy(s: &str) -> f64 {
 /// least 3.5 bits of entropy per character. Words joined by `_` (what
 /// placeholders are) stay well below that.
 pub fn is_high_entropy(s: &str) -> bool {
-    let has_digit = s.bytes().any(|b| b.is_ascii_digit());
-    let has_alpha = s.bytes().any(|b| b.is_ascii_alphabetic());
     // Words joined by separators (`ci_test_bench_token_009988`) are not random:
     // a random token has a long run without `_`, `-`, `.` or `/`.
-    let longest_run = s
-        .split(['_', '-', '.', '/'])
-        .map(|w| w.chars().count())
-        .max()
-        .unwrap_or(0);
-    s.chars().count() >= 20
-        && longest_run >= 16
-        && has_digit
-        && has_alpha
+    // Cheapest tests first; the entropy only for what passes them all.
+    let longest_run = || {
+        s.split(['_', '-', '.', '/'])
+            .map(|w| w.chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    s.len() >= 20
+        && s.chars().count() >= 20
+        && longest_run() >= 16
+        && s.bytes().any(|b| b.is_ascii_digit())
+        && s.bytes().any(|b| b.is_ascii_alphabetic())
         && shannon_entropy(s) >= 3.5
 }
 
@@ -427,6 +430,21 @@ mod tests {
         );
         assert_eq!(looks_like_secret(JWT), Some("a JWT"));
         assert_eq!(looks_like_secret(DISCORD_26), Some("a Discord bot token"));
+        // Each shape inside other text, as the word scans find them.
+        assert_eq!(looks_like_secret(&format!("token: {JWT}")), Some("a JWT"));
+        assert_eq!(
+            looks_like_secret(&format!("bot={DISCORD_24};")),
+            Some("a Discord bot token")
+        );
+        assert_eq!(
+            looks_like_secret("-----BEGIN RSA PRIVATE KEY-----\nMIIEow"),
+            Some("a private key")
+        );
+        assert_eq!(
+            looks_like_secret("aws key: AKIAQ3EGRWNOPQRSTUVW"),
+            Some("an AWS access key")
+        );
+        assert_eq!(looks_like_secret("aws_key: AKIAQ3EGRW_x_y_z"), None);
         assert_eq!(
             looks_like_secret("q8Xv2LmN4pR7sT1wY9zB3cD6fG0hJ5kA"),
             Some("high-entropy text")
