@@ -4,8 +4,9 @@
 One long hyperfine run per command lets the machine's load drift between
 them, which moves a 1.1x ratio by several percent. This runs ROUNDS short
 hyperfine batches (no shell, -N) in alternating order, pools the runs per
-command and reports the median, mean and 10th percentile of each, and
-their ratios to the last command (the baseline).
+command and reports the median, mean and 10th percentile of each, their ratios to
+the last command (the baseline), and the first command's ratio to each
+of the others.
 
 Usage: interleaved.py OUT.md ROUNDS RUNS NAME=COMMAND... (run in the
 fixture folder, with the environment the commands should see)
@@ -47,6 +48,14 @@ for name, _ in named:
         f"| `{name}` | {statistics.median(t) * 1e3:.3f} | {statistics.mean(t) * 1e3:.3f} | {p10(t) * 1e3:.3f} "
         f"| {statistics.median(t) / statistics.median(base):.3f} | {statistics.mean(t) / statistics.mean(base):.3f} "
         f"| {p10(t) / p10(base):.3f} |"
+    )
+first, t = named[0][0], times[named[0][0]]
+lines.append("")
+for name, _ in named[1:]:
+    o = times[name]
+    lines.append(
+        f"`{first}` / `{name}`: median {statistics.median(t) / statistics.median(o):.3f}, "
+        f"mean {statistics.mean(t) / statistics.mean(o):.3f}, p10 {p10(t) / p10(o):.3f}  "
     )
 text = "\n".join(lines) + "\n"
 open(out, "w").write(text)
