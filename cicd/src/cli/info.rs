@@ -66,7 +66,7 @@ pub fn run(cx: &Context) -> i32 {
     let info = Info {
         root: absolute(&cx.root),
         spec: absolute(&cx.spec_path),
-        spec_cache: spec_cache::dir().map(|d| d.display().to_string()),
+        spec_cache: spec_cache::dir().map(|d| d.path.display().to_string()),
         env: cx.env.as_deref(),
         env_origin: cx.env_origin.as_str(),
         environments: &cx.spec.environments,

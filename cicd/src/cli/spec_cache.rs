@@ -4,11 +4,15 @@
 //! beyond starting a process (docs/benchmarks.md), and pipelines run it at
 //! every step with the same spec. So a spec that passed every check is kept
 //! as a [`snapshot`] in `$TOKENSPEC_CACHE_DIR`, else
-//! `$XDG_CACHE_HOME/tokenspec`, else `$HOME/.cache/tokenspec`, under a name
+//! `$XDG_CACHE_HOME/tokenspec`, else `$HOME/.cache/tokenspec`, else (no
+//! home, as under `env -i`) `$TMPDIR/tokenspec-<uid>`, under a name
 //! derived from the spec text and this very binary. A snapshot is used only
 //! when it holds exactly the current spec text, so editing the spec or
 //! installing another build can never serve an old result; anything unusable
-//! is ignored and the spec is parsed as usual. The cache holds spec text
+//! is ignored and the spec is parsed as usual. The folder in the shared
+//! temp dir is used only while it is a real folder of this user that nobody
+//! else can enter (the way tmux keeps its sockets), since a snapshot
+//! planted by someone else could claim any rules. The cache holds spec text
 //! only, never a token value. `TOKENSPEC_NO_CACHE=1` turns it off; deleting
 //! the folder is always safe. Each new snapshot clears out those not written
 //! for [`MAX_AGE`], so edits over months do not pile up.
@@ -27,7 +31,9 @@ pub const MAX_AGE: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 /// through the cache when there is one.
 pub fn load(path: &Path, display: &str) -> Result<Spec, SpecError> {
     let src = Spec::read_source(path, display)?;
-    let file = cache_file(&src);
+    let file = dir()
+        .filter(|dir| !dir.in_shared_temp || ensure_private(&dir.path))
+        .and_then(|dir| cache_file(&dir.path, &src));
     let cached = file
         .as_deref()
         .and_then(|f| std::fs::read(f).ok())
@@ -43,37 +49,90 @@ pub fn load(path: &Path, display: &str) -> Result<Spec, SpecError> {
     Ok(spec)
 }
 
+/// Where snapshots are kept.
+pub struct CacheDir {
+    pub path: PathBuf,
+    /// In the shared temp dir: used only once [`ensure_private`] agrees.
+    in_shared_temp: bool,
+}
+
 /// The cache folder, or `None` when caching is off or there is no place for it.
-pub fn dir() -> Option<PathBuf> {
+pub fn dir() -> Option<CacheDir> {
+    // A folder the user chose or owns through their home.
+    let own = |path| {
+        Some(CacheDir {
+            path,
+            in_shared_temp: false,
+        })
+    };
     if non_empty_var("TOKENSPEC_NO_CACHE").is_some() {
         return None;
     }
     // Relative paths are ignored, as the XDG base directory spec asks.
     let absolute = |p: PathBuf| p.is_absolute().then_some(p);
-    if let Some(dir) = non_empty_var("TOKENSPEC_CACHE_DIR") {
-        return absolute(dir.into());
+    if let Some(dir) = non_empty_var("TOKENSPEC_CACHE_DIR").and_then(|d| absolute(d.into())) {
+        return own(dir);
     }
     if let Some(dir) = non_empty_var("XDG_CACHE_HOME").and_then(|d| absolute(d.into())) {
-        return Some(dir.join("tokenspec"));
+        return own(dir.join("tokenspec"));
     }
-    let home = if cfg!(windows) {
+    let home_var = if cfg!(windows) {
         "LOCALAPPDATA"
     } else {
         "HOME"
     };
-    let base = absolute(non_empty_var(home)?.into())?;
-    Some(if cfg!(windows) {
-        base.join("tokenspec").join("cache")
-    } else {
-        base.join(".cache").join("tokenspec")
+    if let Some(base) = non_empty_var(home_var).and_then(|d| absolute(d.into())) {
+        return own(if cfg!(windows) {
+            base.join("tokenspec").join("cache")
+        } else {
+            base.join(".cache").join("tokenspec")
+        });
+    }
+    shared_temp_dir()
+}
+
+/// `$TMPDIR/tokenspec-<uid>`: per user, for a process without a home folder.
+#[cfg(unix)]
+fn shared_temp_dir() -> Option<CacheDir> {
+    let uid = rustix::process::geteuid().as_raw();
+    let temp = std::env::temp_dir();
+    if !temp.is_absolute() {
+        return None;
+    }
+    Some(CacheDir {
+        path: temp.join(format!("tokenspec-{uid}")),
+        in_shared_temp: true,
     })
+}
+
+#[cfg(not(unix))]
+fn shared_temp_dir() -> Option<CacheDir> {
+    None
+}
+
+/// Creates `dir` (mode 0700) when missing and tells whether it is safe to
+/// use: a real folder, not a symbolic link, owned by this user, with no
+/// access for anyone else. Anything else (another user's folder planted
+/// under the name, a link, loose permissions) turns the cache off.
+#[cfg(unix)]
+fn ensure_private(dir: &Path) -> bool {
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+    // Not recursive: the temp dir itself must already exist.
+    let _ = std::fs::DirBuilder::new().mode(0o700).create(dir);
+    std::fs::symlink_metadata(dir).is_ok_and(|m| {
+        m.is_dir() && m.uid() == rustix::process::geteuid().as_raw() && m.mode() & 0o077 == 0
+    })
+}
+
+#[cfg(not(unix))]
+fn ensure_private(_dir: &Path) -> bool {
+    false
 }
 
 /// `dir/spec-<hash>.bin`, the hash covering the spec text and this build
 /// (the executable's size and modification time), so a rebuilt or upgraded
 /// `tokenspec` with other rules never reads another build's snapshot.
-fn cache_file(src: &str) -> Option<PathBuf> {
-    let dir = dir()?;
+fn cache_file(dir: &Path, src: &str) -> Option<PathBuf> {
     let exe = std::env::current_exe().ok()?.metadata().ok()?;
     let mtime = exe
         .modified()

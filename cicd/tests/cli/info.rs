@@ -58,16 +58,18 @@ fn shape_is_stable() {
 #[test]
 fn spec_cache_folder_or_null() {
     let p = Project::new();
-    // The test environment has no HOME: no cache folder.
+    // The tests run with TOKENSPEC_NO_CACHE=1: no cache folder.
     assert_eq!(
         p.json_env(&["info"], &[])["spec_cache"],
         serde_json::Value::Null
     );
     let home = p.path("home");
     let home = home.to_str().unwrap();
-    let j = p.json_env(&["info"], &[("HOME", home)]);
+    let j = p.run_cached(&["info"], &[("HOME", home)]).json();
     assert_eq!(j["spec_cache"], format!("{home}/.cache/tokenspec"));
-    let j = p.json_env(&["info"], &[("HOME", home), ("TOKENSPEC_NO_CACHE", "1")]);
+    let j = p
+        .run_cached(&["info"], &[("HOME", home), ("TOKENSPEC_NO_CACHE", "1")])
+        .json();
     assert_eq!(j["spec_cache"], serde_json::Value::Null);
 }
 

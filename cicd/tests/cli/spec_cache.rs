@@ -13,7 +13,7 @@ fn setup() -> (Project, tempfile::TempDir) {
 }
 
 fn export(p: &Project, cache: &Path) -> Out {
-    p.run_env(
+    p.run_cached(
         &["export", "--type=cicd"],
         &[("TOKENSPEC_CACHE_DIR", cache.to_str().unwrap())],
     )
@@ -120,10 +120,10 @@ fn the_folder_comes_from_xdg_cache_home_then_home() {
     let home_var = home.to_str().unwrap();
     let xdg_var = xdg.to_str().unwrap();
     let args = ["export", "--type=cicd"];
-    assert_eq!(p.run_env(&args, &[("HOME", home_var)]).code, 0);
+    assert_eq!(p.run_cached(&args, &[("HOME", home_var)]).code, 0);
     assert_eq!(snapshots(&home.join(".cache/tokenspec")).len(), 1);
     assert_eq!(
-        p.run_env(&args, &[("HOME", home_var), ("XDG_CACHE_HOME", xdg_var)])
+        p.run_cached(&args, &[("HOME", home_var), ("XDG_CACHE_HOME", xdg_var)])
             .code,
         0
     );
@@ -136,7 +136,7 @@ fn it_can_be_turned_off_and_relative_folders_are_ignored() {
     let dir = cache.path().join("c");
     let args = ["export", "--type=cicd"];
     let dir_var = dir.to_str().unwrap();
-    let off = p.run_env(
+    let off = p.run_cached(
         &args,
         &[
             ("TOKENSPEC_CACHE_DIR", dir_var),
@@ -145,14 +145,76 @@ fn it_can_be_turned_off_and_relative_folders_are_ignored() {
     );
     assert_eq!(off.code, 0);
     assert!(!dir.exists());
-    // XDG: relative paths are invalid and ignored.
+    // XDG: relative paths are invalid and ignored, for the next candidate
+    // (here the temp dir, as there is no HOME).
     let before = snapshots(p.root());
-    let relative = p.run_env(
+    let tmp = cache.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let relative = p.run_cached(
         &args,
-        &[("TOKENSPEC_CACHE_DIR", "rel"), ("XDG_CACHE_HOME", "rel")],
+        &[
+            ("TOKENSPEC_CACHE_DIR", "rel"),
+            ("XDG_CACHE_HOME", "rel"),
+            ("TMPDIR", tmp.to_str().unwrap()),
+        ],
     );
     assert_eq!(relative.code, 0);
     assert_eq!(snapshots(p.root()), before);
+    assert_eq!(snapshots(&temp_cache(&tmp)).len(), 1);
+}
+
+/// `TMPDIR/tokenspec-<uid>`, the folder used without a home.
+fn temp_cache(tmp: &Path) -> PathBuf {
+    use std::os::unix::fs::MetadataExt;
+    let uid = std::fs::metadata(tmp).unwrap().uid();
+    tmp.join(format!("tokenspec-{uid}"))
+}
+
+#[test]
+fn without_a_home_it_is_a_private_folder_in_the_temp_dir() {
+    let (p, cache) = setup();
+    let tmp = cache.path();
+    let args = ["export", "--type=cicd"];
+    let vars = [("TMPDIR", tmp.to_str().unwrap())];
+    let first = p.run_cached(&args, &vars);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let dir = temp_cache(tmp);
+    assert_eq!(mode(&dir), 0o700);
+    let files = snapshots(&dir);
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert_eq!(mode(&files[0]), 0o600);
+    same(&p.run_cached(&args, &vars), &first);
+    assert_eq!(snapshots(&dir), files, "a hit writes nothing");
+    let info = p.run_cached(&["info"], &vars).json();
+    assert_eq!(info["spec_cache"], dir.to_str().unwrap());
+}
+
+/// Anyone can create `tokenspec-<uid>` in a shared temp dir: a folder
+/// others can enter, or a link, is never read or written.
+#[test]
+fn a_temp_folder_that_is_not_private_is_not_used() {
+    let (p, cache) = setup();
+    let args = ["export", "--type=cicd"];
+    let plain = p.run(&args);
+
+    let open = cache.path().join("open");
+    std::fs::create_dir(&open).unwrap();
+    let dir = temp_cache(&open);
+    std::fs::create_dir(&dir).unwrap();
+    crate::support::set_mode(&dir, 0o755);
+    let out = p.run_cached(&args, &[("TMPDIR", open.to_str().unwrap())]);
+    same(&out, &plain);
+    assert_eq!(snapshots(&dir), Vec::<PathBuf>::new());
+
+    let linked = cache.path().join("linked");
+    let target = cache.path().join("target");
+    std::fs::create_dir(&linked).unwrap();
+    std::fs::create_dir(&target).unwrap();
+    crate::support::set_mode(&target, 0o700);
+    std::os::unix::fs::symlink(&target, temp_cache(&linked)).unwrap();
+    let out = p.run_cached(&args, &[("TMPDIR", linked.to_str().unwrap())]);
+    same(&out, &plain);
+    assert_eq!(snapshots(&target), Vec::<PathBuf>::new());
 }
 
 #[test]
