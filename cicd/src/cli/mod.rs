@@ -15,6 +15,7 @@ pub mod completions;
 pub mod context;
 pub mod create;
 pub mod export;
+pub mod fast_path;
 pub mod github;
 pub mod info;
 pub mod load;
@@ -188,7 +189,9 @@ impl TypeArg {
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> i32 {
-    let cli = match Cli::try_parse() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // A plain `export` skips building clap's parser; clap parses the rest.
+    let cli = match fast_path::parse(&args).map_or_else(|| Cli::try_parse_from(&args), Ok) {
         Ok(cli) => cli,
         Err(e) => {
             // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).

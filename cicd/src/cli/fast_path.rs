@@ -1,0 +1,281 @@
+//! A shortcut past clap for the one command line pipelines run at every
+//! step: `tokenspec [globals] export [--type T] [--format F] [--partial]
+//! [globals]`.
+//!
+//! Building and running clap's parser was a fifth of what `export` costs
+//! (docs/benchmarks.md: 71k instructions and 19 of its 94 page faults). clap
+//! stays the parser of record: this accepts only a strict subset of what
+//! clap accepts and must build exactly the [`Cli`] clap would build (a
+//! proptest compares the two on random command lines, and a test checks the
+//! flag names here against clap's). Anything else — help, errors, repeated or
+//! unknown flags, values that look like flags, non-UTF-8 arguments, other
+//! commands — is `None`, and clap parses it, messages and all.
+
+use std::ffi::OsString;
+
+use clap::ValueEnum;
+
+use super::export::{ExportArgs, ExportFormat};
+use super::{Cli, Command, GlobalArgs, TypeArg, WithGlobals};
+
+/// The flags of `export` itself: `--type`, `--format`, `--partial`. The
+/// parser reads the names from here, and a test compares them with clap's.
+const EXPORT_FLAGS: [&str; 3] = ["--type", "--format", "--partial"];
+/// The global flags: `--root`, `--spec`, `--env`.
+const GLOBAL_FLAGS: [&str; 3] = ["--root", "--spec", "--env"];
+
+/// The [`Cli`] for `args` (program name first) when it is a plain `export`
+/// command line, else `None`.
+pub fn parse(args: &[OsString]) -> Option<Cli> {
+    let args: Vec<&str> = args
+        .get(1..)?
+        .iter()
+        .map(|a| a.to_str())
+        .collect::<Option<_>>()?;
+    let mut rest = args.into_iter();
+    let mut root = GlobalArgs::default();
+    loop {
+        let arg = rest.next()?;
+        if arg == "export" {
+            break;
+        }
+        global(&mut root, arg, &mut rest)?;
+    }
+    let mut global_after = GlobalArgs::default();
+    let mut export = ExportArgs {
+        type_: TypeArg::default(),
+        format: ExportFormat::default(),
+        partial: false,
+    };
+    let [type_flag, format_flag, partial_flag] = EXPORT_FLAGS;
+    let (mut seen_type, mut seen_format) = (false, false);
+    while let Some(arg) = rest.next() {
+        let (name, inline) = split(arg);
+        if name == type_flag && !seen_type {
+            export.type_ = TypeArg::from_str(value(inline, &mut rest)?, false).ok()?;
+            seen_type = true;
+        } else if name == format_flag && !seen_format {
+            export.format = ExportFormat::from_str(value(inline, &mut rest)?, false).ok()?;
+            seen_format = true;
+        } else if name == partial_flag && !export.partial && inline.is_none() {
+            export.partial = true;
+        } else {
+            global(&mut global_after, arg, &mut rest)?;
+        }
+    }
+    Some(Cli {
+        global: root,
+        command: Command::Export(WithGlobals {
+            args: export,
+            global: global_after,
+        }),
+    })
+}
+
+/// Reads a global flag not given before on this side of the subcommand;
+/// `None` for anything else.
+fn global<'a>(
+    into: &mut GlobalArgs,
+    arg: &'a str,
+    rest: &mut impl Iterator<Item = &'a str>,
+) -> Option<()> {
+    let [root_flag, spec_flag, env_flag] = GLOBAL_FLAGS;
+    let (name, inline) = split(arg);
+    if name == root_flag && into.root.is_none() {
+        into.root = Some(value(inline, rest)?.into());
+    } else if name == spec_flag && into.spec.is_none() {
+        into.spec = Some(value(inline, rest)?.into());
+    } else if name == env_flag && into.env.is_none() {
+        into.env = Some(value(inline, rest)?.into());
+    } else {
+        return None;
+    }
+    Some(())
+}
+
+/// `--name=value` into its name and value; other arguments whole.
+fn split(arg: &str) -> (&str, Option<&str>) {
+    match arg.split_once('=') {
+        Some((name, value)) if name.starts_with("--") => (name, Some(value)),
+        _ => (arg, None),
+    }
+}
+
+/// A flag's value: after `=`, else the next argument. `None` when it is
+/// empty or the next argument starts with `-` (clap decides those).
+fn value<'a>(inline: Option<&'a str>, rest: &mut impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let v = match inline {
+        Some(v) => v,
+        None => rest.next().filter(|next| !next.starts_with('-'))?,
+    };
+    (!v.is_empty()).then_some(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory, Parser};
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn argv(args: &[&str]) -> Vec<OsString> {
+        std::iter::once("tokenspec")
+            .chain(args.iter().copied())
+            .map(OsString::from)
+            .collect()
+    }
+
+    /// What clap makes of `args`, as text (`Cli` is `Debug`, not `PartialEq`).
+    fn clap(args: &[OsString]) -> Result<String, String> {
+        Cli::try_parse_from(args)
+            .map(|cli| format!("{cli:?}"))
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn the_command_lines_pipelines_use_take_the_shortcut_and_match_clap() {
+        for args in [
+            &["export"][..],
+            &["export", "--type=cicd"],
+            &["export", "--type", "runtime", "--format", "json"],
+            &["export", "--type=cicd", "--format=github", "--partial"],
+            &["--env", "prod", "export", "--type=cicd"],
+            &["--root=/srv/app", "export", "--env=ci", "--type=all"],
+            &["--env", "dev", "export", "--env", "prod"],
+            &["export", "--spec", "other.toml", "--format=dotenv"],
+        ] {
+            let args = argv(args);
+            let fast = parse(&args).unwrap_or_else(|| panic!("{args:?} takes the shortcut"));
+            assert_eq!(Ok(format!("{fast:?}")), clap(&args), "{args:?}");
+        }
+    }
+
+    #[test]
+    fn everything_else_is_left_to_clap() {
+        for args in [
+            &[][..],
+            &["export", "--help"],
+            &["export", "-h"],
+            &["--version", "export"],
+            &["export", "--type"],
+            &["export", "--type="],
+            &["export", "--type=CICD"],
+            &["export", "--type=cicd", "--type=all"],
+            &["export", "--partial=true"],
+            &["export", "--format", "--partial"],
+            &["export", "--root", "-x"],
+            &["export", "--env=a", "--env=b"],
+            &["export", "extra"],
+            &["export", "--", "x"],
+            &["load", "--type=cicd"],
+            &["help", "export"],
+            &["exp"],
+        ] {
+            assert!(parse(&argv(args)).is_none(), "{args:?}");
+        }
+    }
+
+    /// The flag names here are the ones clap defines, so renaming a flag in
+    /// the derive cannot leave the shortcut reading an old name.
+    #[test]
+    fn flag_names_are_clap_s() {
+        let mut cmd = Cli::command();
+        cmd.build();
+        let longs = |c: &clap::Command| -> Vec<String> {
+            c.get_arguments()
+                .filter_map(|a| a.get_long())
+                .filter(|l| !matches!(*l, "help" | "version"))
+                .map(|l| format!("--{l}"))
+                .collect()
+        };
+        let export = cmd.find_subcommand("export").expect("export exists");
+        let mut want: Vec<String> = EXPORT_FLAGS
+            .iter()
+            .chain(&GLOBAL_FLAGS)
+            .map(|s| s.to_string())
+            .collect();
+        let mut got = longs(export);
+        want.sort();
+        got.sort();
+        assert_eq!(got, want);
+        let mut root = longs(&cmd);
+        root.sort();
+        let mut globals: Vec<String> = GLOBAL_FLAGS.iter().map(|s| s.to_string()).collect();
+        globals.sort();
+        assert_eq!(root, globals);
+    }
+
+    /// Mostly a flag with its value as the shortcut reads them, sometimes a
+    /// word it must leave to clap, so both sides of it are exercised.
+    fn flag() -> impl Strategy<Value = Vec<&'static str>> {
+        let usual = prop::sample::select(vec![
+            &["--type=cicd"][..],
+            &["--type=runtime"],
+            &["--type", "all"],
+            &["--type", "cicd"],
+            &["--format=json"],
+            &["--format=github"],
+            &["--format", "fish"],
+            &["--format", "sh"],
+            &["--partial"],
+            &["--root=/r"],
+            &["--root", "/r"],
+            &["--spec=s.toml"],
+            &["--spec", "s.toml"],
+            &["--env=prod"],
+            &["--env", "dev"],
+            &["--env", "export"],
+        ]);
+        let odd = prop::sample::select(vec![
+            &["load"][..],
+            &["export"],
+            &["Cicd"],
+            &["--type"],
+            &["--type="],
+            &["--partial="],
+            &["--env="],
+            &["-"],
+            &["--"],
+            &["-h"],
+            &["--help"],
+            &["-V"],
+            &["x=y"],
+            &["--x=1"],
+            &["="],
+            &[""],
+            &["-e", "x"],
+            &["--typ=cicd"],
+            &["--env=a=b"],
+            &["--root", "-r"],
+        ]);
+        prop_oneof![6 => usual, 1 => odd].prop_map(<[&str]>::to_vec)
+    }
+
+    /// Global flags, `export` (usually), then its flags.
+    fn command_line() -> impl Strategy<Value = Vec<&'static str>> {
+        (
+            prop::collection::vec(flag(), 0..3),
+            prop::sample::select(vec!["export", "export", "export", "run"]),
+            prop::collection::vec(flag(), 0..5),
+        )
+            .prop_map(|(before, sub, after)| {
+                let mut words: Vec<&str> = before.concat();
+                words.push(sub);
+                words.extend(after.concat());
+                words
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Whatever the shortcut accepts, clap accepts too, with the same result.
+        #[test]
+        fn the_shortcut_agrees_with_clap(words in command_line()) {
+            let args = argv(&words);
+            if let Some(fast) = parse(&args) {
+                prop_assert_eq!(Ok(format!("{fast:?}")), clap(&args), "{:?}", words);
+            }
+        }
+    }
+}
