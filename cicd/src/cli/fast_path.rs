@@ -2,8 +2,9 @@
 //! step: `tokenspec [globals] export [--type T] [--format F] [--partial]
 //! [globals]`.
 //!
-//! Building and running clap's parser was a fifth of what `export` costs
-//! (docs/benchmarks.md: 71k instructions and 19 of its 94 page faults). clap
+//! Building and running clap's parser was the largest cost left in
+//! `export` (docs/benchmarks.md: 71k of 518k instructions and 19 of 94
+//! page faults). clap
 //! stays the parser of record: this accepts only a strict subset of what
 //! clap accepts and must build exactly the [`Cli`] clap would build (a
 //! proptest compares the two on random command lines, and a test checks the
