@@ -191,7 +191,7 @@ fn formats(out: &mut String) {
     for (name, what) in BUILTIN_FORMATS {
         let _ = writeln!(out, "| {} | {} |", code(name), cell(what));
     }
-    out.push_str("| `{ regex = \"…\" }` | values the regular expression matches as a whole |\n");
+    out.push_str("| `{ regex = \"…\" }` | values the regular expression matches as a whole (`regex-lite` syntax: ASCII-only classes) |\n");
 }
 
 fn deprecations(out: &mut String, spec: &Spec) {
