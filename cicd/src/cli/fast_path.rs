@@ -43,23 +43,16 @@ pub fn parse(args: &[OsString]) -> Option<Cli> {
         global(&mut root, arg, &mut rest)?;
     }
     let mut global_after = GlobalArgs::default();
-    let mut export = ExportArgs {
-        type_: TypeArg::default(),
-        format: ExportFormat::default(),
-        partial: false,
-    };
+    let (mut type_, mut format, mut partial) = (None, None, false);
     let [type_flag, format_flag, partial_flag] = EXPORT_FLAGS;
-    let (mut seen_type, mut seen_format) = (false, false);
     while let Some(arg) = rest.next() {
         let (name, inline) = split(arg);
-        if name == type_flag && !seen_type {
-            export.type_ = TypeArg::from_str(value(inline, &mut rest)?, false).ok()?;
-            seen_type = true;
-        } else if name == format_flag && !seen_format {
-            export.format = ExportFormat::from_str(value(inline, &mut rest)?, false).ok()?;
-            seen_format = true;
-        } else if name == partial_flag && !export.partial && inline.is_none() {
-            export.partial = true;
+        if name == type_flag && type_.is_none() {
+            type_ = Some(TypeArg::from_str(value(inline, &mut rest)?, false).ok()?);
+        } else if name == format_flag && format.is_none() {
+            format = Some(ExportFormat::from_str(value(inline, &mut rest)?, false).ok()?);
+        } else if name == partial_flag && !partial && inline.is_none() {
+            partial = true;
         } else {
             global(&mut global_after, arg, &mut rest)?;
         }
@@ -67,7 +60,11 @@ pub fn parse(args: &[OsString]) -> Option<Cli> {
     Some(Cli {
         global: root,
         command: Command::Export(WithGlobals {
-            args: export,
+            args: ExportArgs {
+                type_: type_.unwrap_or_default(),
+                format: format.unwrap_or_default(),
+                partial,
+            },
             global: global_after,
         }),
     })
