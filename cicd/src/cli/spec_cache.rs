@@ -58,6 +58,9 @@ pub struct CacheDir {
 
 /// The cache folder, or `None` when caching is off or there is no place for it.
 pub fn dir() -> Option<CacheDir> {
+    if non_empty_var("TOKENSPEC_NO_CACHE").is_some() {
+        return None;
+    }
     // A folder the user chose or owns through their home.
     let own = |path| {
         Some(CacheDir {
@@ -65,9 +68,6 @@ pub fn dir() -> Option<CacheDir> {
             in_shared_temp: false,
         })
     };
-    if non_empty_var("TOKENSPEC_NO_CACHE").is_some() {
-        return None;
-    }
     // Relative paths are ignored, as the XDG base directory spec asks.
     let absolute = |p: PathBuf| p.is_absolute().then_some(p);
     if let Some(dir) = non_empty_var("TOKENSPEC_CACHE_DIR").and_then(|d| absolute(d.into())) {
@@ -110,16 +110,21 @@ fn shared_temp_dir() -> Option<CacheDir> {
     None
 }
 
-/// Creates `dir` (mode 0700) when missing and tells whether it is safe to
-/// use: a real folder, not a symbolic link, owned by this user, with no
-/// access for anyone else. Anything else (another user's folder planted
-/// under the name, a link, loose permissions) turns the cache off.
+/// Creates `dir` when missing and tells whether it is safe to use: a real
+/// folder, not a symbolic link, owned by this user, with no access for
+/// anyone else. Anything else (another user's folder planted under the
+/// name, a link, loose permissions) turns the cache off.
 #[cfg(unix)]
 fn ensure_private(dir: &Path) -> bool {
-    use std::os::unix::fs::{DirBuilderExt, MetadataExt};
-    // Not recursive: the temp dir itself must already exist.
-    let _ = std::fs::DirBuilder::new().mode(0o700).create(dir);
-    std::fs::symlink_metadata(dir).is_ok_and(|m| {
+    use std::os::unix::fs::MetadataExt;
+    let meta = match std::fs::symlink_metadata(dir) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            // Not recursive: the temp dir itself must already exist.
+            create_private_dir(dir, false).and_then(|()| std::fs::symlink_metadata(dir))
+        }
+        other => other,
+    };
+    meta.is_ok_and(|m| {
         m.is_dir() && m.uid() == rustix::process::geteuid().as_raw() && m.mode() & 0o077 == 0
     })
 }
@@ -151,16 +156,22 @@ fn cache_file(dir: &Path, src: &str) -> Option<PathBuf> {
 /// folder only the user can read.
 fn store(file: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = file.parent().expect("cache files live in the cache folder");
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir)?;
+    create_private_dir(dir, true)?;
     let mut tmp = tempfile::Builder::new().prefix(".spec-").tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.persist(file).map_err(|e| e.error)?;
     prune(dir, SystemTime::now());
     Ok(())
+}
+
+/// Creates `dir` with mode 0700 (only the user can enter it); with
+/// `recursive`, its missing parents too, and an existing folder is fine.
+fn create_private_dir(dir: &Path, recursive: bool) -> io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(recursive);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
 }
 
 /// Removes snapshots (`spec-*.bin`) last written before `now - MAX_AGE`.
