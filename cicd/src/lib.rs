@@ -1,8 +1,7 @@
-//! The CI/CD side: [`CicdTokens`] for automation written in Rust, and the
-//! `tokenspec` command line tool (its modules live here so tests can reach them).
+//! [`CicdTokens`]: this project's CI/CD automation tokens (the `cicd` class
+//! of its `token-spec.toml`) as a typed, redacted struct, for automation
+//! written in Rust. Depends only on `tokenspec`, not on the command line tool.
 
-pub mod check;
-pub mod cli;
-pub mod migrate;
+pub use tokenspec::{LoadError, LoadOptions, Secret};
 
-tokenspec_macros::tokens!(pub struct CicdTokens, spec = "../token-spec.toml", class = "cicd");
+tokenspec::tokens!(pub struct CicdTokens, spec = "../token-spec.toml", class = "cicd");

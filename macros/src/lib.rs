@@ -1,11 +1,9 @@
-//! `tokens!`: a typed, redacted struct of one class's tokens from `token-spec.toml`.
+//! The `tokens!` proc-macro behind `tokenspec::tokens!`. Depend on the
+//! `tokenspec` crate, which re-exports it together with everything the
+//! expansion needs; this crate is only the compiler entry point.
 //!
 //! A thin shim: parsing, validation and code generation live in
-//! `tokenspec-spec` (`codegen`), where they are unit-tested.
-//!
-//! ```ignore
-//! tokenspec_macros::tokens!(pub struct RuntimeTokens, spec = "../token-spec.toml", class = "runtime");
-//! ```
+//! `tokenspec-codegen`, where they are unit-tested.
 //!
 //! A relative `spec` path is resolved against the calling crate's root
 //! (`CARGO_MANIFEST_DIR`), then against the folder of the invoking file.
@@ -14,6 +12,8 @@ use std::path::PathBuf;
 
 use proc_macro::TokenStream;
 
+/// `tokens!(pub struct AppTokens, spec = "token-spec.toml", class = "runtime")`:
+/// a typed, redacted struct of one class's tokens. See the `tokenspec` crate.
 #[proc_macro]
 pub fn tokens(input: TokenStream) -> TokenStream {
     let mut dirs = Vec::new();
@@ -26,6 +26,6 @@ pub fn tokens(input: TokenStream) -> TokenStream {
     {
         dirs.push(dir);
     }
-    let input = syn::parse_macro_input!(input as tokenspec_spec::codegen::Input);
-    tokenspec_spec::codegen::expand(&input, &dirs).into()
+    let input = syn::parse_macro_input!(input as tokenspec_codegen::Input);
+    tokenspec_codegen::expand(&input, &dirs).into()
 }

@@ -1,5 +1,7 @@
-//! What services depend on: [`RuntimeTokens`], the spec's runtime tokens as a
-//! typed struct. A token removed from `token-spec.toml` is a compile error
+//! [`RuntimeTokens`]: this project's runtime tokens (the `runtime` class of
+//! its `token-spec.toml`) as a typed struct. A service of another project
+//! depends on the `tokenspec` crate and declares its own struct with
+//! `tokenspec::tokens!`; this crate is that, for this repository's spec. A token removed from `token-spec.toml` is a compile error
 //! where it is used; `{:?}` never shows a value.
 //!
 //! ```no_run
@@ -9,6 +11,6 @@
 //! # Ok::<(), tokenspec_runtime::LoadError>(())
 //! ```
 
-pub use tokenspec_core::{LoadError, LoadOptions, Secret};
+pub use tokenspec::{LoadError, LoadOptions, Secret};
 
-tokenspec_macros::tokens!(pub struct RuntimeTokens, spec = "../token-spec.toml", class = "runtime");
+tokenspec::tokens!(pub struct RuntimeTokens, spec = "../token-spec.toml", class = "runtime");

@@ -1,3 +1,0 @@
-fn main() {
-    std::process::exit(tokenspec_cicd::cli::main());
-}

@@ -1,0 +1,202 @@
+//! The per-user cache of validated specs.
+//!
+//! Parsing and validating `token-spec.toml` is most of what `export` costs
+//! beyond starting a process (docs/benchmarks.md), and pipelines run it at
+//! every step with the same spec. So a spec that passed every check is kept
+//! as a [`snapshot`] in `$TOKENSPEC_CACHE_DIR`, else
+//! `$XDG_CACHE_HOME/tokenspec`, else `$HOME/.cache/tokenspec`, else (no
+//! home, as under `env -i`) `$TMPDIR/tokenspec-<uid>`, under a name
+//! derived from the spec text and this very binary. A snapshot is used only
+//! when it holds exactly the current spec text, so editing the spec or
+//! installing another build can never serve an old result; anything unusable
+//! is ignored and the spec is parsed as usual. The folder in the shared
+//! temp dir is used only while it is a real folder of this user that nobody
+//! else can enter (the way tmux keeps its sockets), since a snapshot
+//! planted by someone else could claim any rules. The cache holds spec text
+//! only, never a token value. `TOKENSPEC_NO_CACHE=1` turns it off; deleting
+//! the folder is always safe. Each new snapshot clears out those not written
+//! for [`MAX_AGE`], so edits over months do not pile up.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use tokenspec_manifest::{snapshot, Spec, SpecError};
+
+/// Snapshots older than this are removed when a new one is written; one
+/// still in use is simply written again by its next run.
+pub const MAX_AGE: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+
+/// Reads and validates the spec at `path` (shown as `display` in errors),
+/// through the cache when there is one.
+pub fn load(path: &Path, display: &str) -> Result<Spec, SpecError> {
+    let src = Spec::read_source(path, display)?;
+    let file = dir()
+        .filter(|dir| !dir.in_shared_temp || ensure_private(&dir.path))
+        .and_then(|dir| cache_file(&dir.path, &src));
+    let cached = file
+        .as_deref()
+        .and_then(|f| std::fs::read(f).ok())
+        .and_then(|bytes| snapshot::decode(&bytes, &src));
+    if let Some(spec) = cached {
+        return Ok(spec);
+    }
+    let spec = Spec::parse(&src, display).map_err(SpecError::Invalid)?;
+    if let Some(file) = file {
+        // Best effort: a cache that cannot be written costs the next run a parse, nothing more.
+        let _ = store(&file, &snapshot::encode(&spec, &src));
+    }
+    Ok(spec)
+}
+
+/// Where snapshots are kept.
+pub struct CacheDir {
+    pub path: PathBuf,
+    /// In the shared temp dir: used only once [`ensure_private`] agrees.
+    in_shared_temp: bool,
+}
+
+/// The cache folder, or `None` when caching is off or there is no place for it.
+pub fn dir() -> Option<CacheDir> {
+    if non_empty_var("TOKENSPEC_NO_CACHE").is_some() {
+        return None;
+    }
+    // A folder the user chose or owns through their home.
+    let own = |path| {
+        Some(CacheDir {
+            path,
+            in_shared_temp: false,
+        })
+    };
+    // Relative paths are ignored, as the XDG base directory spec asks.
+    let absolute = |p: PathBuf| p.is_absolute().then_some(p);
+    if let Some(dir) = non_empty_var("TOKENSPEC_CACHE_DIR").and_then(|d| absolute(d.into())) {
+        return own(dir);
+    }
+    if let Some(dir) = non_empty_var("XDG_CACHE_HOME").and_then(|d| absolute(d.into())) {
+        return own(dir.join("tokenspec"));
+    }
+    let home_var = if cfg!(windows) {
+        "LOCALAPPDATA"
+    } else {
+        "HOME"
+    };
+    if let Some(base) = non_empty_var(home_var).and_then(|d| absolute(d.into())) {
+        return own(if cfg!(windows) {
+            base.join("tokenspec").join("cache")
+        } else {
+            base.join(".cache").join("tokenspec")
+        });
+    }
+    shared_temp_dir()
+}
+
+/// `$TMPDIR/tokenspec-<uid>`: per user, for a process without a home folder.
+#[cfg(unix)]
+fn shared_temp_dir() -> Option<CacheDir> {
+    let uid = rustix::process::geteuid().as_raw();
+    let temp = std::env::temp_dir();
+    if !temp.is_absolute() {
+        return None;
+    }
+    Some(CacheDir {
+        path: temp.join(format!("tokenspec-{uid}")),
+        in_shared_temp: true,
+    })
+}
+
+#[cfg(not(unix))]
+fn shared_temp_dir() -> Option<CacheDir> {
+    None
+}
+
+/// Creates `dir` when missing and tells whether it is safe to use: a real
+/// folder, not a symbolic link, owned by this user, with no access for
+/// anyone else. Anything else (another user's folder planted under the
+/// name, a link, loose permissions) turns the cache off.
+#[cfg(unix)]
+fn ensure_private(dir: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let meta = match std::fs::symlink_metadata(dir) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            // Not recursive: the temp dir itself must already exist.
+            create_private_dir(dir, false).and_then(|()| std::fs::symlink_metadata(dir))
+        }
+        other => other,
+    };
+    meta.is_ok_and(|m| {
+        m.is_dir() && m.uid() == rustix::process::geteuid().as_raw() && m.mode() & 0o077 == 0
+    })
+}
+
+#[cfg(not(unix))]
+fn ensure_private(_dir: &Path) -> bool {
+    false
+}
+
+/// `dir/spec-<hash>.bin`, the hash covering the spec text and this build
+/// (the executable's size and modification time), so a rebuilt or upgraded
+/// `tokenspec` with other rules never reads another build's snapshot.
+fn cache_file(dir: &Path, src: &str) -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?.metadata().ok()?;
+    let mtime = exe
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    let mut key = Vec::with_capacity(src.len() + 64);
+    key.extend_from_slice(env!("CARGO_PKG_VERSION").as_bytes());
+    key.extend_from_slice(&exe.len().to_le_bytes());
+    key.extend_from_slice(&mtime.as_nanos().to_le_bytes());
+    key.extend_from_slice(src.as_bytes());
+    Some(dir.join(format!("spec-{:016x}.bin", snapshot::fingerprint(&key))))
+}
+
+/// Writes `bytes` to `file` atomically (temporary file and rename), in a
+/// folder only the user can read.
+fn store(file: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = file.parent().expect("cache files live in the cache folder");
+    create_private_dir(dir, true)?;
+    let mut tmp = tempfile::Builder::new().prefix(".spec-").tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.persist(file).map_err(|e| e.error)?;
+    prune(dir, SystemTime::now());
+    Ok(())
+}
+
+/// Creates `dir` with mode 0700 (only the user can enter it); with
+/// `recursive`, its missing parents too, and an existing folder is fine.
+fn create_private_dir(dir: &Path, recursive: bool) -> io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(recursive);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// Removes snapshots (`spec-*.bin`) last written before `now - MAX_AGE`.
+/// Nothing else in the folder is touched, and errors are ignored: pruning
+/// is housekeeping, never a reason to fail.
+fn prune(dir: &Path, now: SystemTime) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if !(name.starts_with("spec-") && name.ends_with(".bin")) {
+            continue;
+        }
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| now.duration_since(t).is_ok_and(|age| age > MAX_AGE));
+        if old {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+fn non_empty_var(name: &str) -> Option<std::ffi::OsString> {
+    std::env::var_os(name).filter(|v| !v.is_empty())
+}

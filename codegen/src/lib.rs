@@ -1,0 +1,369 @@
+//! What `tokenspec::tokens!` expands to.
+//!
+//! A library, not the proc-macro crate, so the expansion can be unit-tested
+//! and only the macro links `syn` and `quote` (as `sqlx-macros-core` does for
+//! `sqlx-macros`). It never panics: every problem becomes a `compile_error!`
+//! spanned at the spec path literal.
+//!
+//! The expansion names its support code only through
+//! `::tokenspec::__private`, so a service depends on the one `tokenspec`
+//! crate and nothing else.
+
+use std::path::{Path, PathBuf};
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote};
+use syn::parse::{Parse, ParseStream};
+use syn::{Attribute, Ident, LitStr, Token as T, Visibility};
+
+use tokenspec_core::{Class, Format, Required};
+
+use tokenspec_manifest::{Spec, Token};
+
+/// `tokens!( $(#[attr])* $vis struct Name, spec = "path", class = "cicd"|"runtime" )`
+pub struct Input {
+    pub attrs: Vec<Attribute>,
+    pub vis: Visibility,
+    pub name: Ident,
+    pub spec: LitStr,
+    pub class: LitStr,
+}
+
+impl Parse for Input {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let attrs = input.call(Attribute::parse_outer)?;
+        let vis: Visibility = input.parse()?;
+        input.parse::<T![struct]>()?;
+        let name: Ident = input.parse()?;
+        let mut spec = None;
+        let mut class = None;
+        while !input.is_empty() {
+            input.parse::<T![,]>()?;
+            if input.is_empty() {
+                break;
+            }
+            let key: Ident = input.parse()?;
+            input.parse::<T![=]>()?;
+            let value: LitStr = input.parse()?;
+            let slot = match key.to_string().as_str() {
+                "spec" => &mut spec,
+                "class" => &mut class,
+                other => {
+                    return Err(syn::Error::new(
+                        key.span(),
+                        format!("unknown argument `{other}`; expected `spec = \"…\"` and `class = \"cicd\" | \"runtime\"`"),
+                    ))
+                }
+            };
+            if slot.replace(value).is_some() {
+                return Err(syn::Error::new(
+                    key.span(),
+                    format!("`{key}` is given twice"),
+                ));
+            }
+        }
+        let missing = |what: &str| {
+            syn::Error::new(
+                name.span(),
+                format!("missing `{what}`: write `tokens!({} struct {name}, spec = \"../token-spec.toml\", class = \"runtime\")`", quote!(#vis)),
+            )
+        };
+        Ok(Input {
+            spec: spec.ok_or_else(|| missing("spec = \"…\""))?,
+            class: class.ok_or_else(|| missing("class = \"…\""))?,
+            attrs,
+            vis,
+            name,
+        })
+    }
+}
+
+/// Expands a parsed invocation. `search_dirs` are where a relative spec path
+/// is looked up, in order (the crate root first, then the invoking file's folder).
+pub fn expand(input: &Input, search_dirs: &[PathBuf]) -> TokenStream {
+    match try_expand(input, search_dirs) {
+        Ok(ts) => ts,
+        Err(e) => {
+            let errors = e.to_compile_error();
+            // A placeholder struct keeps the rest of the crate from drowning in "not found" errors.
+            let (vis, name) = (&input.vis, &input.name);
+            quote! { #errors #vis struct #name {} }
+        }
+    }
+}
+
+fn find_spec(written: &str, search_dirs: &[PathBuf]) -> Result<PathBuf, String> {
+    let p = Path::new(written);
+    if p.is_absolute() {
+        return Ok(p.to_path_buf());
+    }
+    let candidates: Vec<PathBuf> = search_dirs.iter().map(|d| d.join(p)).collect();
+    candidates.iter().find(|c| c.is_file()).cloned().ok_or_else(|| {
+        format!("cannot find spec file `{written}` relative to the crate root (CARGO_MANIFEST_DIR) or the invoking file")
+    })
+}
+
+fn try_expand(input: &Input, search_dirs: &[PathBuf]) -> syn::Result<TokenStream> {
+    let lit_span = input.spec.span();
+    let written = input.spec.value();
+    let class = Class::parse(&input.class.value()).ok_or_else(|| {
+        syn::Error::new(
+            input.class.span(),
+            "unknown class; expected \"cicd\" or \"runtime\"",
+        )
+    })?;
+    let path = find_spec(&written, search_dirs).map_err(|m| syn::Error::new(lit_span, m))?;
+    let src = std::fs::read_to_string(&path).map_err(|e| {
+        syn::Error::new(lit_span, format!("cannot read spec file `{written}`: {e}"))
+    })?;
+    let spec = Spec::parse(&src, &written).map_err(|diags| {
+        let mut errors = diags.items.iter().map(|d| {
+            // rustc prints its own `error: ` before the message.
+            let text = diags.render(d);
+            syn::Error::new(lit_span, text.strip_prefix("error: ").unwrap_or(&text))
+        });
+        let mut first = errors.next().expect("a failed parse has a diagnostic");
+        first.extend(errors);
+        first
+    })?;
+    let tokens: Vec<&Token> = spec.tokens_of(class).collect();
+    let fields = field_idents(&tokens, lit_span)?;
+    let abs = path.canonicalize().unwrap_or(path).display().to_string();
+    Ok(generate(input, class, &tokens, &fields, &abs))
+}
+
+fn field_idents(tokens: &[&Token], span: Span) -> syn::Result<Vec<Ident>> {
+    let mut seen: Vec<(String, &str)> = Vec::new();
+    let mut out = Vec::new();
+    for t in tokens {
+        let field = t.field_name();
+        if let Some((_, other)) = seen.iter().find(|(f, _)| *f == field) {
+            return Err(syn::Error::new(
+                span,
+                format!(
+                    "tokens `{other}` and `{}` would both become field `{field}`",
+                    t.name
+                ),
+            ));
+        }
+        seen.push((field.clone(), &t.name));
+        out.push(syn::parse_str::<Ident>(&field).unwrap_or_else(|_| Ident::new_raw(&field, span)));
+    }
+    Ok(out)
+}
+
+fn cow(s: &str) -> TokenStream {
+    quote!(::std::borrow::Cow::Borrowed(#s))
+}
+
+fn def_tokens(t: &Token) -> TokenStream {
+    let name = cow(&t.name);
+    let description = cow(&t.description);
+    let ci_value = cow(&t.ci_value);
+    let class = match t.class {
+        Class::Cicd => quote!(::tokenspec::__private::Class::Cicd),
+        Class::Runtime => quote!(::tokenspec::__private::Class::Runtime),
+    };
+    let required = match &t.required {
+        Required::Always => quote!(::tokenspec::__private::Required::Always),
+        Required::Never => quote!(::tokenspec::__private::Required::Never),
+        Required::In(envs) => {
+            let envs = envs.iter().map(|e| cow(e));
+            quote!(::tokenspec::__private::Required::In(::std::borrow::Cow::Borrowed(&[#(#envs),*])))
+        }
+    };
+    let format = format_tokens(&t.format);
+    let deprecated = match &t.deprecated {
+        None => quote!(::core::option::Option::None),
+        Some(d) => {
+            let opt = |o: &Option<std::borrow::Cow<'static, str>>| match o {
+                Some(s) => {
+                    let s = cow(s);
+                    quote!(::core::option::Option::Some(#s))
+                }
+                None => quote!(::core::option::Option::None),
+            };
+            let (r, n) = (opt(&d.replacement), opt(&d.note));
+            quote!(::core::option::Option::Some(::tokenspec::__private::Deprecation { replacement: #r, note: #n }))
+        }
+    };
+    quote! {
+        ::tokenspec::__private::TokenDef {
+            name: #name,
+            class: #class,
+            description: #description,
+            required: #required,
+            format: #format,
+            ci_value: #ci_value,
+            deprecated: #deprecated,
+        }
+    }
+}
+
+/// A `Format` as an expression. An exhaustive match, so a new format cannot
+/// be forgotten here.
+fn format_tokens(format: &Format) -> TokenStream {
+    let variant = match format {
+        Format::Regex(pattern) => {
+            let pattern = cow(pattern);
+            return quote!(::tokenspec::__private::Format::Regex(#pattern));
+        }
+        Format::Any => "Any",
+        Format::GithubPat => "GithubPat",
+        Format::Jwt => "Jwt",
+        Format::DiscordBotToken => "DiscordBotToken",
+        Format::DiscordClientSecret => "DiscordClientSecret",
+        Format::CloudflareApiToken => "CloudflareApiToken",
+        Format::CloudflareTunnelToken => "CloudflareTunnelToken",
+        Format::Uuid => "Uuid",
+    };
+    let variant = format_ident!("{variant}");
+    quote!(::tokenspec::__private::Format::#variant)
+}
+
+fn generate(
+    input: &Input,
+    class: Class,
+    tokens: &[&Token],
+    fields: &[Ident],
+    abs_path: &str,
+) -> TokenStream {
+    let Input {
+        attrs, vis, name, ..
+    } = input;
+    let names: Vec<&str> = tokens.iter().map(|t| t.name.as_str()).collect();
+    let defs = tokens.iter().map(|t| def_tokens(t));
+    let class_doc = format!(
+        " The `{class}` tokens of the spec, loaded from `{}` and `{}.<env>`.",
+        class.base_file(),
+        class.base_file()
+    );
+    let field_decls = tokens.iter().zip(fields).map(|(t, f)| {
+        let doc = format!(" {}", t.description);
+        let details = format!(
+            " `{}` · required: {} · format: {}",
+            t.name,
+            t.required_text(),
+            t.format.name()
+        );
+        let ty = if t.required.is_always() {
+            quote!(::tokenspec::__private::Secret)
+        } else {
+            quote!(::core::option::Option<::tokenspec::__private::Secret>)
+        };
+        let deprecated = t.deprecated.as_ref().map(|d| {
+            let note = match &d.replacement {
+                Some(r) => format!("use {r} instead"),
+                None => "this token is deprecated".to_owned(),
+            };
+            quote!(#[deprecated(note = #note)])
+        });
+        quote! {
+            #[doc = #doc]
+            #[doc = ""]
+            #[doc = #details]
+            #deprecated
+            pub #f: #ty
+        }
+    });
+    let reads = tokens.iter().zip(fields).map(|(t, f)| {
+        let n = &t.name;
+        quote!(let #f = resolution.value(#n).cloned();)
+    });
+    let (always, optional): (Vec<_>, Vec<_>) = tokens
+        .iter()
+        .zip(fields)
+        .partition(|(t, _)| t.required.is_always());
+    let always_f: Vec<&Ident> = always.iter().map(|(_, f)| *f).collect();
+    let always_names: Vec<&str> = always.iter().map(|(t, _)| t.name.as_str()).collect();
+    let optional_f: Vec<&Ident> = optional.iter().map(|(_, f)| *f).collect();
+    let debug_fields = tokens.iter().zip(fields).map(|(t, f)| {
+        let label = f.to_string().trim_start_matches("r#").to_owned();
+        let set = if t.required.is_always() {
+            quote!(true)
+        } else {
+            quote!(self.#f.is_some())
+        };
+        quote!(.field(#label, &::tokenspec::__private::Presence(#set)))
+    });
+    let struct_name = name.to_string();
+    quote! {
+        #[doc = #class_doc]
+        #(#attrs)*
+        #[derive(Clone)]
+        #vis struct #name {
+            #(#field_decls,)*
+        }
+
+        // Rebuild when the spec changes.
+        const _: &[u8] = include_bytes!(#abs_path);
+
+        #[allow(deprecated)]
+        impl #name {
+            /// The names of these tokens, in spec order.
+            pub const NAMES: &'static [&'static str] = &[#(#names),*];
+
+            /// The definitions the loader resolves.
+            pub fn defs() -> &'static [::tokenspec::__private::TokenDef] {
+                static DEFS: &[::tokenspec::__private::TokenDef] = &[#(#defs),*];
+                DEFS
+            }
+
+            /// Loads from the root found from the working directory, in the environment
+            /// chosen by `APP_ENV` / `CI`, with the process environment taking precedence.
+            pub fn load() -> ::core::result::Result<Self, ::tokenspec::__private::LoadError> {
+                Self::load_with(&::tokenspec::__private::LoadOptions::from_process()?)
+            }
+
+            /// Loads from an explicit root and environment (`None`: base files only).
+            pub fn load_from(
+                root: impl ::core::convert::Into<::std::path::PathBuf>,
+                env: ::core::option::Option<&str>,
+            ) -> ::core::result::Result<Self, ::tokenspec::__private::LoadError> {
+                Self::load_with(&::tokenspec::__private::LoadOptions::new(root, env))
+            }
+
+            /// Loads with full control over root, environment and variables.
+            pub fn load_with(
+                options: &::tokenspec::__private::LoadOptions,
+            ) -> ::core::result::Result<Self, ::tokenspec::__private::LoadError> {
+                let resolution = ::tokenspec::__private::resolve(Self::defs(), options).into_result()?;
+                Self::from_resolution(&resolution)
+            }
+
+            /// Builds the struct from a resolution that has no problems.
+            pub fn from_resolution(
+                resolution: &::tokenspec::__private::Resolution<'_>,
+            ) -> ::core::result::Result<Self, ::tokenspec::__private::LoadError> {
+                #(#reads)*
+                match (#(#always_f,)*) {
+                    (#(::core::option::Option::Some(#always_f),)*) => ::core::result::Result::Ok(Self {
+                        #(#always_f,)*
+                        #(#optional_f,)*
+                    }),
+                    (#(#always_f,)*) => {
+                        let problems = [#((#always_names, #always_f.is_none())),*]
+                            .into_iter()
+                            .filter(|(_, missing)| *missing)
+                            .map(|(name, _)| ::tokenspec::__private::Problem::Missing {
+                                name: name.to_owned(),
+                                env: ::core::option::Option::None,
+                                looked_in: ::std::vec::Vec::new(),
+                            })
+                            .collect();
+                        ::core::result::Result::Err(::tokenspec::__private::LoadError { problems })
+                    }
+                }
+            }
+        }
+
+        #[allow(deprecated)]
+        impl ::core::fmt::Debug for #name {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.debug_struct(#struct_name)
+                    #(#debug_fields)*
+                    .finish()
+            }
+        }
+    }
+}

@@ -1,3 +1,0 @@
-tokenspec_macros::tokens!(pub struct Tokens, spec = "specs/valid.toml", class = "both");
-
-fn main() {}

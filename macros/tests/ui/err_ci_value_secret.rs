@@ -1,3 +1,0 @@
-tokenspec_macros::tokens!(pub struct Tokens, spec = "specs/ci_value_secret.toml", class = "runtime");
-
-fn main() {}

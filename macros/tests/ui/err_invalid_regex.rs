@@ -1,3 +1,0 @@
-tokenspec_macros::tokens!(pub struct Tokens, spec = "specs/invalid_regex.toml", class = "runtime");
-
-fn main() {}

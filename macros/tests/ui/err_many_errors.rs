@@ -1,3 +1,0 @@
-tokenspec_macros::tokens!(pub struct Tokens, spec = "specs/many_errors.toml", class = "runtime");
-
-fn main() {}

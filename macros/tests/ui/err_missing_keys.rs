@@ -1,3 +1,0 @@
-tokenspec_macros::tokens!(pub struct Tokens, spec = "specs/missing_keys.toml", class = "runtime");
-
-fn main() {}

@@ -1,3 +1,0 @@
-tokenspec_macros::tokens!(pub struct Tokens, spec = "specs/no_such_file.toml", class = "runtime");
-
-fn main() {}

@@ -1,3 +1,0 @@
-tokenspec_macros::tokens!(pub struct Tokens, spec = "specs/toml_syntax.toml", class = "runtime");
-
-fn main() {}

@@ -1,3 +1,0 @@
-tokenspec_macros::tokens!(pub struct Tokens, spec = "specs/unknown_key.toml", class = "runtime");
-
-fn main() {}

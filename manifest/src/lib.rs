@@ -1,0 +1,53 @@
+//! The spec library: `token-spec.toml` parsed, validated with spanned
+//! diagnostics, and turned into loader definitions and generated files.
+//! Shared by the proc-macro, the xtask and the command line tool.
+
+pub mod diagnostic;
+pub mod model;
+pub mod parse;
+pub mod render;
+pub mod snapshot;
+
+use std::path::Path;
+
+pub use diagnostic::{Diagnostic, Diagnostics};
+pub use model::{ClassInfo, Spec, Token};
+
+/// Reading a spec file failed.
+#[derive(Debug)]
+pub enum SpecError {
+    Io { path: String, error: std::io::Error },
+    Invalid(Diagnostics),
+}
+
+impl std::fmt::Display for SpecError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SpecError::Io { path, error } => write!(f, "error: cannot read {path}: {error}"),
+            SpecError::Invalid(d) => d.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for SpecError {}
+
+impl Spec {
+    /// Parses spec text; `file` is how the path appears in errors.
+    pub fn parse(src: &str, file: &str) -> Result<Spec, Diagnostics> {
+        parse::parse(src, file)
+    }
+
+    /// Reads and parses a spec file, shown in errors as `display`.
+    pub fn load(path: &Path, display: &str) -> Result<Spec, SpecError> {
+        let src = Spec::read_source(path, display)?;
+        Spec::parse(&src, display).map_err(SpecError::Invalid)
+    }
+
+    /// Reads a spec file's text, shown in errors as `display`.
+    pub fn read_source(path: &Path, display: &str) -> Result<String, SpecError> {
+        std::fs::read_to_string(path).map_err(|error| SpecError::Io {
+            path: display.to_owned(),
+            error,
+        })
+    }
+}

@@ -1,0 +1,148 @@
+//! Rules about keys: `separation`, `unknown-key`, `duplicate-key`, `deprecated`.
+
+use std::collections::BTreeMap;
+
+use tokenspec_core::dotenv::Document;
+use tokenspec_core::Class;
+use tokenspec_manifest::{Spec, Token};
+
+use super::files::TokenFile;
+use super::{Finding, Rule};
+
+/// An `.env*` key this close to a token name is a typo, not a setting.
+const NEAR_MISS: usize = 2;
+
+pub fn check(spec: &Spec, file: &TokenFile, doc: &Document, out: &mut Vec<Finding>) {
+    let name = &file.name;
+    for e in &doc.entries {
+        match spec.token(&e.key) {
+            Some(t) if t.class != file.class => out.push(separation(t, file, e.line)),
+            Some(t) => {
+                if let (Some(d), false) = (&t.deprecated, file.is_committed()) {
+                    let (message, help) = match &d.replacement {
+                        Some(r) => (
+                            format!("{} is deprecated: use {r}", t.name),
+                            format!("rename {} to {r} in {name}", t.name),
+                        ),
+                        None => (
+                            format!("{} is deprecated", t.name),
+                            format!("remove {} from {name} once nothing reads it", t.name),
+                        ),
+                    };
+                    let message = match &d.note {
+                        Some(n) => format!("{message} ({n})"),
+                        None => message,
+                    };
+                    out.push(
+                        Finding::warning(Rule::Deprecated, message)
+                            .at(name.clone(), e.line)
+                            .help(help),
+                    );
+                }
+            }
+            None => {
+                if let Some(f) = unknown(spec, file, &e.key) {
+                    out.push(f.at(name.clone(), e.line));
+                }
+            }
+        }
+    }
+    duplicates(file, doc, out);
+}
+
+fn separation(t: &Token, file: &TokenFile, line: usize) -> Finding {
+    let target = match &file.env {
+        Some(env) => t.class.env_file(env),
+        None => t.class.base_file().to_owned(),
+    };
+    Finding::error(
+        Rule::Separation,
+        format!(
+            "{} is a {} token, but {} holds {} tokens",
+            t.name, t.class, file.name, file.class
+        ),
+    )
+    .at(file.name.clone(), line)
+    .help(format!(
+        "move it to {target} with `tokenspec migrate` (try `tokenspec migrate --dry-run` first)"
+    ))
+}
+
+/// Every key of a `.tokens*` file should be a cicd token. `.env*` files also
+/// hold ordinary settings, so only a near miss of a token name is reported.
+fn unknown(spec: &Spec, file: &TokenFile, key: &str) -> Option<Finding> {
+    let closest = closest_token(spec, key);
+    match file.class {
+        Class::Cicd => {
+            let (message, help) = match closest {
+                Some((t, d)) if d <= NEAR_MISS || d * 3 <= key.len() => (
+                    format!("{key} is not a token in the spec; did you mean {}?", t.name),
+                    format!(
+                        "rename it to {}{}, or add {key} to token-spec.toml",
+                        t.name,
+                        case_note(d)
+                    ),
+                ),
+                _ => (
+                    format!("{key} is not a token in the spec"),
+                    format!(
+                        "add {key} to token-spec.toml as a cicd token, or remove it from {}",
+                        file.name
+                    ),
+                ),
+            };
+            Some(Finding::warning(Rule::UnknownKey, message).help(help))
+        }
+        Class::Runtime => {
+            let (t, d) = closest.filter(|(_, d)| *d <= NEAR_MISS)?;
+            Some(
+                Finding::warning(
+                    Rule::UnknownKey,
+                    format!("{key} is not a token in the spec; did you mean {}?", t.name),
+                )
+                .help(format!(
+                    "rename it to {}{}, so the token is read",
+                    t.name,
+                    case_note(d)
+                )),
+            )
+        }
+    }
+}
+
+/// The spec token whose name is nearest to `key`, ignoring case, with the distance.
+fn closest_token<'s>(spec: &'s Spec, key: &str) -> Option<(&'s Token, usize)> {
+    let upper = key.to_ascii_uppercase();
+    spec.tokens
+        .iter()
+        .map(|t| (t, strsim::levenshtein(&upper, &t.name)))
+        .min_by_key(|(_, d)| *d)
+}
+
+fn duplicates(file: &TokenFile, doc: &Document, out: &mut Vec<Finding>) {
+    let mut first: BTreeMap<&str, usize> = BTreeMap::new();
+    for e in &doc.entries {
+        match first.get(e.key.as_str()) {
+            None => {
+                first.insert(&e.key, e.line);
+            }
+            Some(&line) => out.push(
+                Finding::error(
+                    Rule::DuplicateKey,
+                    format!("{} is set twice, on lines {line} and {}: loaders disagree on which one wins", e.key, e.line),
+                )
+                .at(file.name.clone(), e.line)
+                .help(format!("keep one of lines {line} and {} of {}", e.line, file.name)),
+            ),
+        }
+    }
+}
+
+/// A case-only difference is spelled out: it is easy to miss.
+fn case_note(distance: usize) -> &'static str {
+    if distance == 0 {
+        " (names are case-sensitive)"
+    } else {
+        ""
+    }
+}

@@ -1,0 +1,630 @@
+//! Planning a migration: which entries move, and the new text of each file.
+//!
+//! Works on text only, so it is fast to property-test. The rules:
+//!
+//! - a cicd token in a `.env*` file moves to the pair's `.tokens*` file, a
+//!   runtime token in a `.tokens*` file moves to the `.env*` file; keys the
+//!   spec does not know stay and are reported;
+//! - a moved entry is cut out of the source as its whole text (its span runs
+//!   from the start of its first line through its line terminator) and
+//!   appended to the destination unchanged, so no value can change;
+//! - when the destination already holds the key with the same value, the
+//!   source copy is only removed; a different value, or a key to move that
+//!   appears twice in one file, is a conflict and nothing changes;
+//! - a committed CI file never receives a value that is not a placeholder.
+//!
+//! Comments stay where they are, even one right above a moved entry: a
+//! comment may describe a group of lines, and moving it could carry text
+//! into a committed file that its author never meant for it.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::ops::Range;
+
+use tokenspec_core::dotenv::{self, Document, Entry, Hazard};
+use tokenspec_core::format::{is_placeholder, looks_like_secret};
+use tokenspec_core::Class;
+use tokenspec_manifest::Spec;
+
+/// What planning needs to know about each token of the spec.
+#[derive(Clone, Debug, Default)]
+pub struct Catalog {
+    tokens: HashMap<String, (Class, String)>,
+}
+
+impl Catalog {
+    /// The tokens of `spec`, with their class and safe CI value.
+    pub fn from_spec(spec: &Spec) -> Catalog {
+        let mut c = Catalog::default();
+        for t in &spec.tokens {
+            c.insert(&t.name, t.class, &t.ci_value);
+        }
+        c
+    }
+
+    pub fn insert(&mut self, name: &str, class: Class, ci_value: &str) {
+        self.tokens
+            .insert(name.to_owned(), (class, ci_value.to_owned()));
+    }
+
+    fn class(&self, name: &str) -> Option<Class> {
+        self.tokens.get(name).map(|(c, _)| *c)
+    }
+
+    fn ci_value(&self, name: &str) -> &str {
+        self.tokens.get(name).map_or("", |(_, v)| v)
+    }
+}
+
+/// One file as read from disk: its name relative to the root and its text
+/// (`None` when it does not exist).
+#[derive(Clone, PartialEq, Eq)] // Debug by hand: never print the text
+pub struct FileInput {
+    pub name: String,
+    pub text: Option<String>,
+}
+
+impl fmt::Debug for FileInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FileInput")
+            .field("name", &self.name)
+            .field("bytes", &self.text.as_ref().map(String::len))
+            .finish()
+    }
+}
+
+/// The two files of one environment (or of the base, `env == None`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PairInput {
+    pub env: Option<String>,
+    /// `.env` or `.env.<env>`.
+    pub runtime: FileInput,
+    /// `.tokens` or `.tokens.<env>`.
+    pub cicd: FileInput,
+}
+
+impl PairInput {
+    /// The names of the pair's files: (`.env[.<env>]`, `.tokens[.<env>]`).
+    pub fn file_names(env: Option<&str>) -> (String, String) {
+        let name = |c: Class| match env {
+            Some(e) => c.env_file(e),
+            None => c.base_file().to_owned(),
+        };
+        (name(Class::Runtime), name(Class::Cicd))
+    }
+
+    /// `.env.ci` and `.tokens.ci` are committed, so they only take placeholders.
+    fn is_committed(&self) -> bool {
+        self.env.as_deref() == Some("ci")
+    }
+}
+
+/// A place in a file, shown as `file:line`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Loc {
+    pub file: String,
+    pub line: usize,
+}
+
+impl fmt::Display for Loc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
+    }
+}
+
+/// One token leaving a file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Move {
+    pub key: String,
+    pub from: Loc,
+    /// The destination file.
+    pub to: String,
+    pub kind: MoveKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MoveKind {
+    /// The entry's text is appended to the destination.
+    Moved,
+    /// The destination already holds the same value at `kept`; the source copy is removed.
+    Duplicate { kept: Loc },
+}
+
+/// Why nothing may change. Messages name keys, files and lines, never values.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Problem {
+    /// A line the parser cannot read.
+    Parse { at: Loc, message: String },
+    /// A key to move appears twice in one file.
+    Twice {
+        key: String,
+        first: Loc,
+        second: Loc,
+    },
+    /// The source and the destination hold different values.
+    Differs { key: String, source: Loc, dest: Loc },
+    /// The value would land in a committed CI file but is not a placeholder.
+    NotPlaceholder { key: String, from: Loc, to: String },
+}
+
+impl Problem {
+    /// Parse errors are input errors (exit 2); the rest are policy (exit 1).
+    pub fn is_parse(&self) -> bool {
+        matches!(self, Problem::Parse { .. })
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Problem::Parse { at, message } => write!(f, "{at}: {message}"),
+            Problem::Twice { key, first, second } => {
+                write!(f, "{key} is set twice in {}: {first} and {second}", first.file)
+            }
+            Problem::Differs { key, source, dest } => {
+                write!(f, "{key} has different values in {source} and {dest}")
+            }
+            Problem::NotPlaceholder { key, from, to } => write!(
+                f,
+                "{key} at {from} would move into the committed {to}, but its value is not a placeholder"
+            ),
+        }
+    }
+}
+
+/// Keys the spec does not know, left where they are.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unknown {
+    pub file: String,
+    /// In file order, each once.
+    pub keys: Vec<String>,
+}
+
+/// A token line whose value dotenvy's `$` substitution would change or reject.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HazardLine {
+    pub key: String,
+    pub at: Loc,
+    pub hazard: Hazard,
+}
+
+/// A file whose text changes.
+#[derive(Clone, PartialEq, Eq)] // Debug by hand: never print the text
+pub struct FileChange {
+    pub name: String,
+    /// The text read; `None` when the file is created.
+    pub before: Option<String>,
+    /// The text with only the appended entries, written before any source is
+    /// shortened so that a crash never loses a value. `None` when nothing is appended.
+    pub grown: Option<String>,
+    /// The final text.
+    pub after: String,
+}
+
+impl FileChange {
+    /// The text on disk after the first (appending) phase.
+    pub fn after_grow(&self) -> Option<&str> {
+        self.grown.as_deref().or(self.before.as_deref())
+    }
+
+    /// Whether the second phase has anything to write.
+    pub fn shrinks(&self) -> bool {
+        self.after_grow() != Some(self.after.as_str())
+    }
+}
+
+impl fmt::Debug for FileChange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FileChange")
+            .field("name", &self.name)
+            .field("created", &self.before.is_none())
+            .field("grows", &self.grown.is_some())
+            .field("shrinks", &self.shrinks())
+            .finish()
+    }
+}
+
+/// The outcome of planning. When `problems` is not empty, nothing may be written.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Plan {
+    /// Files that change, in pair order (runtime file first).
+    pub changes: Vec<FileChange>,
+    pub moves: Vec<Move>,
+    pub problems: Vec<Problem>,
+    pub unknown: Vec<Unknown>,
+    pub hazards: Vec<HazardLine>,
+}
+
+impl Plan {
+    /// Nothing to do and nothing wrong.
+    pub fn is_noop(&self) -> bool {
+        self.changes.is_empty() && self.problems.is_empty()
+    }
+}
+
+/// Plans the migration of every pair. Pure: reads and writes nothing.
+pub fn plan(catalog: &Catalog, pairs: &[PairInput]) -> Plan {
+    let mut out = Plan::default();
+    for pair in pairs {
+        plan_pair(catalog, pair, &mut out);
+    }
+    if !out.problems.is_empty() {
+        out.changes.clear();
+        out.moves.clear();
+    }
+    out
+}
+
+/// One file of a pair while planning.
+struct Side<'a> {
+    file: &'a FileInput,
+    class: Class,
+    doc: Document,
+    /// Spans cut out of this file.
+    removed: Vec<Range<usize>>,
+    /// Entry texts appended to this file, in order.
+    appended: Vec<&'a str>,
+}
+
+impl<'a> Side<'a> {
+    fn text(&self) -> &'a str {
+        self.file.text.as_deref().unwrap_or("")
+    }
+
+    fn loc(&self, e: &Entry) -> Loc {
+        Loc {
+            file: self.file.name.clone(),
+            line: e.line,
+        }
+    }
+}
+
+fn plan_pair(catalog: &Catalog, pair: &PairInput, out: &mut Plan) {
+    fn side(file: &FileInput, class: Class) -> Side<'_> {
+        Side {
+            file,
+            class,
+            doc: dotenv::parse(file.text.as_deref().unwrap_or("")),
+            removed: Vec::new(),
+            appended: Vec::new(),
+        }
+    }
+    let mut sides = [
+        side(&pair.runtime, Class::Runtime),
+        side(&pair.cicd, Class::Cicd),
+    ];
+    let mut parse_failed = false;
+    for s in &sides {
+        for e in &s.doc.errors {
+            parse_failed = true;
+            out.problems.push(Problem::Parse {
+                at: Loc {
+                    file: s.file.name.clone(),
+                    line: e.line,
+                },
+                message: e.message.clone(),
+            });
+        }
+        report_keys(catalog, s, out);
+    }
+    if parse_failed {
+        return;
+    }
+    for from in 0..2 {
+        let to = 1 - from;
+        move_out(catalog, pair, &mut sides, from, to, out);
+    }
+    for s in &sides {
+        if s.removed.is_empty() && s.appended.is_empty() {
+            continue;
+        }
+        let other = &sides[1 - class_index(s.class)];
+        out.changes.push(rebuild(s, eol_of(other.text())));
+    }
+}
+
+fn class_index(c: Class) -> usize {
+    match c {
+        Class::Runtime => 0,
+        Class::Cicd => 1,
+    }
+}
+
+/// Records unknown keys and `$` hazards of one file.
+fn report_keys(catalog: &Catalog, s: &Side<'_>, out: &mut Plan) {
+    let mut unknown: Vec<String> = Vec::new();
+    for e in &s.doc.entries {
+        if catalog.class(&e.key).is_none() {
+            if !unknown.contains(&e.key) {
+                unknown.push(e.key.clone());
+            }
+        } else if let Some(hazard) = e.hazard {
+            out.hazards.push(HazardLine {
+                key: e.key.clone(),
+                at: s.loc(e),
+                hazard,
+            });
+        }
+    }
+    if !unknown.is_empty() {
+        out.unknown.push(Unknown {
+            file: s.file.name.clone(),
+            keys: unknown,
+        });
+    }
+}
+
+/// Plans the moves of the tokens of `sides[to]`'s class found in `sides[from]`.
+fn move_out(
+    catalog: &Catalog,
+    pair: &PairInput,
+    sides: &mut [Side<'_>; 2],
+    from: usize,
+    to: usize,
+    out: &mut Plan,
+) {
+    let (src, dst) = (&sides[from], &sides[to]);
+    let mut removed = Vec::new();
+    let mut appended = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
+    for e in &src.doc.entries {
+        if catalog.class(&e.key) != Some(dst.class) || seen.contains(&e.key.as_str()) {
+            continue;
+        }
+        seen.push(&e.key);
+        let mut here = src.doc.get_all(&e.key);
+        let first = here.next().expect("e itself");
+        if let Some(second) = here.next() {
+            out.problems.push(Problem::Twice {
+                key: e.key.clone(),
+                first: src.loc(first),
+                second: src.loc(second),
+            });
+            continue;
+        }
+        let mut there = dst.doc.get_all(&e.key);
+        match (there.next(), there.next()) {
+            (Some(a), Some(b)) => out.problems.push(Problem::Twice {
+                key: e.key.clone(),
+                first: dst.loc(a),
+                second: dst.loc(b),
+            }),
+            (Some(kept), None) if kept.value == e.value => {
+                removed.push(e.span.clone());
+                out.moves.push(Move {
+                    key: e.key.clone(),
+                    from: src.loc(e),
+                    to: dst.file.name.clone(),
+                    kind: MoveKind::Duplicate {
+                        kept: dst.loc(kept),
+                    },
+                });
+            }
+            (Some(other), None) => out.problems.push(Problem::Differs {
+                key: e.key.clone(),
+                source: src.loc(e),
+                dest: dst.loc(other),
+            }),
+            (None, _) if pair.is_committed() && !is_safe_for_commit(catalog, e) => {
+                out.problems.push(Problem::NotPlaceholder {
+                    key: e.key.clone(),
+                    from: src.loc(e),
+                    to: dst.file.name.clone(),
+                })
+            }
+            (None, _) => {
+                removed.push(e.span.clone());
+                appended.push(&src.text()[e.span.clone()]);
+                out.moves.push(Move {
+                    key: e.key.clone(),
+                    from: src.loc(e),
+                    to: dst.file.name.clone(),
+                    kind: MoveKind::Moved,
+                });
+            }
+        }
+    }
+    sides[from].removed.extend(removed);
+    sides[to].appended.extend(appended);
+}
+
+/// An empty value or a placeholder that does not look like a real secret.
+fn is_safe_for_commit(catalog: &Catalog, e: &Entry) -> bool {
+    e.value.is_empty()
+        || (is_placeholder(&e.value, catalog.ci_value(&e.key))
+            && looks_like_secret(&e.value).is_none())
+}
+
+/// The line terminator a text uses: that of its first line, `None` without any.
+fn eol_of(text: &str) -> Option<&'static str> {
+    let i = text.find('\n')?;
+    Some(if text[..i].ends_with('\r') {
+        "\r\n"
+    } else {
+        "\n"
+    })
+}
+
+/// The new text of one file: its text without the removed spans, then the
+/// appended entries, each on lines of its own.
+fn rebuild(s: &Side<'_>, other_eol: Option<&'static str>) -> FileChange {
+    let text = s.text();
+    // Prefer the file's own style; a new or one-line file takes the other file's.
+    let eol = eol_of(text).or(other_eol).unwrap_or("\n");
+    let append = |mut buf: String| {
+        for entry in &s.appended {
+            if !buf.is_empty() && !buf.ends_with('\n') {
+                buf.push_str(eol);
+            }
+            buf.push_str(entry);
+            if !buf.ends_with('\n') {
+                buf.push_str(eol);
+            }
+        }
+        buf
+    };
+    let mut kept = String::with_capacity(text.len());
+    let mut pos = 0;
+    let mut removed = s.removed.clone();
+    removed.sort_by_key(|r| r.start);
+    for r in removed {
+        kept.push_str(&text[pos..r.start]);
+        pos = r.end;
+    }
+    kept.push_str(&text[pos..]);
+    let grows = !s.appended.is_empty();
+    FileChange {
+        name: s.file.name.clone(),
+        before: s.file.text.clone(),
+        grown: grows.then(|| append(text.to_owned())),
+        after: if grows { append(kept) } else { kept },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn catalog() -> Catalog {
+        let mut c = Catalog::default();
+        c.insert("CI_TOK", Class::Cicd, "ci_test_ci_tok");
+        c.insert("APP_KEY", Class::Runtime, "ci_test_app_key");
+        c
+    }
+
+    fn pair(env: Option<&str>, runtime: Option<&str>, cicd: Option<&str>) -> PairInput {
+        let (r, c) = PairInput::file_names(env);
+        PairInput {
+            env: env.map(str::to_owned),
+            runtime: FileInput {
+                name: r,
+                text: runtime.map(str::to_owned),
+            },
+            cicd: FileInput {
+                name: c,
+                text: cicd.map(str::to_owned),
+            },
+        }
+    }
+
+    fn after<'p>(p: &'p Plan, name: &str) -> Option<&'p str> {
+        p.changes
+            .iter()
+            .find(|c| c.name == name)
+            .map(|c| c.after.as_str())
+    }
+
+    #[test]
+    fn moves_both_ways_and_keeps_the_rest() {
+        let p = plan(
+            &catalog(),
+            &[pair(
+                None,
+                Some("# app\r\nCI_TOK='a b' # c\r\nOTHER=1\r\n"),
+                Some("APP_KEY=\"x\ny\""),
+            )],
+        );
+        assert!(p.problems.is_empty(), "{p:?}");
+        assert_eq!(
+            after(&p, ".env"),
+            Some("# app\r\nOTHER=1\r\nAPP_KEY=\"x\ny\"\r\n")
+        );
+        assert_eq!(after(&p, ".tokens"), Some("CI_TOK='a b' # c\r\n"));
+        let env = p.changes.iter().find(|c| c.name == ".env").unwrap();
+        // Phase one only appends.
+        assert_eq!(
+            env.grown.as_deref(),
+            Some("# app\r\nCI_TOK='a b' # c\r\nOTHER=1\r\nAPP_KEY=\"x\ny\"\r\n")
+        );
+        assert_eq!(p.unknown[0].keys, ["OTHER"]);
+    }
+
+    #[test]
+    fn destination_without_final_newline_gets_one_in_its_style() {
+        let p = plan(
+            &catalog(),
+            &[pair(None, Some("CI_TOK=1\n"), Some("# x\r\nA=1"))],
+        );
+        assert_eq!(after(&p, ".tokens"), Some("# x\r\nA=1\r\nCI_TOK=1\n"));
+        assert_eq!(after(&p, ".env"), Some(""));
+    }
+
+    #[test]
+    fn identical_duplicate_is_dropped_from_the_source() {
+        let p = plan(
+            &catalog(),
+            &[pair(None, Some("CI_TOK='v'\n"), Some("CI_TOK=v\n"))],
+        );
+        assert!(p.problems.is_empty());
+        assert_eq!(after(&p, ".env"), Some(""));
+        assert_eq!(after(&p, ".tokens"), None);
+        assert!(matches!(p.moves[0].kind, MoveKind::Duplicate { .. }));
+    }
+
+    #[test]
+    fn conflicts_change_nothing() {
+        let p = plan(
+            &catalog(),
+            &[
+                pair(None, Some("CI_TOK=1\n"), Some("CI_TOK=2\n")),
+                pair(Some("dev"), Some("CI_TOK=1\nCI_TOK=1\nAPP_KEY=3\n"), None),
+            ],
+        );
+        assert!(p.changes.is_empty() && p.moves.is_empty());
+        let msgs: Vec<String> = p.problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            msgs,
+            [
+                "CI_TOK has different values in .env:1 and .tokens:1",
+                "CI_TOK is set twice in .env.dev: .env.dev:1 and .env.dev:2",
+            ]
+        );
+    }
+
+    #[test]
+    fn committed_ci_files_take_placeholders_only() {
+        let real = "ghp_0123456789abcdefghijABCDEFGHIJ012345";
+        let p = plan(
+            &catalog(),
+            &[pair(Some("ci"), Some(&format!("CI_TOK={real}\n")), None)],
+        );
+        assert_eq!(p.problems.len(), 1);
+        assert!(!p.problems[0].to_string().contains(real));
+        for ok in ["ci_test_ci_tok", "CHANGE_ME_X", ""] {
+            let p = plan(
+                &catalog(),
+                &[pair(Some("ci"), Some(&format!("CI_TOK={ok}\n")), None)],
+            );
+            assert!(p.problems.is_empty(), "{ok}");
+            assert_eq!(
+                after(&p, ".tokens.ci"),
+                Some(format!("CI_TOK={ok}\n").as_str())
+            );
+        }
+    }
+
+    #[test]
+    fn parse_errors_stop_everything() {
+        let p = plan(
+            &catalog(),
+            &[pair(None, Some("CI_TOK=1\nbad line\n"), None)],
+        );
+        assert!(p.changes.is_empty());
+        assert_eq!(
+            p.problems[0].to_string(),
+            ".env:2: expected `=` after the key at column 5"
+        );
+    }
+
+    #[test]
+    fn second_plan_is_a_noop() {
+        let p = plan(
+            &catalog(),
+            &[pair(None, Some("CI_TOK=1"), Some("APP_KEY=2"))],
+        );
+        let env = after(&p, ".env").unwrap().to_owned();
+        let tok = after(&p, ".tokens").unwrap().to_owned();
+        assert_eq!((env.as_str(), tok.as_str()), ("APP_KEY=2\n", "CI_TOK=1\n"));
+        assert!(plan(&catalog(), &[pair(None, Some(&env), Some(&tok))]).is_noop());
+    }
+}

@@ -1,0 +1,39 @@
+//! Typed, redacted secret tokens from `token-spec.toml`: the one crate a
+//! service depends on.
+//!
+//! ```ignore
+//! // src/tokens.rs of a service whose token-spec.toml sits beside Cargo.toml
+//! tokenspec::tokens!(pub struct AppTokens, spec = "token-spec.toml", class = "runtime");
+//!
+//! fn main() -> Result<(), tokenspec::LoadError> {
+//!     let tokens = AppTokens::load()?;          // environment > .env.<env> > .env
+//!     let bot = tokens.discord_bot_token.expose_secret();
+//!     println!("{tokens:?}");                   // names and presence, never a value
+//!     # let _ = bot;
+//!     Ok(())
+//! }
+//! ```
+//!
+//! `tokens!` reads the spec at compile time: a token removed from the spec
+//! is a compile error where its field is used, and a spec error points at
+//! its line and column. A relative `spec` path is resolved against the
+//! calling crate's root (`CARGO_MANIFEST_DIR`). The struct has one field per
+//! token of the class: [`Secret`] when the token is always required,
+//! `Option<Secret>` otherwise; `load()` collects every problem into one
+//! [`LoadError`] that names tokens, files and lines, never values.
+
+pub use tokenspec_core::def::{Class, Deprecation, Required, TokenDef};
+pub use tokenspec_core::format::Format;
+pub use tokenspec_core::load::{LoadError, LoadOptions, Problem, Resolution, Source};
+pub use tokenspec_core::secret::Secret;
+pub use tokenspec_macros::tokens;
+
+/// What the `tokens!` expansion uses. Not a public API: it may change in
+/// any release.
+#[doc(hidden)]
+pub mod __private {
+    pub use tokenspec_core::def::{Class, Deprecation, Required, TokenDef};
+    pub use tokenspec_core::format::Format;
+    pub use tokenspec_core::load::{resolve, LoadError, LoadOptions, Problem, Resolution};
+    pub use tokenspec_core::secret::{Presence, Secret};
+}

@@ -1,0 +1,3 @@
+tokenspec::tokens!(pub struct Tokens, spec = "specs/duplicate_name.toml", class = "runtime");
+
+fn main() {}

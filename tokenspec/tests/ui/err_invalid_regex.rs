@@ -1,0 +1,3 @@
+tokenspec::tokens!(pub struct Tokens, spec = "specs/invalid_regex.toml", class = "runtime");
+
+fn main() {}

@@ -1,0 +1,3 @@
+tokenspec::tokens!(pub struct Tokens, spec = "specs/many_errors.toml", class = "runtime");
+
+fn main() {}

@@ -1,0 +1,3 @@
+tokenspec::tokens!(pub struct Tokens, spec = "specs/missing_keys.toml", class = "runtime");
+
+fn main() {}

@@ -1,0 +1,3 @@
+tokenspec::tokens!(pub struct Tokens, spec = "specs/toml_syntax.toml", class = "runtime");
+
+fn main() {}
