@@ -72,12 +72,8 @@ pub fn run(cx: &Context, args: &MigrateArgs) -> i32 {
 
 /// Reads one file; a missing file is `None`. Other errors are reported.
 fn read(cx: &Context, name: String) -> Result<FileInput, ()> {
-    match std::fs::read_to_string(cx.path(&name)) {
-        Ok(text) => Ok(FileInput {
-            name,
-            text: Some(text),
-        }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(FileInput { name, text: None }),
+    match tokenspec_core::file::read_regular_text(&cx.path(&name)) {
+        Ok(text) => Ok(FileInput { name, text }),
         Err(e) => {
             report::error(format_args!("cannot read {name}: {}", io_message(&e)));
             report::help("nothing was changed");

@@ -6,6 +6,7 @@ pub mod def;
 pub mod dotenv;
 pub mod dotenv_write;
 pub mod env;
+pub mod file;
 pub mod format;
 pub mod load;
 pub mod secret;

@@ -485,9 +485,9 @@ fn read_layer(
         exists: false,
         mode: None,
     };
-    let bytes = match std::fs::read(&path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (status, None),
+    let bytes = match crate::file::read_regular(&path) {
+        Ok(Some(b)) => b,
+        Ok(None) => return (status, None),
         Err(e) => {
             problems.push(Problem::Io {
                 file: file.to_owned(),

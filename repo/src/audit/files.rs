@@ -102,7 +102,7 @@ fn read(path: &Path, name: &str, class: Class) -> std::io::Result<TokenFile> {
     let doc = if backup {
         None
     } else {
-        let bytes = std::fs::read(path)?;
+        let bytes = tokenspec_core::file::read_regular(path)?.unwrap_or_default();
         Some(match String::from_utf8(bytes) {
             Ok(text) => dotenv::parse(&text),
             // Reported by the parse rule; no entries means no other content rule fires.

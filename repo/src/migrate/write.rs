@@ -61,11 +61,7 @@ pub fn replace(path: &Path, text: &str, expected: Option<&str>) -> io::Result<()
         Ok(m) if m.file_type().is_symlink() => fs::canonicalize(path)?,
         _ => path.to_path_buf(),
     };
-    let current = match fs::read_to_string(&target) {
-        Ok(t) => Some(t),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-        Err(e) => return Err(e),
-    };
+    let current = tokenspec_core::file::read_regular_text(&target)?;
     if current.as_deref() != expected {
         return Err(io::Error::other("it changed on disk while migrate ran"));
     }

@@ -1,0 +1,124 @@
+//! Reading token files: regular files only, decided on the opened file.
+//!
+//! A FIFO named `.env` would block a plain `open` or `read` forever, and a
+//! check of the path before opening it races with whoever can rename files
+//! there. So the file is opened without blocking (`O_NONBLOCK`, which a
+//! regular file ignores) and its type is taken from the open descriptor.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Read};
+use std::path::Path;
+
+/// The bytes of the regular file at `path`; `None` when it does not exist.
+/// A FIFO, device, socket or folder is an error of kind
+/// [`io::ErrorKind::InvalidInput`] saying what it is, without blocking.
+pub fn read_regular(path: &Path) -> io::Result<Option<Vec<u8>>> {
+    let mut file = match open_nonblocking(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(not_regular(&meta.file_type()));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.read_to_end(&mut bytes)?;
+    Ok(Some(bytes))
+}
+
+/// [`read_regular`] as text; invalid UTF-8 is an [`io::ErrorKind::InvalidData`] error.
+pub fn read_regular_text(path: &Path) -> io::Result<Option<String>> {
+    match read_regular(path)? {
+        None => Ok(None),
+        Some(bytes) => String::from_utf8(bytes)
+            .map(Some)
+            .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "not valid UTF-8 text")),
+    }
+}
+
+#[cfg(unix)]
+fn open_nonblocking(path: &Path) -> io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    OpenOptions::new()
+        .read(true)
+        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_nonblocking(path: &Path) -> io::Result<File> {
+    OpenOptions::new().read(true).open(path)
+}
+
+fn not_regular(kind: &std::fs::FileType) -> io::Error {
+    let what = if kind.is_dir() {
+        "a folder"
+    } else {
+        kind_name(kind)
+    };
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!("not a regular file but {what}"),
+    )
+}
+
+#[cfg(unix)]
+fn kind_name(kind: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_fifo() {
+        "a named pipe (FIFO)"
+    } else if kind.is_char_device() || kind.is_block_device() {
+        "a device"
+    } else if kind.is_socket() {
+        "a socket"
+    } else {
+        "not a regular file"
+    }
+}
+
+#[cfg(not(unix))]
+fn kind_name(_: &std::fs::FileType) -> &'static str {
+    "a special file"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_is_none_and_regular_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(read_regular(&dir.path().join("nope")).unwrap(), None);
+        std::fs::write(dir.path().join("f"), "A=1\n").unwrap();
+        assert_eq!(
+            read_regular_text(&dir.path().join("f")).unwrap().as_deref(),
+            Some("A=1\n")
+        );
+    }
+
+    #[test]
+    fn a_folder_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = read_regular(dir.path()).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidInput);
+        assert!(e.to_string().contains("a folder"), "{e}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_refused_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join(".env");
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &fifo,
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
+            0,
+        )
+        .unwrap();
+        let e = read_regular(&fifo).unwrap_err();
+        assert!(e.to_string().contains("FIFO"), "{e}");
+    }
+}
