@@ -111,6 +111,9 @@ pub struct TokenDef {
     /// The safe value committed in `.tokens.ci` / `.env.ci`.
     pub ci_value: Cow<'static, str>,
     pub deprecated: Option<Deprecation>,
+    /// Other variable names the token may arrive under, read from the
+    /// process environment after its own name, in order.
+    pub aliases: Cow<'static, [Cow<'static, str>]>,
 }
 
 /// Whether `name` is a portable environment-variable name (`[A-Za-z_][A-Za-z0-9_]*`).

@@ -208,6 +208,14 @@ pub fn is_placeholder(value: &str, ci_value: &str) -> bool {
         || lower.ends_with("_placeholder")
 }
 
+/// Whether `value` is an unfilled template value, `CHANGE_ME` or
+/// `CHANGE_ME_*` in any case (what `tokenspec load` writes into a new
+/// file): it never counts as set, in any environment.
+pub fn is_unfilled(value: &str) -> bool {
+    let b = value.as_bytes();
+    b.len() >= 9 && b[..9].eq_ignore_ascii_case(b"change_me") && (b.len() == 9 || b[9] == b'_')
+}
+
 /// Why a value looks like a real, live secret, or `None`.
 ///
 /// Known token shapes are searched anywhere in the value (as gitleaks does),
@@ -330,6 +338,16 @@ pub fn is_high_entropy(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn unfilled_is_change_me_only() {
+        for v in ["CHANGE_ME", "CHANGE_ME_TOKEN", "change_me_x"] {
+            assert!(super::is_unfilled(v), "{v}");
+        }
+        for v in ["CHANGE_MEX", "ci_test_x", "x_here", "", "CHANGE"] {
+            assert!(!super::is_unfilled(v), "{v}");
+        }
+    }
+
     use super::*;
 
     // Realistic shapes, not real tokens: random characters in the issuers' layouts.

@@ -13,5 +13,5 @@ pub mod secret;
 
 pub use def::{Class, Deprecation, Required, TokenDef};
 pub use format::Format;
-pub use load::{LoadError, LoadOptions, Problem, Resolution, Source, State};
+pub use load::{LoadError, LoadOptions, Problem, Resolution, Setting, Source, State};
 pub use secret::Secret;

@@ -13,6 +13,9 @@ pub const DEFAULT_ENVIRONMENTS: [&str; 3] = ["dev", "prod", "ci"];
 pub struct Spec {
     /// Environment names; always includes `ci`.
     pub environments: Vec<String>,
+    /// The variables that choose the environment after `--env` and
+    /// `TOKENSPEC_ENV`, in order (`env_from`; default `APP_ENV`, `CI`).
+    pub env_from: Vec<String>,
     pub classes: Vec<ClassInfo>,
     /// Tokens in spec order.
     pub tokens: Vec<Token>,
@@ -59,6 +62,8 @@ pub struct Token {
     pub rotation_days: Option<u32>,
     pub scopes: Vec<String>,
     pub deprecated: Option<Deprecation>,
+    /// Other variable names it may arrive under in the process environment.
+    pub aliases: Vec<String>,
     /// Byte span of the `[[token]]` table, for diagnostics.
     pub span: Range<usize>,
     /// Byte span of the `name` value.
@@ -87,6 +92,7 @@ impl Token {
             format: self.format.clone(),
             ci_value: Cow::Owned(self.ci_value.clone()),
             deprecated: self.deprecated.clone(),
+            aliases: Cow::Owned(self.aliases.iter().cloned().map(Cow::Owned).collect()),
         }
     }
 
@@ -115,6 +121,11 @@ impl Spec {
 
     pub fn tokens_of(&self, class: Class) -> impl Iterator<Item = &Token> {
         self.tokens.iter().filter(move |t| t.class == class)
+    }
+
+    /// `env_from` as the loader takes it.
+    pub fn env_from(&self) -> Vec<&str> {
+        self.env_from.iter().map(String::as_str).collect()
     }
 
     pub fn token(&self, name: &str) -> Option<&Token> {

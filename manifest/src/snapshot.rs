@@ -15,7 +15,7 @@ use tokenspec_core::{Class, Deprecation, Format, Required};
 use crate::model::{ClassInfo, Spec, Token};
 
 /// Identifies the layout; bump it whenever the encoding or the model changes.
-const MAGIC: &[u8; 16] = b"tokenspec-snap:1";
+const MAGIC: &[u8; 16] = b"tokenspec-snap:2";
 
 /// Encodes `spec`, which was parsed from `src`.
 pub fn encode(spec: &Spec, src: &str) -> Vec<u8> {
@@ -25,6 +25,10 @@ pub fn encode(spec: &Spec, src: &str) -> Vec<u8> {
     w.len(spec.environments.len());
     for e in &spec.environments {
         w.str(e);
+    }
+    w.len(spec.env_from.len());
+    for v in &spec.env_from {
+        w.str(v);
     }
     w.len(spec.classes.len());
     for c in &spec.classes {
@@ -69,6 +73,10 @@ pub fn encode(spec: &Spec, src: &str) -> Vec<u8> {
                 w.opt_str(d.note.as_deref());
             }
         }
+        w.len(t.aliases.len());
+        for a in &t.aliases {
+            w.str(a);
+        }
         for span in [&t.span, &t.name_span, &t.ci_value_span] {
             w.len(span.start);
             w.len(span.end);
@@ -92,6 +100,7 @@ pub fn decode(bytes: &[u8], src: &str) -> Option<Spec> {
         return None;
     }
     let environments = r.list(|r| r.string())?;
+    let env_from = r.list(|r| r.string())?;
     let classes = r.list(|r| {
         Some(ClassInfo {
             class: r.class()?,
@@ -126,6 +135,7 @@ pub fn decode(bytes: &[u8], src: &str) -> Option<Spec> {
             }),
             _ => return None,
         };
+        let aliases = r.list(|r| r.string())?;
         let mut span = || Some(r.len()?..r.len()?);
         Some(Token {
             name,
@@ -138,6 +148,7 @@ pub fn decode(bytes: &[u8], src: &str) -> Option<Spec> {
             rotation_days,
             scopes,
             deprecated,
+            aliases,
             span: span()?,
             name_span: span()?,
             ci_value_span: span()?,
@@ -146,6 +157,7 @@ pub fn decode(bytes: &[u8], src: &str) -> Option<Spec> {
     // Trailing bytes mean a layout this build does not know.
     r.0.is_empty().then_some(Spec {
         environments,
+        env_from,
         classes,
         tokens,
     })

@@ -30,7 +30,7 @@ pub fn render(spec: &Spec) -> String {
         tokens(&mut out, spec, class);
     }
     layout(&mut out, spec);
-    rules(&mut out);
+    rules(&mut out, spec);
     formats(&mut out);
     deprecations(&mut out, spec);
     out
@@ -117,10 +117,15 @@ fn tokens(out: &mut String, spec: &Spec, class: Class) {
 }
 
 fn name(t: &Token) -> String {
-    match t.deprecated {
-        Some(_) => format!("{} (deprecated)", code(&t.name)),
-        None => code(&t.name),
+    let mut out = code(&t.name);
+    if t.deprecated.is_some() {
+        out.push_str(" (deprecated)");
     }
+    if !t.aliases.is_empty() {
+        let aliases: Vec<String> = t.aliases.iter().map(|a| code(a)).collect();
+        let _ = write!(out, " (also read as {})", aliases.join(", "));
+    }
+    out
 }
 
 fn format(f: &Format) -> String {
@@ -165,24 +170,39 @@ fn layout(out: &mut String, spec: &Spec) {
     );
 }
 
-fn rules(out: &mut String) {
+fn rules(out: &mut String, spec: &Spec) {
     out.push_str(
         "\n## Choosing the environment\n\n\
          The first of these that applies:\n\n\
          1. `--env NAME`.\n\
-         2. `APP_ENV`: `production` means `prod`, `development` means `dev`, any other value is used as given.\n\
-         3. `ci`, when `CI` is set to anything but empty, `0` or `false`.\n\
-         4. None: only the base files (`.tokens`, `.env`) are read.\n\
+         2. `TOKENSPEC_ENV`.\n",
+    );
+    for (i, var) in spec.env_from.iter().enumerate() {
+        let what = if var == "CI" {
+            "`ci`, when `CI` is set to anything but empty, `0` or `false`".to_owned()
+        } else {
+            format!(
+                "{}, unless empty, `0` or `false`: `production` means `prod`, `development` means `dev`, any other value is used as given",
+                code(var)
+            )
+        };
+        let _ = writeln!(out, "{}. {what} (`env_from`).", i + 3);
+    }
+    out.push_str(
+        "\nNone of them: only the base files (`.tokens`, `.env`) are read. An environment that is\n\
+         not listed in the spec is an error (exit 2), never a silent fallback to the base files.\n\
          \n## Precedence\n\n\
          Highest first:\n\n\
-         1. The process environment. An empty value counts as unset.\n\
+         1. The process environment: the token's name, then its aliases. An empty value counts as unset.\n\
          2. `.<base>.<env>`: `.tokens.<env>` or `.env.<env>`.\n\
          3. `.<base>`: `.tokens` or `.env`.\n\n\
          A placeholder never shadows a real value in a lower layer.\n\
          \n## Placeholders\n\n\
          `CHANGE_ME_*`, `ci_test_*`, `*_here`, `*_placeholder` (in any case) and each token's own CI\n\
-         value are placeholders. They count as set only in the `ci` environment; anywhere else a\n\
-         required token holding one is missing.\n",
+         value are placeholders. A `CHANGE_ME_*` value (what `tokenspec load` writes into a new file)\n\
+         never counts as set. In the `ci` environment another placeholder counts as set when it comes\n\
+         from the class's committed CI file (`.tokens.ci`, `.env.ci`) or is the token's own CI value;\n\
+         anywhere else a required token holding one is missing.\n",
     );
 }
 

@@ -14,6 +14,7 @@ use tokenspec_core::Class;
 use super::GENERATED;
 use crate::model::{ClassInfo, DEFAULT_ENVIRONMENTS};
 use crate::parse::{CLASS_KEYS, DEPRECATED_KEYS, FORMAT_KEYS, TOKEN_KEYS, TOP_KEYS};
+use tokenspec_core::env::DEFAULT_ENV_FROM;
 
 /// The file, relative to the root.
 pub const PATH: &str = "token-spec.schema.json";
@@ -72,6 +73,14 @@ fn env_names(description: &str) -> Value {
     })
 }
 
+fn variable_name(description: &str) -> Value {
+    json!({
+        "description": description,
+        "type": "string",
+        "pattern": "^[A-Za-z_][A-Za-z0-9_]*$",
+    })
+}
+
 fn rotation_days(description: &str) -> Value {
     json!({ "description": description, "type": "integer", "minimum": 1, "maximum": u32::MAX })
 }
@@ -89,6 +98,13 @@ fn top_property(key: &str) -> Option<Value> {
             v["default"] = json!(DEFAULT_ENVIRONMENTS);
             v
         }
+        "env_from" => json!({
+            "description": "The variables that choose the environment after `--env` and `TOKENSPEC_ENV`, first one on wins. `CI` on (anything but empty, `0` or `false`) means `ci`; another variable gives its value (`production` → `prod`, `development` → `dev`); empty, `0` or `false` is off. The environment must be one of `environments`.",
+            "type": "array",
+            "items": variable_name("An environment variable name, e.g. `CI` or `APP_ENV`."),
+            "uniqueItems": true,
+            "default": DEFAULT_ENV_FROM,
+        }),
         "class" => {
             let classes: Map<String, Value> = Class::ALL
                 .into_iter()
@@ -195,6 +211,13 @@ fn token_property(key: &str) -> Option<Value> {
             "description": "Permissions the token is issued with, for the docs.",
             "type": "array",
             "items": { "description": "One scope, e.g. `repo`.", "type": "string" },
+        }),
+        "aliases" => json!({
+            "description": "Other variable names the token may arrive under, read from the process environment after its own name, in order; the first set one fills it. Reports name the variable used.",
+            "type": "array",
+            "items": variable_name("An environment variable name, e.g. `ORCHESTRATION_KEY`."),
+            "uniqueItems": true,
+            "default": [],
         }),
         "deprecated" => json!({
             "description": "Marks the token as replaced: `true`, or `{ replacement = \"NEW_TOKEN\", note = \"…\" }`.",
