@@ -49,9 +49,14 @@ impl Context {
                 return Err(exit::USAGE);
             }
         };
-        let (env, env_origin) = env::select_env_from_process(global.env.as_deref());
+        let (env, env_origin) = env::select_from_process(global.env.as_deref(), &spec.env_from());
         if let Some(name) = &env {
-            check_env(&spec, name, env_origin)?;
+            let known: Vec<&str> = spec.environments.iter().map(String::as_str).collect();
+            if let Err(unknown) = env::check_known(name, &env_origin, &known) {
+                // Its Display carries its own `help:` lines.
+                report::error(unknown);
+                return Err(exit::USAGE);
+            }
         }
         Ok(Context {
             root,
@@ -70,11 +75,7 @@ impl Context {
 
     /// Loader options for this root and environment, reading the real process environment.
     pub fn load_options(&self) -> LoadOptions {
-        LoadOptions {
-            root: self.root.clone(),
-            env: self.env.clone(),
-            vars: None,
-        }
+        LoadOptions::new(&self.root, self.env.as_deref()).with_origin(self.env_origin.clone())
     }
 
     /// The loader definitions of the selected classes, in spec order.
@@ -120,35 +121,6 @@ fn find_root(global: &GlobalArgs) -> Result<PathBuf, i32> {
         cwd.display()
     ));
     report::help("run tokenspec inside the project, or pass --root DIR or --spec FILE");
-    Err(exit::USAGE)
-}
-
-fn check_env(spec: &Spec, name: &str, origin: EnvOrigin) -> Result<(), i32> {
-    if env::is_valid_env_name(name) && spec.environments.iter().any(|e| e == name) {
-        return Ok(());
-    }
-    // PRODUCT.md: other APP_ENV values are used as given, so only an explicit
-    // `--env` (a likely typo) is refused; `migrate` ignores APP_ENV anyway.
-    if env::is_valid_env_name(name) && origin != EnvOrigin::Flag {
-        report::warning(format_args!(
-            "environment `{name}` (from {}) is not defined in the spec; using `.env.{name}` and `.tokens.{name}` as given",
-            origin.as_str()
-        ));
-        return Ok(());
-    }
-    let why = if env::is_valid_env_name(name) {
-        "is not defined in the spec"
-    } else {
-        "is not a valid environment name"
-    };
-    report::error(format_args!(
-        "environment `{name}` (from {}) {why}",
-        origin.as_str()
-    ));
-    report::help(format_args!(
-        "use one of: {}; or add it to `environments` in the spec",
-        spec.environments.join(", ")
-    ));
     Err(exit::USAGE)
 }
 

@@ -12,6 +12,7 @@ use tokenspec_core::dotenv_write::entry_line;
 use tokenspec_core::load::resolve;
 use tokenspec_core::{Problem, Resolution};
 
+use super::handoff::{self, Rename};
 use super::{exit, github, quote, report, Context, TypeArg};
 
 pub const EXAMPLES: &str = "\
@@ -21,6 +22,14 @@ Examples:
   tokenspec export --type=cicd --format=pwsh | Invoke-Expression
   tokenspec export --type=cicd --format=github >> \"$GITHUB_ENV\"
   tokenspec export --type=runtime --format=json
+  tokenspec export --type=cicd --as ORCHESTRATION_KEY=DEV_ORCHESTRATION_BOT_KEY
+  tokenspec export --as GH_TOKEN=CI_ISSUE_AUTOMATION_TOKEN,CI_BOT_TOKEN,GITHUB_TOKEN
+  tokenspec export --type=runtime --with-settings --format=dotenv > .env.compose
+
+--as NAME=SOURCE[,SOURCE…] also exports NAME with the value of the first
+SOURCE that is set: a token of --type (resolved as usual) or a variable of
+the process environment. --with-settings adds the other entries of the
+class's files (.env.<env> over .env, the process environment over both).
 
 With --format=github the ::add-mask:: commands go to stderr, which the
 Actions runner reads for workflow commands; do not redirect stderr.";
@@ -54,25 +63,39 @@ pub struct ExportArgs {
     /// Export the valid tokens even when others are missing or invalid (exit 0)
     #[arg(long)]
     pub partial: bool,
+    /// Also export NAME with the value of the first set SOURCE (a token or a variable)
+    #[arg(long = "as", value_name = "NAME=SOURCE[,SOURCE…]")]
+    pub renames: Vec<Rename>,
+    /// Also export the files' other entries (settings), after the tokens
+    #[arg(long)]
+    pub with_settings: bool,
 }
 
 pub fn run(cx: &Context, args: &ExportArgs) -> i32 {
-    let defs = cx.defs(args.type_);
-    let res = resolve(&defs, &cx.load_options());
+    if let Err(code) = handoff::check(cx, args.type_, &args.renames) {
+        return code;
+    }
+    let (defs, opts) = handoff::load(cx, args.type_, args.with_settings);
+    let res = resolve(&defs, &opts);
     if let Some(code) = gate(&res, args.partial) {
         return code;
     }
-    let tokens: Vec<(&str, &str)> = res
-        .tokens
+    let outputs = match handoff::outputs(&res, &args.renames, |n| std::env::var(n).ok()) {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    let tokens: Vec<(&str, &str)> = outputs
         .iter()
-        .filter_map(|t| Some((t.def.name.as_ref(), t.value.as_ref()?.expose_secret())))
+        .map(|o| (o.name.as_str(), o.value.expose_secret()))
         .collect();
     if let Some((name, _)) = tokens.iter().find(|(name, _)| !is_env_name(name)) {
         report::error(format_args!("`{name}` is not a valid shell variable name"));
         report::help("token names must match [A-Za-z_][A-Za-z0-9_]*; rename it in the spec");
         return exit::USAGE;
     }
-    match write(args.format, &tokens) {
+    // Tokens and `--as` values come first; only they are masked.
+    let secrets = outputs.iter().take_while(|o| o.secret).count();
+    match write(args.format, &tokens, secrets) {
         Ok(code) => code,
         Err(e) => report::write_failed(&e),
     }
@@ -91,7 +114,8 @@ fn gate(res: &Resolution<'_>, partial: bool) -> Option<i32> {
     None
 }
 
-fn write(format: ExportFormat, tokens: &[(&str, &str)]) -> io::Result<i32> {
+/// Writes `tokens` in `format`; with `github`, the first `secrets` of them are masked.
+fn write(format: ExportFormat, tokens: &[(&str, &str)], secrets: usize) -> io::Result<i32> {
     if format == ExportFormat::Github {
         // Masks first, so no value can reach the log unmasked.
         let delimiter = match github::delimiter(tokens.iter().map(|(_, v)| *v)) {
@@ -104,7 +128,7 @@ fn write(format: ExportFormat, tokens: &[(&str, &str)]) -> io::Result<i32> {
             }
         };
         let mut err = BufWriter::new(io::stderr().lock());
-        for (_, value) in tokens {
+        for (_, value) in &tokens[..secrets] {
             github::masks(&mut err, value)?;
         }
         err.flush()?;

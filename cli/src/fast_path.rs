@@ -64,6 +64,8 @@ pub fn parse(args: &[OsString]) -> Option<Cli> {
                 type_: type_.unwrap_or_default(),
                 format: format.unwrap_or_default(),
                 partial,
+                renames: Vec::new(),
+                with_settings: false,
             },
             global: global_after,
         }),
@@ -165,6 +167,8 @@ mod tests {
             &["export", "--env=a", "--env=b"],
             &["export", "extra"],
             &["export", "--", "x"],
+            &["export", "--as", "K=A"],
+            &["export", "--with-settings"],
             &["load", "--type=cicd"],
             &["help", "export"],
             &["exp"],
@@ -187,9 +191,12 @@ mod tests {
                 .collect()
         };
         let export = cmd.find_subcommand("export").expect("export exists");
+        // Flags the shortcut leaves to clap.
+        let clap_only = ["--as", "--with-settings"];
         let mut want: Vec<String> = EXPORT_FLAGS
             .iter()
             .chain(&GLOBAL_FLAGS)
+            .chain(&clap_only)
             .map(|s| s.to_string())
             .collect();
         let mut got = longs(export);

@@ -5,7 +5,9 @@
 //! ```json
 //! { "root": "/abs", "spec": "/abs/token-spec.toml",
 //!   "spec_cache": "/home/me/.cache/tokenspec" | null,
-//!   "env": "prod" | null, "env_origin": "--env" | "APP_ENV" | "CI" | "none",
+//!   "env": "prod" | null,
+//!   "env_origin": "--env" | "TOKENSPEC_ENV" | "CI" | "APP_ENV" | <variable> | "none",
+//!   "env_from": ["CI", "APP_ENV"],
 //!   "environments": ["dev", "prod", "ci"],
 //!   "files": { "cicd":    [{ "file": ".tokens.prod", "path": "/abs/.tokens.prod",
 //!                            "exists": true, "mode": "0600" | null }, …],
@@ -31,7 +33,8 @@ Examples:
   tokenspec --env prod info | jq '.files.cicd'
 
 Output keys: root, spec, spec_cache (folder of validated-spec snapshots,
-null when off), env, env_origin (--env, APP_ENV, CI or none),
+null when off), env, env_origin (what chose it: --env, TOKENSPEC_ENV,
+the env_from variable such as CI or APP_ENV, or none), env_from,
 environments, files.{cicd,runtime}[] = {file, path, exists, mode},
 highest precedence first.";
 
@@ -42,7 +45,8 @@ struct Info<'a> {
     spec: String,
     spec_cache: Option<String>,
     env: Option<&'a str>,
-    env_origin: &'static str,
+    env_origin: &'a str,
+    env_from: &'a [String],
     environments: &'a [String],
     files: Files,
 }
@@ -69,6 +73,7 @@ pub fn run(cx: &Context) -> i32 {
         spec_cache: spec_cache::dir().map(|d| d.path.display().to_string()),
         env: cx.env.as_deref(),
         env_origin: cx.env_origin.as_str(),
+        env_from: &cx.spec.env_from,
         environments: &cx.spec.environments,
         files: Files {
             cicd: files(cx, Class::Cicd),

@@ -17,6 +17,7 @@ pub mod create;
 pub mod export;
 pub mod fast_path;
 pub mod github;
+pub mod handoff;
 pub mod info;
 pub mod load;
 pub mod migrate;
@@ -81,7 +82,7 @@ pub struct GlobalArgs {
     /// The spec file [default: <root>/token-spec.toml]
     #[arg(long, value_name = "FILE")]
     pub spec: Option<PathBuf>,
-    /// Environment (dev, prod, ci, …) [default: APP_ENV, else ci when CI is on, else none]
+    /// Environment (dev, prod, ci, …) [default: TOKENSPEC_ENV, else the spec's env_from variables, else none]
     #[arg(long, value_name = "NAME")]
     pub env: Option<String>,
 }

@@ -4,6 +4,7 @@ use std::io::{self, BufWriter, Write};
 
 use clap::Args;
 
+use tokenspec_core::env;
 use tokenspec_core::load::{resolve, Resolved, State};
 use tokenspec_manifest::render::base_template;
 
@@ -18,7 +19,9 @@ Examples:
 Prints NAME, CLASS, SOURCE (file:line or environment) and STATE (set,
 deprecated, missing, placeholder, invalid, unsafe); never a value. Exit 1
 when a required token is missing or invalid. A missing base file (.tokens
-or .env) is created from the spec's template with mode 0600.";
+or .env) is created from the spec's template with mode 0600, except in CI
+(CI on, or the ci environment): there it creates nothing and says what it
+would have created, since CI must fail closed on unfilled values.";
 
 #[derive(Debug, Clone, Args)]
 pub struct LoadArgs {
@@ -68,11 +71,21 @@ fn row(t: &Resolved<'_>) -> [String; 4] {
 }
 
 /// Creates each selected class's missing base file from the spec's template.
+/// Never in CI: a file of `CHANGE_ME_` values there helps nobody, and must
+/// not look like a step towards a passing run.
 fn create_base_files(cx: &Context, type_: TypeArg) -> Result<(), i32> {
+    let in_ci =
+        cx.env.as_deref() == Some("ci") || env::ci_is_on(std::env::var("CI").ok().as_deref());
     for &class in type_.classes() {
         let file = class.base_file();
         // A dangling symlink counts as present: never replace what someone put there.
         if cx.spec.tokens_of(class).next().is_none() || cx.path(file).symlink_metadata().is_ok() {
+            continue;
+        }
+        if in_ci {
+            report::note(format_args!(
+                "{file} does not exist; not created in CI (outside CI, load would create it from the spec's template)"
+            ));
             continue;
         }
         match create_new(&cx.root, file, &base_template(&cx.spec, class)) {

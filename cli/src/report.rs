@@ -58,7 +58,7 @@ pub fn problems(problems: &[Problem], fatal: bool) {
 /// The exit code for a non-empty problem list: an unreadable file is an I/O
 /// error (2); anything about token values is 1.
 pub fn exit_code(problems: &[Problem]) -> i32 {
-    if problems.iter().any(|p| matches!(p, Problem::Io { .. })) {
+    if problems.iter().any(Problem::is_io) {
         exit::USAGE
     } else if problems.is_empty() {
         exit::OK
@@ -69,15 +69,7 @@ pub fn exit_code(problems: &[Problem]) -> i32 {
 
 /// The token a problem is about, if it is about one.
 pub fn problem_token(p: &Problem) -> Option<&str> {
-    match p {
-        Problem::Missing { name, .. }
-        | Problem::Invalid { name, .. }
-        | Problem::Placeholder { name, .. }
-        | Problem::Unsafe { name, .. }
-        | Problem::NotUnicode { name }
-        | Problem::Duplicate { name, .. } => Some(name),
-        Problem::Parse { .. } | Problem::Io { .. } => None,
-    }
+    p.token()
 }
 
 /// Reports a failed write to stdout (e.g. a closed pipe) and gives its exit code.

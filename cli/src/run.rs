@@ -12,12 +12,16 @@ use clap::Args;
 
 use tokenspec_core::load::resolve;
 
+use super::handoff::{self, Rename};
 use super::{report, Context, TypeArg};
 
 pub const EXAMPLES: &str = "\
 Examples:
   tokenspec run --type=cicd -- ./deploy.sh --prod
   tokenspec --env prod run --type=runtime -- cargo run --release
+  tokenspec run --type=cicd --as ORCHESTRATION_KEY=DEV_ORCHESTRATION_BOT_KEY -- ./deploy.sh
+  tokenspec run --as GH_TOKEN=CI_ISSUE_AUTOMATION_TOKEN,CI_BOT_TOKEN,GITHUB_TOKEN -- ./matrix.sh
+  tokenspec --env ci run --with-settings -- cargo test
 
 CMD's exit status is passed through. When a token is missing or invalid
 CMD is not started (exit 1). CMD not found: exit 127; not executable: 126.";
@@ -32,6 +36,12 @@ pub struct RunArgs {
     /// Which tokens
     #[arg(long = "type", value_enum, default_value_t = TypeArg::All)]
     pub type_: TypeArg,
+    /// Also give CMD the variable NAME, the value of the first set SOURCE (a token or a variable)
+    #[arg(long = "as", value_name = "NAME=SOURCE[,SOURCE…]")]
+    pub renames: Vec<Rename>,
+    /// Also give CMD the files' other entries (settings)
+    #[arg(long)]
+    pub with_settings: bool,
     /// The command and its arguments (after `--`)
     #[arg(
         required = true,
@@ -43,8 +53,11 @@ pub struct RunArgs {
 }
 
 pub fn run(cx: &Context, args: &RunArgs) -> i32 {
-    let defs = cx.defs(args.type_);
-    let res = resolve(&defs, &cx.load_options());
+    if let Err(code) = handoff::check(cx, args.type_, &args.renames) {
+        return code;
+    }
+    let (defs, opts) = handoff::load(cx, args.type_, args.with_settings);
+    let res = resolve(&defs, &opts);
     report::problems(&res.problems, true);
     report::warnings(&res);
     let program = args.command[0].to_string_lossy();
@@ -54,12 +67,17 @@ pub fn run(cx: &Context, args: &RunArgs) -> i32 {
         ));
         return report::exit_code(&res.problems);
     }
+    let outputs = match handoff::outputs(&res, &args.renames, |n| std::env::var(n).ok()) {
+        Ok(o) => o,
+        Err(code) => {
+            report::help(format_args!("`{program}` was not started"));
+            return code;
+        }
+    };
     let mut cmd = Command::new(&args.command[0]);
     cmd.args(&args.command[1..]);
-    for t in &res.tokens {
-        if let Some(v) = &t.value {
-            cmd.env(t.def.name.as_ref(), v.expose_secret());
-        }
+    for o in &outputs {
+        cmd.env(&o.name, o.value.expose_secret());
     }
     let err = match spawn(&mut cmd) {
         Ok(code) => return code,

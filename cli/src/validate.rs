@@ -77,16 +77,7 @@ pub fn run(cx: &Context, args: &ValidateArgs) -> i32 {
             (State::Set, ..) | (State::Invalid | State::Unsafe, ..) => continue,
             _ if reported => continue,
             // Optional tokens are not reported missing by the loader; named ones must be set.
-            (State::Missing, ..) => Problem::Missing {
-                name,
-                env: cx.env.clone(),
-                looked_in: cx
-                    .load_options()
-                    .files(t.def.class)
-                    .into_iter()
-                    .rev()
-                    .collect(),
-            },
+            (State::Missing, ..) => Problem::missing(t.def, cx.env.as_deref()),
             (State::Placeholder, _, Some(source)) => Problem::Placeholder {
                 name,
                 env: cx.env.clone(),
@@ -101,7 +92,7 @@ pub fn run(cx: &Context, args: &ValidateArgs) -> i32 {
     if !failed {
         return exit::OK;
     }
-    if res.problems.iter().any(|p| matches!(p, Problem::Io { .. })) {
+    if res.problems.iter().any(Problem::is_io) {
         exit::USAGE
     } else {
         exit::TOKENS

@@ -129,7 +129,7 @@ fn try_expand(input: &Input, search_dirs: &[PathBuf]) -> syn::Result<TokenStream
     let tokens: Vec<&Token> = spec.tokens_of(class).collect();
     let fields = field_idents(&tokens, lit_span)?;
     let abs = path.canonicalize().unwrap_or(path).display().to_string();
-    Ok(generate(input, class, &tokens, &fields, &abs))
+    Ok(generate(input, &spec, class, &tokens, &fields, &abs))
 }
 
 fn field_idents(tokens: &[&Token], span: Span) -> syn::Result<Vec<Ident>> {
@@ -187,6 +187,7 @@ fn def_tokens(t: &Token) -> TokenStream {
             quote!(::core::option::Option::Some(::tokenspec::__private::Deprecation { replacement: #r, note: #n }))
         }
     };
+    let aliases = t.aliases.iter().map(|a| cow(a));
     quote! {
         ::tokenspec::__private::TokenDef {
             name: #name,
@@ -196,7 +197,22 @@ fn def_tokens(t: &Token) -> TokenStream {
             format: #format,
             ci_value: #ci_value,
             deprecated: #deprecated,
+            aliases: ::std::borrow::Cow::Borrowed(&[#(#aliases),*]),
         }
+    }
+}
+
+/// The body of `load()` up to `options`: the spec's `env_from` and
+/// environments, so a service chooses its environment exactly as the
+/// command line tool does.
+fn load_options(spec: &Spec) -> TokenStream {
+    let env_from = spec.env_from.iter();
+    let environments = spec.environments.iter();
+    quote! {
+        let options = ::tokenspec::__private::LoadOptions::from_process_with(
+            &[#(#env_from),*],
+            &[#(#environments),*],
+        )?;
     }
 }
 
@@ -223,6 +239,7 @@ fn format_tokens(format: &Format) -> TokenStream {
 
 fn generate(
     input: &Input,
+    spec: &Spec,
     class: Class,
     tokens: &[&Token],
     fields: &[Ident],
@@ -287,6 +304,7 @@ fn generate(
         quote!(.field(#label, &::tokenspec::__private::Presence(#set)))
     });
     let struct_name = name.to_string();
+    let load_options = load_options(spec);
     quote! {
         #[doc = #class_doc]
         #(#attrs)*
@@ -310,9 +328,12 @@ fn generate(
             }
 
             /// Loads from the root found from the working directory, in the environment
-            /// chosen by `APP_ENV` / `CI`, with the process environment taking precedence.
+            /// chosen as the command line tool chooses it (`TOKENSPEC_ENV`, then the
+            /// spec's `env_from` variables; one the spec does not define is an error),
+            /// with the process environment taking precedence.
             pub fn load() -> ::core::result::Result<Self, ::tokenspec::__private::LoadError> {
-                Self::load_with(&::tokenspec::__private::LoadOptions::from_process()?)
+                #load_options
+                Self::load_with(&options)
             }
 
             /// Loads from an explicit root and environment (`None`: base files only).
@@ -336,23 +357,14 @@ fn generate(
                 resolution: &::tokenspec::__private::Resolution<'_>,
             ) -> ::core::result::Result<Self, ::tokenspec::__private::LoadError> {
                 #(#reads)*
+                // With no always-required field the second arm is unreachable.
+                #[allow(unreachable_patterns)]
                 match (#(#always_f,)*) {
                     (#(::core::option::Option::Some(#always_f),)*) => ::core::result::Result::Ok(Self {
                         #(#always_f,)*
                         #(#optional_f,)*
                     }),
-                    (#(#always_f,)*) => {
-                        let problems = [#((#always_names, #always_f.is_none())),*]
-                            .into_iter()
-                            .filter(|(_, missing)| *missing)
-                            .map(|(name, _)| ::tokenspec::__private::Problem::Missing {
-                                name: name.to_owned(),
-                                env: ::core::option::Option::None,
-                                looked_in: ::std::vec::Vec::new(),
-                            })
-                            .collect();
-                        ::core::result::Result::Err(::tokenspec::__private::LoadError { problems })
-                    }
+                    _ => ::core::result::Result::Err(resolution.missing(&[#(#always_names),*])),
                 }
             }
         }

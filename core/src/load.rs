@@ -566,12 +566,6 @@ enum Kind {
     Unfilled,
 }
 
-impl Kind {
-    fn wins(self) -> bool {
-        matches!(self, Kind::Real | Kind::CountedPlaceholder)
-    }
-}
-
 /// One token file, read and indexed.
 struct Layer<'a> {
     file: &'a str,
@@ -687,7 +681,9 @@ pub fn resolve<'d>(defs: &'d [TokenDef], opts: &LoadOptions) -> Resolution<'d> {
 }
 
 /// Walks one token's layers from the highest down and stops at the first
-/// value that counts: what lies below it is shadowed and cannot block.
+/// real value: what lies below it is shadowed and cannot block. A
+/// placeholder does not stop the walk, even one that counts in `ci`, since
+/// it never shadows a real value further down.
 fn resolve_one<'d, 'l>(
     def: &'d TokenDef,
     opts: &LoadOptions,
@@ -700,7 +696,7 @@ fn resolve_one<'d, 'l>(
     let env_name = opts.env.as_deref();
     let required = def.required.applies(env_name);
     let mut candidates: Vec<(Candidate, Kind)> = Vec::new();
-    let won = |c: &[(Candidate, Kind)]| c.last().is_some_and(|(_, k)| k.wins());
+    let won = |c: &[(Candidate, Kind)]| c.last().is_some_and(|(_, k)| *k == Kind::Real);
     let vars = std::iter::once(def.name.as_ref()).chain(def.aliases.iter().map(|a| a.as_ref()));
     for var in vars {
         match opts.var(var) {
@@ -766,13 +762,19 @@ fn resolve_one<'d, 'l>(
             candidates.push((c, k));
         }
     }
-    // The value that counts, else the highest placeholder (to report it).
+    // The real value, else the highest placeholder that counts, else the
+    // highest placeholder (to report it).
     let chosen = if won(&candidates) {
         candidates.pop()
-    } else if candidates.is_empty() {
-        None
     } else {
-        Some(candidates.swap_remove(0))
+        let counted = candidates
+            .iter()
+            .position(|(_, k)| *k == Kind::CountedPlaceholder);
+        match counted {
+            Some(i) => Some(candidates.swap_remove(i)),
+            None if candidates.is_empty() => None,
+            None => Some(candidates.swap_remove(0)),
+        }
     };
     let Some((c, k)) = chosen else {
         if required {
