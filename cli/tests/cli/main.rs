@@ -5,8 +5,11 @@
 
 mod basics;
 mod check;
+mod ci_env;
 mod env_rules;
 mod export;
+mod handoff;
+mod hardening;
 mod info;
 mod load;
 mod migrate;
