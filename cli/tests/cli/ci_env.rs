@@ -111,7 +111,8 @@ fn no_sequence_of_commands_turns_a_failing_ci_export_into_a_passing_one() {
     let failing = export(&p);
     assert_eq!(failing.code, 1, "{failing:?}");
     assert_eq!(failing.stdout, "");
-    let steps: [(&[&str], &[(&str, &str)]); 8] = [
+    type Step<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)]);
+    let steps: [Step; 8] = [
         (&["load"], &CI_DEV),
         (&["load"], &[]),
         (&["--env", "ci", "load"], &[]),
