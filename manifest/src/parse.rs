@@ -19,7 +19,11 @@ use tokenspec_core::{Class, Deprecation, Format, Required};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{ClassInfo, Spec, Token, DEFAULT_ENVIRONMENTS};
 
-pub const TOP_KEYS: &[&str] = &["version", "environments", "class", "token"];
+mod store;
+
+pub use store::STORE_KEYS;
+
+pub const TOP_KEYS: &[&str] = &["version", "environments", "class", "token", "store"];
 pub const CLASS_KEYS: &[&str] = &["owner", "rotation_days", "description"];
 pub const TOKEN_KEYS: &[&str] = &[
     "name",
@@ -209,11 +213,13 @@ impl Cx<'_> {
                 ),
             },
         }
+        let store = self.store(root.get("store"), &environments);
         self.cross_checks(&environments);
         Spec {
             environments: environments.into_iter().map(Spanned::into_inner).collect(),
             classes,
             tokens,
+            store,
         }
     }
 
