@@ -18,6 +18,7 @@ pub mod export;
 pub mod fast_path;
 pub mod github;
 pub mod info;
+pub mod init;
 pub mod load;
 pub mod migrate;
 pub mod quote;
@@ -133,6 +134,9 @@ pub enum Command {
     Check(WithGlobals<check::CheckArgs>),
     /// Move each token of a mixed file into its class's files
     Migrate(WithGlobals<migrate::MigrateArgs>),
+    /// Write a starter token-spec.toml from the .env* and .tokens* files here
+    #[command(after_help = init::EXAMPLES)]
+    Init(WithGlobals<init::InitArgs>),
     /// Print shell completions
     #[command(after_help = completions::EXAMPLES)]
     Completions(WithGlobals<completions::CompletionsArgs>),
@@ -149,6 +153,7 @@ impl Cli {
             Command::Validate(c) => &c.global,
             Command::Check(c) => &c.global,
             Command::Migrate(c) => &c.global,
+            Command::Init(c) => &c.global,
             Command::Completions(c) => &c.global,
         };
         self.global.overridden_by(after)
@@ -207,6 +212,10 @@ pub fn dispatch(cli: &Cli) -> i32 {
     if let Command::Completions(c) = &cli.command {
         return completions::run(&mut Cli::command(), &c.args);
     }
+    // `init` runs where there is no spec yet.
+    if let Command::Init(c) = &cli.command {
+        return init::run(&cli.global(), &c.args);
+    }
     let cx = match Context::new(&cli.global()) {
         Ok(cx) => cx,
         Err(code) => return code,
@@ -219,6 +228,8 @@ pub fn dispatch(cli: &Cli) -> i32 {
         Command::Validate(c) => validate::run(&cx, &c.args),
         Command::Check(c) => check::run(&cx, &c.args),
         Command::Migrate(c) => migrate::run(&cx, &c.args),
-        Command::Completions(_) => unreachable!("handled before the spec is loaded"),
+        Command::Init(_) | Command::Completions(_) => {
+            unreachable!("handled before the spec is loaded")
+        }
     }
 }

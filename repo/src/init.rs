@@ -202,14 +202,15 @@ pub fn starter(sources: &[Source]) -> Starter {
 
 /// Why a value has a known secret shape, or `None`.
 fn value_shape(value: &str) -> Option<&'static str> {
+    // Before the entropy test, which a URL with a password also passes.
+    if has_url_password(value) {
+        return Some("a URL with a password");
+    }
     if let Some(kind) = looks_like_secret(value) {
         return Some(kind);
     }
     if Format::CloudflareTunnelToken.matches(value) {
         return Some("a Cloudflare tunnel token");
-    }
-    if has_url_password(value) {
-        return Some("a URL with a password");
     }
     None
 }
@@ -648,6 +649,11 @@ mod tests {
         )]);
         let names: Vec<&str> = s.guesses.iter().map(|g| g.name.as_str()).collect();
         assert_eq!(names, ["DATABASE_URL"]);
+        assert!(
+            s.guesses[0].why.contains("a URL with a password"),
+            "{}",
+            s.guesses[0].why
+        );
         assert!(!s.text.contains("Pw0rd"));
         parsed(&s);
     }

@@ -8,6 +8,7 @@ mod check;
 mod env_rules;
 mod export;
 mod info;
+mod init;
 mod load;
 mod migrate;
 mod redaction;
