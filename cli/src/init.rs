@@ -12,10 +12,10 @@ use clap::Args;
 
 use tokenspec_core::env::SPEC_FILE;
 use tokenspec_repo::init::{self as guess, Source, Starter};
-use tokenspec_repo::io_message;
 
-use super::create::{create_new_with_mode, Outcome};
-use super::{exit, report, table, GlobalArgs};
+use super::create::{self, create_new_with_mode};
+use super::{report, table, Error, GlobalArgs, Outcome};
+use crate::error::Result;
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -34,11 +34,13 @@ pub struct InitArgs {
     pub from: Vec<PathBuf>,
 }
 
-pub fn run(global: &GlobalArgs, args: &InitArgs) -> i32 {
+pub fn run(global: &GlobalArgs, args: &InitArgs) -> Result<Outcome> {
     let root = match &global.root {
         Some(root) if !root.is_dir() => {
-            report::error(format_args!("--root {} is not a folder", root.display()));
-            return exit::USAGE;
+            return Err(Error::fatal(format_args!(
+                "--root {} is not a folder",
+                root.display()
+            )));
         }
         Some(root) => root.clone(),
         None => PathBuf::from("."),
@@ -46,65 +48,45 @@ pub fn run(global: &GlobalArgs, args: &InitArgs) -> i32 {
     let spec_path = global.spec.clone().unwrap_or_else(|| root.join(SPEC_FILE));
     let spec_display = display(&spec_path);
     if std::fs::symlink_metadata(&spec_path).is_ok() {
-        return already_exists(&spec_display);
+        return Err(already_exists(&spec_display));
     }
-    let sources = match read_sources(&root, &args.from) {
-        Ok(sources) => sources,
-        Err(code) => return code,
-    };
-    let starter = guess::starter(&sources);
-
     let (dir, name) = match (
         spec_path.parent(),
         spec_path.file_name().and_then(|n| n.to_str()),
     ) {
-        (Some(dir), Some(name)) => (
-            if dir.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                dir
-            },
-            name,
-        ),
+        (Some(dir), Some(name)) if dir.as_os_str().is_empty() => (Path::new("."), name),
+        (Some(dir), Some(name)) => (dir, name),
         _ => {
-            report::error(format_args!("--spec {spec_display} does not name a file"));
-            report::help("pass a file path such as --spec token-spec.toml");
-            return exit::USAGE;
+            return Err(
+                Error::fatal(format_args!("--spec {spec_display} does not name a file"))
+                    .help("pass a file path such as --spec token-spec.toml"),
+            );
         }
     };
+    let sources = read_sources(&root, &args.from)?;
+    let starter = guess::starter(&sources);
     match create_new_with_mode(dir, name, &starter.text, 0o644) {
-        Ok(Outcome::Created) => {}
-        Ok(Outcome::AlreadyExists) => return already_exists(&spec_display),
+        Ok(create::Outcome::Created) => {}
+        Ok(create::Outcome::AlreadyExists) => return Err(already_exists(&spec_display)),
         Err(e) => {
-            report::error(format_args!(
-                "cannot write {spec_display}: {}",
-                io_message(&e)
-            ));
-            report::help("check that the folder exists and is writable");
-            return exit::USAGE;
+            return Err(Error::io(format_args!("write {spec_display}"), &e)
+                .help("check that the folder exists and is writable"));
         }
     }
     print_report(&starter, &sources, &spec_display);
-    exit::OK
+    Ok(Outcome::Ok)
 }
 
-fn already_exists(spec_display: &str) -> i32 {
-    report::error(format_args!("{spec_display} already exists"));
-    report::help("edit it, or remove it to start over");
-    exit::USAGE
+fn already_exists(spec_display: &str) -> Error {
+    Error::fatal(format_args!("{spec_display} already exists"))
+        .help("edit it, or remove it to start over")
 }
 
 /// The files to read: `--from` as given, else the token files at the root.
-fn read_sources(root: &Path, from: &[PathBuf]) -> Result<Vec<Source>, i32> {
+fn read_sources(root: &Path, from: &[PathBuf]) -> Result<Vec<Source>> {
     let paths: Vec<PathBuf> = if from.is_empty() {
-        let dir = std::fs::read_dir(root).map_err(|e| {
-            report::error(format_args!(
-                "cannot list {}: {}",
-                root.display(),
-                io_message(&e)
-            ));
-            exit::USAGE
-        })?;
+        let dir = std::fs::read_dir(root)
+            .map_err(|e| Error::io(format_args!("list {}", root.display()), &e))?;
         let mut names: Vec<String> = dir
             .filter_map(|e| e.ok()?.file_name().into_string().ok())
             .filter(|n| guess::is_source_name(n))
@@ -130,14 +112,13 @@ fn read_sources(root: &Path, from: &[PathBuf]) -> Result<Vec<Source>, i32> {
         match tokenspec_core::file::read_regular_text(&path) {
             Ok(Some(text)) => sources.push(Source { name, text }),
             Ok(None) => {
-                report::error(format_args!("cannot read {name}: no such file"));
-                report::help("pass existing token files with --from FILE, or leave --from out to read the root's");
-                return Err(exit::USAGE);
+                return Err(Error::fatal(format_args!("cannot read {name}: no such file")).help(
+                    "pass existing token files with --from FILE, or leave --from out to read the root's",
+                ));
             }
             Err(e) => {
-                report::error(format_args!("cannot read {name}: {}", io_message(&e)));
-                report::help("nothing was written; pass other files with --from FILE");
-                return Err(exit::USAGE);
+                return Err(Error::io(format_args!("read {name}"), &e)
+                    .help("nothing was written; pass other files with --from FILE"));
             }
         }
     }
