@@ -38,8 +38,7 @@ pub fn mixed_env() -> String {
 
 /// A folder with token files and no spec.
 fn folder(files: &[(&str, &str)]) -> Project {
-    let p = Project::with_spec("");
-    std::fs::remove_file(p.path("token-spec.toml")).unwrap();
+    let p = Project::without_spec();
     for (name, text) in files {
         p.write(name, text);
     }

@@ -12,6 +12,7 @@ mod info;
 mod init;
 mod load;
 mod migrate;
+mod non_rust;
 mod process_safety;
 mod redaction;
 mod roundtrip;
