@@ -150,9 +150,19 @@ pub fn starter(sources: &[Source]) -> Starter {
         }
         for entry in &doc.entries {
             if !is_env_name(&entry.key) {
+                // The key is not echoed: a line this malformed may hold a
+                // value where the key should be (`postgres://u:pw@h=1`).
                 notes.push(format!(
-                    "{} line {}: `{}` is not a valid environment variable name; left out",
-                    source.name, entry.line, entry.key
+                    "{} line {}: the key is not a valid environment variable name; left out",
+                    source.name, entry.line
+                ));
+                continue;
+            }
+            if looks_like_secret(&entry.key).is_some() {
+                // A value pasted where the key belongs: never into the spec.
+                notes.push(format!(
+                    "{} line {}: the key looks like a secret value, not a name; left out",
+                    source.name, entry.line
                 ));
                 continue;
             }
@@ -660,10 +670,24 @@ mod tests {
 
     #[test]
     fn nothing_found_still_parses_and_bad_names_are_noted() {
-        let s = starter(&[src(".env", "PORT=1\nfoo.bar_token=x\nnot a line\n")]);
+        let s = starter(&[src(
+            ".env",
+            "PORT=1\nfoo.bar_token=x\npostgres://u:Pw0rd-Zq81@h=1\nnot a line\n",
+        )]);
         assert!(s.guesses.is_empty());
         assert!(
-            s.notes.iter().any(|n| n.contains("`foo.bar_token`")),
+            s.notes
+                .iter()
+                .any(|n| n.starts_with(".env line 2: the key is not")),
+            "{:?}",
+            s.notes
+        );
+        assert!(!format!("{:?}", s.notes).contains("Pw0rd"), "{:?}", s.notes);
+        let pasted = format!("{GH}=1\n");
+        let s = starter(&[src(".env", &pasted)]);
+        assert!(s.guesses.is_empty() && !s.text.contains(GH));
+        assert!(
+            s.notes[0].contains("looks like a secret value"),
             "{:?}",
             s.notes
         );
@@ -728,7 +752,13 @@ mod tests {
                 .iter()
                 .map(|(name, entries)| Source {
                     name: (*name).to_owned(),
-                    text: entries.iter().map(|(k, v)| format!("{k}='{v}'\n")).collect(),
+                    text: entries
+                        .iter()
+                        .map(|(k, v)| {
+                            // And the value where a key should be.
+                            format!("{k}='{v}'\n{v}=1\n")
+                        })
+                        .collect(),
                 })
                 .collect();
             let s = starter(&sources);
