@@ -10,6 +10,7 @@ use clap::Args;
 use tokenspec_core::format::is_placeholder;
 use tokenspec_core::load::{resolve, Problem, State};
 use tokenspec_core::TokenDef;
+use tokenspec_manifest::suggest::did_you_mean;
 
 use super::{report, Context, Error, Outcome};
 use crate::error::Result;
@@ -44,10 +45,12 @@ pub fn run(cx: &Context, args: &ValidateArgs) -> Result<Outcome> {
                     Some(e) => e.and(msg),
                     None => Error::fatal(msg),
                 };
-                unknown = Some(match suggest(name, all.iter().map(|d| d.name.as_ref())) {
-                    Some(s) => error.help(format_args!("did you mean `{s}`?")),
-                    None => error.help("`tokenspec load` lists the tokens of the spec"),
-                });
+                unknown = Some(
+                    match did_you_mean(name, all.iter().map(|d| d.name.as_ref())) {
+                        Some(s) => error.help(format_args!("did you mean `{s}`?")),
+                        None => error.help("`tokenspec load` lists the tokens of the spec"),
+                    },
+                );
             }
         }
     }
@@ -103,30 +106,4 @@ pub fn run(cx: &Context, args: &ValidateArgs) -> Result<Outcome> {
     Err(placeholders
         .into_iter()
         .fold(Error::problems(&problems), Error::and))
-}
-
-/// The closest known name, when it is close enough to be a likely typo.
-fn suggest<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let upper = name.to_ascii_uppercase();
-    known
-        .map(|k| (strsim::jaro_winkler(&upper, k), k))
-        .filter(|(score, _)| *score >= 0.85)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, k)| k)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::suggest;
-
-    #[test]
-    fn suggests_close_names_only() {
-        let known = ["AAR_TOKEN", "CI_BOT_TOKEN", "BOT_JWT"];
-        assert_eq!(suggest("AAR_TOKN", known.into_iter()), Some("AAR_TOKEN"));
-        assert_eq!(
-            suggest("ci_bot_token", known.into_iter()),
-            Some("CI_BOT_TOKEN")
-        );
-        assert_eq!(suggest("SOMETHING_ELSE", known.into_iter()), None);
-    }
 }

@@ -94,14 +94,8 @@ fn type_name(v: &DeValue<'_>) -> &'static str {
     }
 }
 
-/// The closest known key, when it is close enough to be a typo.
 fn suggest<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
-    known
-        .iter()
-        .map(|k| (strsim::levenshtein(key, k), *k))
-        .filter(|(d, k)| *d <= 2.max(k.len() / 3))
-        .min()
-        .map(|(_, k)| k)
+    crate::suggest::did_you_mean(key, known.iter().copied())
 }
 
 impl Cx<'_> {
@@ -456,7 +450,7 @@ impl Cx<'_> {
             DeValue::String(s) => {
                 let f = Format::builtin(s);
                 if f.is_none() {
-                    let names: Vec<&str> = BUILTIN_FORMATS.iter().map(|(n, _)| *n).collect();
+                    let names: Vec<&str> = BUILTIN_FORMATS.iter().map(|b| b.name).collect();
                     let help = match suggest(s, &names) {
                         Some(x) => format!("did you mean `{x}`? built-in formats are: {}; or write `format = {{ regex = \"…\" }}`", names.join(", ")),
                         None => format!("built-in formats are: {}; or write `format = {{ regex = \"…\" }}`", names.join(", ")),

@@ -188,7 +188,12 @@ fn rules(out: &mut String) {
 
 fn formats(out: &mut String) {
     out.push_str("\n## Value formats\n\n| Format | Accepts |\n|---|---|\n");
-    for (name, what) in BUILTIN_FORMATS {
+    for tokenspec_core::format::Builtin {
+        name,
+        description: what,
+        ..
+    } in BUILTIN_FORMATS
+    {
         let _ = writeln!(out, "| {} | {} |", code(name), cell(what));
     }
     out.push_str("| `{ regex = \"…\" }` | values the regular expression matches as a whole (`regex-lite` syntax: ASCII-only classes) |\n");

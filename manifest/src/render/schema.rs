@@ -168,7 +168,7 @@ fn token_property(key: &str) -> Option<Value> {
         "format" => {
             let mut choices: Vec<Value> = BUILTIN_FORMATS
                 .iter()
-                .map(|(name, what)| json!({ "const": name, "description": what }))
+                .map(|b| json!({ "const": b.name, "description": b.description }))
                 .collect();
             choices.push(object(
                 "A custom format: the whole value must match the regular expression.",
