@@ -397,20 +397,11 @@ fn guess(s: &Seen) -> Option<Guess> {
     Some(Guess {
         name: s.name.clone(),
         class,
-        format: format.as_ref().map(Format::name).map(builtin_name),
+        format: format.as_ref().and_then(Format::as_builtin).map(|b| b.name),
         why: why.join("; "),
         review,
         files: s.files.clone(),
     })
-}
-
-/// The `'static` spelling of a built-in format name.
-fn builtin_name(name: &str) -> &'static str {
-    tokenspec_core::format::BUILTIN_FORMATS
-        .iter()
-        .map(|(n, _)| *n)
-        .find(|n| *n == name)
-        .unwrap_or("any")
 }
 
 fn render(guesses: &[Guess], environments: &[String], sources: &[Source]) -> String {
