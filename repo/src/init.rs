@@ -141,11 +141,12 @@ pub fn starter(sources: &[Source]) -> Starter {
                 environments.push(env.clone());
             }
         }
+        let shown = source.name.escape_debug().to_string();
         let doc = dotenv::parse(&source.text);
         for e in &doc.errors {
             notes.push(format!(
                 "{} line {}: {}; the line was skipped",
-                source.name, e.line, e.message
+                shown, e.line, e.message
             ));
         }
         for entry in &doc.entries {
@@ -154,7 +155,7 @@ pub fn starter(sources: &[Source]) -> Starter {
                 // value where the key should be (`postgres://u:pw@h=1`).
                 notes.push(format!(
                     "{} line {}: the key is not a valid environment variable name; left out",
-                    source.name, entry.line
+                    shown, entry.line
                 ));
                 continue;
             }
@@ -162,7 +163,7 @@ pub fn starter(sources: &[Source]) -> Starter {
                 // A value pasted where the key belongs: never into the spec.
                 notes.push(format!(
                     "{} line {}: the key looks like a secret value, not a name; left out",
-                    source.name, entry.line
+                    shown, entry.line
                 ));
                 continue;
             }
@@ -406,7 +407,11 @@ fn guess(s: &Seen) -> Option<Guess> {
 
 fn render(guesses: &[Guess], environments: &[String], sources: &[Source]) -> String {
     let mut out = String::new();
-    let files: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
+    // Escaped: a file name may hold a newline, which would end the comment.
+    let files: Vec<String> = sources
+        .iter()
+        .map(|s| s.name.escape_debug().to_string())
+        .collect();
     let read = if files.is_empty() {
         "no token files".to_owned()
     } else {
@@ -686,6 +691,13 @@ mod tests {
         let s = starter(&[]);
         assert!(s.text.contains("no token files"));
         parsed(&s);
+    }
+
+    #[test]
+    fn a_file_name_cannot_break_out_of_its_comment() {
+        let s = starter(&[src(".env.x\nversion = 2", "A_TOKEN=x\n")]);
+        assert!(s.text.contains(".env.x\\nversion = 2"), "{}", s.text);
+        assert_eq!(parsed(&s).tokens.len(), 1);
     }
 
     #[test]
