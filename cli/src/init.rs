@@ -23,9 +23,10 @@ Examples:
   tokenspec init --from .env.example --from deploy/.tokens
   tokenspec --root ../service init
 
-Reads every .env, .env.*, .tokens and .tokens.* at the root (templates such
-as .env.example included) unless --from names the files. Writes only key
-names, never a value; refuses to replace an existing spec (exit 2).";
+The root is --root DIR, else the working directory (there is no spec to
+find yet). Reads every .env, .env.*, .tokens and .tokens.* there (templates
+such as .env.example included) unless --from names the files. Writes only
+key names, never a value; refuses to replace an existing spec (exit 2).";
 
 #[derive(Debug, Clone, Args)]
 pub struct InitArgs {
