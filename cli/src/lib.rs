@@ -21,6 +21,7 @@ pub mod fast_path;
 pub mod gen;
 pub mod github;
 pub mod info;
+pub mod init;
 pub mod load;
 pub mod migrate;
 pub mod process;
@@ -131,6 +132,9 @@ pub enum Command {
     /// Write (or --check) the files generated from the spec: CI files, docs, .gitignore block, schema
     #[command(after_help = gen::EXAMPLES)]
     Gen(WithGlobals<gen::GenArgs>),
+    /// Write a starter token-spec.toml from the .env* and .tokens* files here
+    #[command(after_help = init::EXAMPLES)]
+    Init(WithGlobals<init::InitArgs>),
     /// Print shell completions
     #[command(after_help = completions::EXAMPLES)]
     Completions(WithGlobals<completions::CompletionsArgs>),
@@ -148,6 +152,7 @@ impl Cli {
             Command::Check(c) => &c.global,
             Command::Migrate(c) => &c.global,
             Command::Gen(c) => &c.global,
+            Command::Init(c) => &c.global,
             Command::Completions(c) => &c.global,
         };
         self.global.overridden_by(after)
@@ -213,6 +218,10 @@ pub fn dispatch(cli: &Cli) -> error::Result<Outcome> {
     if let Command::Completions(c) = &cli.command {
         return completions::run(&mut Cli::command(), &c.args);
     }
+    // `init` runs where there is no spec yet.
+    if let Command::Init(c) = &cli.command {
+        return init::run(&cli.global(), &c.args);
+    }
     let cx = Context::new(&cli.global())?;
     match &cli.command {
         Command::Info(_) => info::run(&cx),
@@ -223,6 +232,8 @@ pub fn dispatch(cli: &Cli) -> error::Result<Outcome> {
         Command::Check(c) => check::run(&cx, &c.args),
         Command::Migrate(c) => migrate::run(&cx, &c.args),
         Command::Gen(c) => gen::run(&cx, &c.args),
-        Command::Completions(_) => unreachable!("handled before the spec is loaded"),
+        Command::Init(_) | Command::Completions(_) => {
+            unreachable!("handled before the spec is loaded")
+        }
     }
 }
