@@ -6,7 +6,8 @@ use tokenspec_core::env::{self, EnvOrigin};
 use tokenspec_core::{LoadOptions, TokenDef};
 use tokenspec_manifest::{Spec, SpecError};
 
-use super::{exit, report, spec_cache, GlobalArgs, TypeArg};
+use super::{spec_cache, Error, GlobalArgs, TypeArg};
+use crate::error::Result;
 
 /// The resolved global options, shared by all subcommands.
 #[derive(Debug)]
@@ -25,9 +26,8 @@ pub struct Context {
 }
 
 impl Context {
-    /// Resolves root, spec and environment. On failure the error is already
-    /// printed and the exit code (always [`exit::USAGE`]) is returned.
-    pub fn new(global: &GlobalArgs) -> Result<Context, i32> {
+    /// Resolves root, spec and environment.
+    pub fn new(global: &GlobalArgs) -> Result<Context> {
         let root = find_root(global)?;
         let spec_path = match &global.spec {
             Some(p) => p.clone(),
@@ -37,26 +37,17 @@ impl Context {
         let spec = match spec_cache::load(&spec_path, &spec_display) {
             Ok(spec) => spec,
             Err(SpecError::Io { path, error }) => {
-                report::error(format_args!("cannot read {path}: {}", io_message(&error)));
-                report::help(
+                return Err(Error::io(format_args!("read {path}"), &error).help(
                     "pass the spec with --spec FILE or the folder holding it with --root DIR",
-                );
-                return Err(exit::USAGE);
+                ));
             }
             // Diagnostics render their own `error:` lines.
-            Err(SpecError::Invalid(d)) => {
-                eprintln!("{d}");
-                return Err(exit::USAGE);
-            }
+            Err(SpecError::Invalid(d)) => return Err(Error::rendered(d)),
         };
         let (env, env_origin) = env::select_from_process(global.env.as_deref(), &spec.env_from());
         if let Some(name) = &env {
             let known: Vec<&str> = spec.environments.iter().map(String::as_str).collect();
-            if let Err(unknown) = env::check_known(name, &env_origin, &known) {
-                // Its Display carries its own `help:` lines.
-                report::error(unknown);
-                return Err(exit::USAGE);
-            }
+            env::check_known(name, &env_origin, &known).map_err(unknown_env)?;
         }
         Ok(Context {
             root,
@@ -89,21 +80,17 @@ impl Context {
     }
 }
 
-fn find_root(global: &GlobalArgs) -> Result<PathBuf, i32> {
+fn find_root(global: &GlobalArgs) -> Result<PathBuf> {
     if let Some(root) = &global.root {
         if !root.is_dir() {
-            report::error(format_args!("--root {} is not a folder", root.display()));
-            return Err(exit::USAGE);
+            return Err(Error::fatal(format_args!(
+                "--root {} is not a folder",
+                root.display()
+            )));
         }
         return Ok(root.clone());
     }
-    let cwd = std::env::current_dir().map_err(|e| {
-        report::error(format_args!(
-            "cannot read the working directory: {}",
-            io_message(&e)
-        ));
-        exit::USAGE
-    })?;
+    let cwd = std::env::current_dir().map_err(|e| Error::io("read the working directory", &e))?;
     if let Some(root) = env::find_root(&cwd) {
         return Ok(root);
     }
@@ -115,13 +102,33 @@ fn find_root(global: &GlobalArgs) -> Result<PathBuf, i32> {
             parent.to_path_buf()
         });
     }
-    report::error(format_args!(
+    Err(Error::fatal(format_args!(
         "no {} in {} or any parent folder",
         env::SPEC_FILE,
         cwd.display()
+    ))
+    .help("run tokenspec inside the project, or pass --root DIR or --spec FILE"))
+}
+
+/// An environment the spec does not define, whatever chose it: a typo such
+/// as `APP_ENV=stagin` must not quietly read base files only.
+fn unknown_env(e: env::UnknownEnv) -> Error {
+    let why = if e.invalid {
+        "is not a valid environment name"
+    } else {
+        "is not defined in the spec"
+    };
+    let mut err = Error::fatal(format_args!(
+        "environment `{}` (from {}) {why}",
+        e.name, e.origin
     ));
-    report::help("run tokenspec inside the project, or pass --root DIR or --spec FILE");
-    Err(exit::USAGE)
+    if let Some(s) = &e.suggestion {
+        err = err.help(format_args!("did you mean `{s}`?"));
+    }
+    err.help(format_args!(
+        "use one of: {}; or add it to `environments` in the spec",
+        e.known.join(", ")
+    ))
 }
 
 /// `path` relative to `root` when inside it, else as given.

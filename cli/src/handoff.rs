@@ -12,7 +12,8 @@ use std::str::FromStr;
 use tokenspec_core::def::is_env_name;
 use tokenspec_core::{LoadOptions, Resolution, Secret, TokenDef};
 
-use super::{exit, report, Context, TypeArg};
+use super::{Context, Error, TypeArg};
+use crate::error::Result;
 
 /// One `--as NAME=SOURCE[,SOURCE…]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,31 +69,28 @@ pub fn load(cx: &Context, type_: TypeArg, with_settings: bool) -> (Vec<TokenDef>
 
 /// Usage errors of `--as`, found before anything is read: a source that is
 /// a token of a class not selected, a name given twice or shadowing a token.
-pub fn check(cx: &Context, type_: TypeArg, renames: &[Rename]) -> Result<(), i32> {
+pub fn check(cx: &Context, type_: TypeArg, renames: &[Rename]) -> Result<()> {
     for (i, r) in renames.iter().enumerate() {
         if renames[..i].iter().any(|o| o.name == r.name) {
-            report::error(format_args!("--as {} is given twice", r.name));
-            return Err(exit::USAGE);
+            return Err(Error::fatal(format_args!("--as {} is given twice", r.name)));
         }
         if let Some(t) = cx.spec.token(&r.name) {
             if type_.classes().contains(&t.class) {
-                report::error(format_args!(
+                return Err(Error::fatal(format_args!(
                     "--as {}=… would replace the token {} of the same name",
                     r.name, r.name
-                ));
-                report::help("choose another name for --as");
-                return Err(exit::USAGE);
+                ))
+                .help("choose another name for --as"));
             }
         }
         for s in &r.sources {
             if let Some(t) = cx.spec.token(s) {
                 if !type_.classes().contains(&t.class) {
-                    report::error(format_args!(
+                    return Err(Error::fatal(format_args!(
                         "--as {}: {s} is a {} token, not selected by --type",
                         r.name, t.class
-                    ));
-                    report::help(format_args!("pass --type={} or --type=all", t.class));
-                    return Err(exit::USAGE);
+                    ))
+                    .help(format_args!("pass --type={} or --type=all", t.class)));
                 }
             }
         }
@@ -100,13 +98,13 @@ pub fn check(cx: &Context, type_: TypeArg, renames: &[Rename]) -> Result<(), i32
     Ok(())
 }
 
-/// Tokens (spec order), then `--as` variables, then settings. `Err` (exit
-/// 1, already reported) when an `--as` has no set source: fail closed.
+/// Tokens (spec order), then `--as` variables, then settings. An error
+/// (exit 1) when an `--as` has no set source: fail closed.
 pub fn outputs(
     res: &Resolution<'_>,
     renames: &[Rename],
     var: impl Fn(&str) -> Option<String>,
-) -> Result<Vec<Output>, i32> {
+) -> Result<Vec<Output>> {
     let mut out: Vec<Output> = res
         .tokens
         .iter()
@@ -118,7 +116,7 @@ pub fn outputs(
             })
         })
         .collect();
-    let mut failed = false;
+    let mut failed: Option<Error> = None;
     for r in renames {
         let value = r.sources.iter().find_map(|s| {
             match res.tokens.iter().find(|t| t.def.name == s.as_str()) {
@@ -133,18 +131,20 @@ pub fn outputs(
                 secret: true,
             }),
             None => {
-                failed = true;
-                report::error(format_args!(
+                let msg = format!(
                     "--as {} has no value: none of {} is set",
                     r.name,
                     r.sources.join(", ")
-                ));
+                );
+                failed = Some(match failed {
+                    None => Error::failed(msg),
+                    Some(e) => e.and(msg),
+                });
             }
         }
     }
-    if failed {
-        report::help("nothing was handed on; set one of the sources");
-        return Err(exit::TOKENS);
+    if let Some(e) = failed {
+        return Err(e.help("nothing was handed on; set one of the sources"));
     }
     for s in &res.settings {
         // An `--as` name wins over a setting of the same name.

@@ -12,9 +12,12 @@ use tokenspec_core::dotenv::Hazard;
 use tokenspec_core::env::EnvOrigin;
 use tokenspec_core::Class;
 
-use super::context::{display_path, io_message};
-use super::{exit, report, Context};
-use tokenspec_repo::migrate::{self, mask, write, Catalog, FileInput, MoveKind, PairInput, Plan, Problem};
+use super::context::display_path;
+use super::{report, Context, Error, Outcome};
+use crate::error::Result;
+use tokenspec_repo::migrate::{
+    self, mask, write, Catalog, FileInput, MoveKind, PairInput, Plan, Problem,
+};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -34,7 +37,7 @@ pub struct MigrateArgs {
     pub dry_run: bool,
 }
 
-pub fn run(cx: &Context, args: &MigrateArgs) -> i32 {
+pub fn run(cx: &Context, args: &MigrateArgs) -> Result<Outcome> {
     let envs: Vec<Option<String>> = if cx.env_origin == EnvOrigin::Flag {
         vec![cx.env.clone()]
     } else {
@@ -45,10 +48,7 @@ pub fn run(cx: &Context, args: &MigrateArgs) -> i32 {
     let mut pairs = Vec::with_capacity(envs.len());
     for env in envs {
         let (runtime, cicd) = PairInput::file_names(env.as_deref());
-        let (runtime, cicd) = match (read(cx, runtime), read(cx, cicd)) {
-            (Ok(r), Ok(c)) => (r, c),
-            _ => return exit::USAGE,
-        };
+        let (runtime, cicd) = (read(cx, runtime)?, read(cx, cicd)?);
         pairs.push(PairInput { env, runtime, cicd });
     }
     if cx.env_origin != EnvOrigin::Flag {
@@ -58,11 +58,11 @@ pub fn run(cx: &Context, args: &MigrateArgs) -> i32 {
     let plan = migrate::plan(&Catalog::from_spec(&cx.spec), &pairs);
     report_notes(&plan);
     if !plan.problems.is_empty() {
-        return refuse(&plan.problems);
+        return Err(refuse(&plan.problems));
     }
     if plan.changes.is_empty() {
-        eprintln!("nothing to migrate");
-        return exit::OK;
+        report::plain("nothing to migrate");
+        return Ok(Outcome::Ok);
     }
     if args.dry_run {
         return dry_run(&plan);
@@ -71,14 +71,10 @@ pub fn run(cx: &Context, args: &MigrateArgs) -> i32 {
 }
 
 /// Reads one file; a missing file is `None`. Other errors are reported.
-fn read(cx: &Context, name: String) -> Result<FileInput, ()> {
+fn read(cx: &Context, name: String) -> Result<FileInput> {
     match tokenspec_core::file::read_regular_text(&cx.path(&name)) {
         Ok(text) => Ok(FileInput { name, text }),
-        Err(e) => {
-            report::error(format_args!("cannot read {name}: {}", io_message(&e)));
-            report::help("nothing was changed");
-            Err(())
-        }
+        Err(e) => Err(Error::io(format_args!("read {name}"), &e).help("nothing was changed")),
     }
 }
 
@@ -128,38 +124,41 @@ fn report_notes(plan: &Plan) {
     }
 }
 
-fn refuse(problems: &[Problem]) -> i32 {
-    for p in problems {
-        report::error(p);
-    }
+/// The error for a plan with problems: each problem, then the fixes.
+fn refuse(problems: &[Problem]) -> Error {
+    let (first, rest) = problems
+        .split_first()
+        .expect("refuse is called with problems");
+    let mut error = rest.iter().fold(Error::failed(first), Error::and);
     let any = |f: fn(&Problem) -> bool| problems.iter().any(f);
     if any(Problem::is_parse) {
-        report::help("fix the lines above (quote a value with spaces), then run migrate again; nothing was changed");
-        return exit::USAGE;
+        return error
+            .help("fix the lines above (quote a value with spaces), then run migrate again; nothing was changed")
+            .with_code(crate::exit::ERROR);
     }
     if any(|p| matches!(p, Problem::Differs { .. } | Problem::Twice { .. })) {
-        report::help("keep the right value on one line and delete the other, then run migrate again; nothing was changed");
+        error = error.help("keep the right value on one line and delete the other, then run migrate again; nothing was changed");
     }
     if any(|p| matches!(p, Problem::NotPlaceholder { .. })) {
-        report::help("committed CI files hold safe test values only: replace the value with the token's ci_value or a placeholder, and keep real values in another environment's files; nothing was changed");
+        error = error.help("committed CI files hold safe test values only: replace the value with the token's ci_value or a placeholder, and keep real values in another environment's files; nothing was changed");
     }
-    exit::TOKENS
+    error
 }
 
-fn dry_run(plan: &Plan) -> i32 {
+fn dry_run(plan: &Plan) -> Result<Outcome> {
     let mut out = std::io::stdout().lock();
     for c in &plan.changes {
         let diff = mask::masked_diff(&c.name, c.before.as_deref(), &c.after);
-        if let Err(e) = out.write_all(diff.as_bytes()).and_then(|()| out.flush()) {
-            return report::write_failed(&e);
-        }
+        out.write_all(diff.as_bytes())
+            .and_then(|()| out.flush())
+            .map_err(|e| Error::stdout(&e))?;
     }
     summary(plan, "would move", "would remove");
-    eprintln!("dry run: nothing was written; run `tokenspec migrate` to apply");
-    exit::OK
+    report::plain("dry run: nothing was written; run `tokenspec migrate` to apply");
+    Ok(Outcome::Ok)
 }
 
-fn apply(cx: &Context, plan: &Plan) -> i32 {
+fn apply(cx: &Context, plan: &Plan) -> Result<Outcome> {
     let originals: Vec<(&str, &str)> = plan
         .changes
         .iter()
@@ -171,9 +170,7 @@ fn apply(cx: &Context, plan: &Plan) -> i32 {
         match write::backup(&cx.root, &originals) {
             Ok(dir) => Some(display_path(&cx.root, &dir)),
             Err(e) => {
-                report::error(format_args!("cannot back up the files: {}", io_message(&e)));
-                report::help("nothing was changed");
-                return exit::USAGE;
+                return Err(Error::io("back up the files", &e).help("nothing was changed"));
             }
         }
     };
@@ -189,14 +186,13 @@ fn apply(cx: &Context, plan: &Plan) -> i32 {
         .map(|c| (c, c.after.as_str(), c.after_grow()));
     for (c, text, expected) in grow.chain(shrink) {
         if let Err(e) = write::replace(&cx.path(&c.name), text, expected) {
-            report::error(format_args!("cannot write {}: {}", c.name, io_message(&e)));
-            match &backup {
-                Some(b) => report::help(format_args!(
+            let error = Error::io(format_args!("write {}", c.name), &e);
+            return Err(match &backup {
+                Some(b) => error.help(format_args!(
                     "no value is lost: each is in at least one file, and the originals are in {b}/; fix the cause and run migrate again"
                 )),
-                None => report::help("no value is lost; fix the cause and run migrate again"),
-            }
-            return exit::USAGE;
+                None => error.help("no value is lost; fix the cause and run migrate again"),
+            });
         }
     }
     summary(plan, "moved", "removed");
@@ -217,20 +213,20 @@ fn apply(cx: &Context, plan: &Plan) -> i32 {
             names.join(", ")
         ));
     }
-    exit::OK
+    Ok(Outcome::Ok)
 }
 
 /// One line per token, never a value.
 fn summary(plan: &Plan, moved: &str, removed: &str) {
     for m in &plan.moves {
         match &m.kind {
-            MoveKind::Moved => eprintln!("{moved} {}: {} → {}", m.key, m.from, m.to),
-            MoveKind::Duplicate { kept } => {
-                eprintln!(
-                    "{removed} {}: {} (same value already at {kept})",
-                    m.key, m.from
-                )
+            MoveKind::Moved => {
+                report::plain(format_args!("{moved} {}: {} → {}", m.key, m.from, m.to))
             }
+            MoveKind::Duplicate { kept } => report::plain(format_args!(
+                "{removed} {}: {} (same value already at {kept})",
+                m.key, m.from
+            )),
         }
     }
 }

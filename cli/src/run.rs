@@ -13,7 +13,8 @@ use clap::Args;
 use tokenspec_core::load::resolve;
 
 use super::handoff::{self, Rename};
-use super::{report, Context, TypeArg};
+use super::{process, report, Context, Error, Outcome, TypeArg};
+use crate::error::Result;
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -52,54 +53,38 @@ pub struct RunArgs {
     pub command: Vec<OsString>,
 }
 
-pub fn run(cx: &Context, args: &RunArgs) -> i32 {
-    if let Err(code) = handoff::check(cx, args.type_, &args.renames) {
-        return code;
-    }
+pub fn run(cx: &Context, args: &RunArgs) -> Result<Outcome> {
+    handoff::check(cx, args.type_, &args.renames)?;
     let (defs, opts) = handoff::load(cx, args.type_, args.with_settings);
     let res = resolve(&defs, &opts);
-    report::problems(&res.problems, true);
     report::warnings(&res);
     let program = args.command[0].to_string_lossy();
     if !res.problems.is_empty() {
-        report::help(format_args!(
+        return Err(Error::problems(&res.problems).help(format_args!(
             "`{program}` was not started; fix the tokens above"
-        ));
-        return report::exit_code(&res.problems);
+        )));
     }
-    let outputs = match handoff::outputs(&res, &args.renames, |n| std::env::var(n).ok()) {
-        Ok(o) => o,
-        Err(code) => {
-            report::help(format_args!("`{program}` was not started"));
-            return code;
-        }
-    };
+    let outputs = handoff::outputs(&res, &args.renames, |n| std::env::var(n).ok())
+        .map_err(|e| e.help(format_args!("`{program}` was not started")))?;
     let mut cmd = Command::new(&args.command[0]);
     cmd.args(&args.command[1..]);
     for o in &outputs {
         cmd.env(&o.name, o.value.expose_secret());
     }
+    process::restore_for_child();
     let err = match spawn(&mut cmd) {
-        Ok(code) => return code,
+        Ok(code) => return Ok(Outcome::Code(code)),
         Err(e) => e,
     };
-    match err.kind() {
+    Err(match err.kind() {
         io::ErrorKind::NotFound => {
-            report::error(format_args!("command not found: {program}"));
-            NOT_FOUND
+            Error::new(NOT_FOUND, format_args!("command not found: {program}"))
         }
         io::ErrorKind::PermissionDenied => {
-            report::error(format_args!("permission denied: {program}"));
-            NOT_EXECUTABLE
+            Error::new(NOT_EXECUTABLE, format_args!("permission denied: {program}"))
         }
-        _ => {
-            report::error(format_args!(
-                "cannot run {program}: {}",
-                super::context::io_message(&err)
-            ));
-            NOT_EXECUTABLE
-        }
-    }
+        _ => Error::io(format_args!("run {program}"), &err).with_code(NOT_EXECUTABLE),
+    })
 }
 
 /// Replaces this process with `cmd`; returns only on failure.
@@ -113,5 +98,5 @@ fn spawn(cmd: &mut Command) -> io::Result<i32> {
 #[cfg(not(unix))]
 fn spawn(cmd: &mut Command) -> io::Result<i32> {
     let status = cmd.status()?;
-    Ok(status.code().unwrap_or(super::exit::TOKENS))
+    Ok(status.code().unwrap_or(crate::exit::FAILED))
 }

@@ -20,7 +20,18 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{ClassInfo, Spec, Token, DEFAULT_ENVIRONMENTS};
 use tokenspec_core::env::DEFAULT_ENV_FROM;
 
-pub const TOP_KEYS: &[&str] = &["version", "environments", "env_from", "class", "token"];
+mod store;
+
+pub use store::STORE_KEYS;
+
+pub const TOP_KEYS: &[&str] = &[
+    "version",
+    "environments",
+    "env_from",
+    "class",
+    "token",
+    "store",
+];
 pub const CLASS_KEYS: &[&str] = &["owner", "rotation_days", "description"];
 pub const TOKEN_KEYS: &[&str] = &[
     "name",
@@ -96,14 +107,8 @@ fn type_name(v: &DeValue<'_>) -> &'static str {
     }
 }
 
-/// The closest known key, when it is close enough to be a typo.
 fn suggest<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
-    known
-        .iter()
-        .map(|k| (strsim::levenshtein(key, k), *k))
-        .filter(|(d, k)| *d <= 2.max(k.len() / 3))
-        .min()
-        .map(|(_, k)| k)
+    crate::suggest::did_you_mean(key, known.iter().copied())
 }
 
 impl Cx<'_> {
@@ -218,12 +223,14 @@ impl Cx<'_> {
                 ),
             },
         }
+        let store = self.store(root.get("store"), &environments);
         self.cross_checks(&environments);
         Spec {
             environments: environments.into_iter().map(Spanned::into_inner).collect(),
             env_from,
             classes,
             tokens,
+            store,
         }
     }
 
@@ -506,7 +513,7 @@ impl Cx<'_> {
             DeValue::String(s) => {
                 let f = Format::builtin(s);
                 if f.is_none() {
-                    let names: Vec<&str> = BUILTIN_FORMATS.iter().map(|(n, _)| *n).collect();
+                    let names: Vec<&str> = BUILTIN_FORMATS.iter().map(|b| b.name).collect();
                     let help = match suggest(s, &names) {
                         Some(x) => format!("did you mean `{x}`? built-in formats are: {}; or write `format = {{ regex = \"…\" }}`", names.join(", ")),
                         None => format!("built-in formats are: {}; or write `format = {{ regex = \"…\" }}`", names.join(", ")),

@@ -12,10 +12,10 @@ use std::borrow::Cow;
 
 use tokenspec_core::{Class, Deprecation, Format, Required};
 
-use crate::model::{ClassInfo, Spec, Token};
+use crate::model::{ClassInfo, Spec, StoreKind, StoreSpec, Token};
 
 /// Identifies the layout; bump it whenever the encoding or the model changes.
-const MAGIC: &[u8; 16] = b"tokenspec-snap:2";
+const MAGIC: &[u8; 16] = b"tokenspec-snap:3";
 
 /// Encodes `spec`, which was parsed from `src`.
 pub fn encode(spec: &Spec, src: &str) -> Vec<u8> {
@@ -80,6 +80,23 @@ pub fn encode(spec: &Spec, src: &str) -> Vec<u8> {
         for span in [&t.span, &t.name_span, &t.ci_value_span] {
             w.len(span.start);
             w.len(span.end);
+        }
+    }
+    match &spec.store {
+        None => w.u8(0),
+        Some(s) => {
+            w.u8(1);
+            w.str(s.kind.as_str());
+            w.opt_str(s.address.as_deref());
+            w.str(&s.mount);
+            w.str(&s.path);
+            w.len(s.environments.len());
+            for e in &s.environments {
+                w.str(e);
+            }
+            w.u8(u8::from(s.files));
+            w.len(s.span.start);
+            w.len(s.span.end);
         }
     }
     let sum = fingerprint(&w.0[MAGIC.len()..]);
@@ -154,12 +171,34 @@ pub fn decode(bytes: &[u8], src: &str) -> Option<Spec> {
             ci_value_span: span()?,
         })
     })?;
+    let store = match r.u8()? {
+        0 => None,
+        1 => Some(StoreSpec {
+            kind: match r.str()? {
+                "openbao" => StoreKind::OpenBao,
+                "vault" => StoreKind::Vault,
+                _ => return None,
+            },
+            address: r.opt_string()?,
+            mount: r.string()?,
+            path: r.string()?,
+            environments: r.list(|r| r.string())?,
+            files: match r.u8()? {
+                0 => false,
+                1 => true,
+                _ => return None,
+            },
+            span: r.len()?..r.len()?,
+        }),
+        _ => return None,
+    };
     // Trailing bytes mean a layout this build does not know.
     r.0.is_empty().then_some(Spec {
         environments,
         env_from,
         classes,
         tokens,
+        store,
     })
 }
 
@@ -310,6 +349,13 @@ mod tests {
     const FULL: &str = r#"
 version = 1
 environments = ["dev", "staging", "prod", "ci"]
+
+[store]
+kind = "vault"
+address = "https://vault.internal:8200"
+path = "proj/{class}/{env}"
+environments = ["prod"]
+files = false
 
 [class.cicd]
 owner = "Platform"

@@ -25,9 +25,29 @@ pub enum Mode {
 pub struct Report {
     /// Generated files that were missing or differed, in output order
     /// (written in [`Mode::Write`]).
-    pub stale: Vec<&'static str>,
+    pub stale: Vec<Stale>,
     /// How many generated files there are in all.
     pub total: usize,
+}
+
+/// A generated file that does not hold what the spec says it should.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stale {
+    /// Path relative to the root.
+    pub path: &'static str,
+    /// Whether the file existed (`false`: it was missing).
+    pub existed: bool,
+}
+
+impl std::fmt::Display for Stale {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = if self.existed {
+            "is out of date with"
+        } else {
+            "is missing, generated from"
+        };
+        write!(f, "{} {state} {}", self.path, render::SPEC_FILE)
+    }
 }
 
 impl Report {
@@ -60,14 +80,22 @@ pub fn run(root: &Path, spec: &Spec, mode: Mode) -> Result<Report, Error> {
     if let Some(e) = read_error.into_inner() {
         return Err(e);
     }
-    let stale: Vec<&Output> = outputs.iter().filter(|o| !is_fresh(root, o)).collect();
-    if mode == Mode::Write {
-        for o in &stale {
+    let mut stale = Vec::new();
+    for o in &outputs {
+        let current = std::fs::read(root.join(o.path)).ok();
+        if current.as_deref() == Some(o.content.as_bytes()) {
+            continue;
+        }
+        if mode == Mode::Write {
             write(root, o)?;
         }
+        stale.push(Stale {
+            path: o.path,
+            existed: current.is_some(),
+        });
     }
     Ok(Report {
-        stale: stale.iter().map(|o| o.path).collect(),
+        stale,
         total: outputs.len(),
     })
 }
@@ -84,10 +112,6 @@ fn read_existing(root: &Path, path: &str, error: &RefCell<Option<Error>>) -> Opt
             None
         }
     }
-}
-
-fn is_fresh(root: &Path, o: &Output) -> bool {
-    std::fs::read(root.join(o.path)).is_ok_and(|bytes| bytes == o.content.as_bytes())
 }
 
 fn write(root: &Path, o: &Output) -> Result<(), Error> {
@@ -114,7 +138,11 @@ mod tests {
         let spec = Spec::parse(SPEC, "token-spec.toml").unwrap();
         let first = run(dir.path(), &spec, Mode::Check).unwrap();
         assert_eq!(first.stale.len(), first.total, "nothing exists yet");
-        assert!(dir.path().read_dir().unwrap().next().is_none(), "check writes nothing");
+        assert!(first.stale.iter().all(|s| !s.existed));
+        assert!(
+            dir.path().read_dir().unwrap().next().is_none(),
+            "check writes nothing"
+        );
         let written = run(dir.path(), &spec, Mode::Write).unwrap();
         assert_eq!(written.stale, first.stale);
         assert!(run(dir.path(), &spec, Mode::Check).unwrap().is_fresh());

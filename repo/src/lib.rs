@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod generate;
+pub mod init;
 pub mod migrate;
 
 /// An I/O error in the lowercase house style, without the `(os error N)` tail.

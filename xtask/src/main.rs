@@ -65,12 +65,14 @@ fn gen(args: &Args) -> Result<ExitCode, String> {
             args.root.display()
         ),
         // Rendered with line, column and caret; the generator writes nothing.
-        SpecError::Invalid(d) => format!("{d}\nerror: {SPEC_FILE} is invalid; nothing was generated"),
+        SpecError::Invalid(d) => {
+            format!("{d}\nerror: {SPEC_FILE} is invalid; nothing was generated")
+        }
     })?;
     let report = generate::run(&args.root, &spec, args.mode).map_err(|e| format!("error: {e}"))?;
     if args.mode == Mode::Check {
-        for path in &report.stale {
-            eprintln!("error: {path} is out of date with {SPEC_FILE}");
+        for stale in &report.stale {
+            eprintln!("error: {stale}");
         }
         if report.is_fresh() {
             eprintln!("all {} generated files are up to date", report.total);
@@ -79,8 +81,8 @@ fn gen(args: &Args) -> Result<ExitCode, String> {
         eprintln!("help: run `cargo xtask gen` and commit the result");
         return Ok(ExitCode::from(1));
     }
-    for path in &report.stale {
-        eprintln!("wrote {path}");
+    for stale in &report.stale {
+        eprintln!("wrote {}", stale.path);
     }
     eprintln!(
         "{} written, {} unchanged",

@@ -10,6 +10,7 @@ pub mod ci_files;
 pub mod docs;
 pub mod gitignore;
 pub mod markers;
+pub mod policies;
 pub mod schema;
 pub mod template;
 
@@ -61,6 +62,13 @@ pub fn outputs(spec: &Spec, read_existing: impl Fn(&str) -> Option<String>) -> V
             content: schema::render(),
         },
     ]
+    .into_iter()
+    .chain(
+        policies::render_all(spec)
+            .into_iter()
+            .map(|(path, content)| Output { path, content }),
+    )
+    .collect()
 }
 
 /// `text` as `#` comment lines, one per line of text, without trailing blanks.

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use tokenspec_core::dotenv::Document;
 use tokenspec_core::Class;
-use tokenspec_manifest::{Spec, Token};
+use tokenspec_manifest::{suggest, Spec, Token};
 
 use super::files::TokenFile;
 use super::{Finding, Rule};
@@ -112,11 +112,8 @@ fn unknown(spec: &Spec, file: &TokenFile, key: &str) -> Option<Finding> {
 
 /// The spec token whose name is nearest to `key`, ignoring case, with the distance.
 fn closest_token<'s>(spec: &'s Spec, key: &str) -> Option<(&'s Token, usize)> {
-    let upper = key.to_ascii_uppercase();
-    spec.tokens
-        .iter()
-        .map(|t| (t, strsim::levenshtein(&upper, &t.name)))
-        .min_by_key(|(_, d)| *d)
+    let (name, d) = suggest::nearest(key, spec.tokens.iter().map(|t| t.name.as_str()))?;
+    Some((spec.token(name)?, d))
 }
 
 fn duplicates(file: &TokenFile, doc: &Document, out: &mut Vec<Finding>) {

@@ -10,7 +10,7 @@
 //! a value. Rules receive values only to classify them.
 
 mod drift;
-mod files;
+pub(crate) mod files;
 pub mod fix;
 mod git;
 mod ignore;
