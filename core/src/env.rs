@@ -173,17 +173,15 @@ pub fn check_known(name: &str, origin: &EnvOrigin, known: &[&str]) -> Result<(),
     if !invalid && known.contains(&name) {
         return Ok(());
     }
-    let suggestion = known
-        .iter()
-        .map(|k| (strsim::levenshtein(name, k), *k))
-        .filter(|(d, k)| *d <= 2.max(k.len() / 3) && *d < name.len().max(1))
-        .min()
-        .map(|(_, k)| k.to_owned());
+    // The one did-you-mean rule, but never a suggestion that shares nothing
+    // with what was typed (`qa` is not a typo of `ci`).
+    let suggestion = crate::suggest::did_you_mean(name, known.iter().copied())
+        .filter(|s| crate::suggest::nearest(name, [*s]).is_some_and(|(_, d)| d < name.len()));
     Err(UnknownEnv {
         name: name.to_owned(),
         origin: origin.clone(),
         invalid,
-        suggestion: if invalid { None } else { suggestion },
+        suggestion: suggestion.filter(|_| !invalid).map(str::to_owned),
         known: known.iter().map(|k| (*k).to_owned()).collect(),
     })
 }
