@@ -28,6 +28,14 @@ pub struct Context {
 impl Context {
     /// Resolves root, spec and environment.
     pub fn new(global: &GlobalArgs) -> Result<Context> {
+        Context::with_env_rule(global, true)
+    }
+
+    /// As [`Context::new`]; with `uses_env` false (`check`, `migrate`,
+    /// `gen`, which work on every environment's files whatever `APP_ENV` or
+    /// `CI` say) an unknown environment from a variable is not an error,
+    /// while one given with `--env` still is.
+    pub fn with_env_rule(global: &GlobalArgs, uses_env: bool) -> Result<Context> {
         let root = find_root(global)?;
         let spec_path = match &global.spec {
             Some(p) => p.clone(),
@@ -45,7 +53,8 @@ impl Context {
             Err(SpecError::Invalid(d)) => return Err(Error::rendered(d)),
         };
         let (env, env_origin) = env::select_from_process(global.env.as_deref(), &spec.env_from());
-        if let Some(name) = &env {
+        let checked = uses_env || env_origin == EnvOrigin::Flag;
+        if let (Some(name), true) = (&env, checked) {
             let known: Vec<&str> = spec.environments.iter().map(String::as_str).collect();
             env::check_known(name, &env_origin, &known).map_err(unknown_env)?;
         }

@@ -223,7 +223,11 @@ pub fn dispatch(cli: &Cli) -> error::Result<Outcome> {
     if let Command::Init(c) = &cli.command {
         return init::run(&cli.global(), &c.args);
     }
-    let cx = Context::new(&cli.global())?;
+    let uses_env = !matches!(
+        cli.command,
+        Command::Check(_) | Command::Migrate(_) | Command::Gen(_)
+    );
+    let cx = Context::with_env_rule(&cli.global(), uses_env)?;
     match &cli.command {
         Command::Info(_) => info::run(&cx),
         Command::Load(c) => load::run(&cx, &c.args),

@@ -311,7 +311,12 @@ fn load_chooses_the_environment_as_the_command_line_does() {
     );
     let child = |vars: &[(&str, &str)]| {
         let out = std::process::Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", "load_chooses_the_environment_as_the_command_line_does", "--nocapture", "--test-threads=1"])
+            .args([
+                "--exact",
+                "load_chooses_the_environment_as_the_command_line_does",
+                "--nocapture",
+                "--test-threads=1",
+            ])
             .current_dir(dir.path())
             .env_clear()
             .env(CHILD, "1")
@@ -326,7 +331,9 @@ fn load_chooses_the_environment_as_the_command_line_does() {
     // A typo is an error, with the spec's closest environment.
     let out = child(&[("APP_ENV", "stagin")]);
     assert!(
-        out.contains("err 1 token problem") && out.contains("environment `stagin` (from APP_ENV) is not defined in the spec") && out.contains("did you mean `staging`?"),
+        out.contains("err 1 token problem")
+            && out.contains("environment `stagin` (from APP_ENV) is not defined in the spec")
+            && out.contains("did you mean `staging`?"),
         "{out}"
     );
 }

@@ -139,3 +139,23 @@ fn no_sequence_of_commands_turns_a_failing_ci_export_into_a_passing_one() {
     );
     assert_eq!(out.code, 0, "{out:?}");
 }
+
+/// `check`, `migrate` and `gen` work on every environment's files whatever
+/// `APP_ENV` says, so a value the spec does not define cannot block them;
+/// `--env` with such a name still does.
+#[test]
+fn commands_over_every_environment_ignore_an_unknown_app_env() {
+    let p = Project::new();
+    p.git(&["init", "-q"]);
+    for args in [&["migrate", "--dry-run"][..], &["check"]] {
+        let out = p.run_env(args, &[("APP_ENV", "local")]);
+        assert!(
+            !out.stderr.contains("is not defined in the spec"),
+            "{args:?}: {}",
+            out.stderr
+        );
+        let mut flagged = vec!["--env", "local"];
+        flagged.extend_from_slice(args);
+        assert_eq!(p.run(&flagged).code, 2, "{args:?}");
+    }
+}
