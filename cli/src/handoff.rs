@@ -6,10 +6,14 @@
 //! A SOURCE is a token of the selected `--type`, with its resolved value
 //! (every layer, format and placeholder rule), or else a variable of the
 //! process environment (an empty value is unset), such as `GITHUB_TOKEN`.
+//! The first source with a real value wins; only when every set source is
+//! a placeholder (the `ci` environment's test values) is the first of those
+//! taken.
 
 use std::str::FromStr;
 
 use tokenspec_core::def::is_env_name;
+use tokenspec_core::format::is_placeholder;
 use tokenspec_core::{LoadOptions, Resolution, Secret, TokenDef};
 
 use super::{Context, Error, TypeArg};
@@ -118,12 +122,30 @@ pub fn outputs(
         .collect();
     let mut failed: Option<Error> = None;
     for r in renames {
-        let value = r.sources.iter().find_map(|s| {
-            match res.tokens.iter().find(|t| t.def.name == s.as_str()) {
-                Some(t) => t.value.clone(),
-                None => var(s).filter(|v| !v.is_empty()).map(Secret::new),
-            }
-        });
+        // As in the loader, a placeholder (which counts as set in ci) never
+        // shadows a real value of a later source.
+        let values: Vec<(Secret, bool)> = r
+            .sources
+            .iter()
+            .filter_map(
+                |s| match res.tokens.iter().find(|t| t.def.name == s.as_str()) {
+                    Some(t) => {
+                        let v = t.value.clone()?;
+                        let placeholder = is_placeholder(v.expose_secret(), &t.def.ci_value);
+                        Some((v, placeholder))
+                    }
+                    None => var(s).filter(|v| !v.is_empty()).map(|v| {
+                        let placeholder = is_placeholder(&v, "");
+                        (Secret::new(v), placeholder)
+                    }),
+                },
+            )
+            .collect();
+        let value = values
+            .iter()
+            .find(|(_, placeholder)| !placeholder)
+            .or(values.first())
+            .map(|(v, _)| v.clone());
         match value {
             Some(value) => out.push(Output {
                 name: r.name.clone(),

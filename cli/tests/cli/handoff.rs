@@ -343,3 +343,31 @@ fn run_with_settings_gives_the_child_every_setting() {
         out.stderr
     );
 }
+
+/// In ci the spec tokens hold the committed test values, which count as
+/// set; a real `GITHUB_TOKEN` further down the list still wins over them,
+/// as the workflow's `secrets.A || secrets.B || secrets.GITHUB_TOKEN` did.
+#[test]
+fn as_prefers_a_real_value_to_an_earlier_placeholder() {
+    let p = project();
+    p.write_mode(
+        ".tokens.ci",
+        "DEV_ORCHESTRATION_BOT_KEY=ci_test_dev\nCI_BOT_TOKEN=ci_test_bot\nCI_ISSUE_AUTOMATION_TOKEN=ci_test_issues\n",
+        0o644,
+    );
+    let arg = "--as=GH_TOKEN=CI_ISSUE_AUTOMATION_TOKEN,CI_BOT_TOKEN,GITHUB_TOKEN";
+    let gh = |vars: &[(&str, &str)]| {
+        let out = p.run_env(&["export", "--type=cicd", "--format=json", arg], vars);
+        assert_eq!(out.code, 0, "{out:?}");
+        out.json()["GH_TOKEN"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(
+        gh(&[("CI", "true"), ("GITHUB_TOKEN", "real-actions-token")]),
+        "real-actions-token"
+    );
+    assert_eq!(
+        gh(&[("CI", "true")]),
+        "ci_test_issues",
+        "all placeholders: the first"
+    );
+}
