@@ -14,7 +14,9 @@ use tokenspec_core::Class;
 
 use super::context::{display_path, io_message};
 use super::{exit, report, Context};
-use tokenspec_repo::migrate::{self, mask, write, Catalog, FileInput, MoveKind, PairInput, Plan, Problem};
+use tokenspec_repo::migrate::{
+    self, mask, write, Catalog, FileInput, MoveKind, PairInput, PairPlan, Plan, Problem,
+};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -23,8 +25,11 @@ Examples:
   tokenspec --env prod migrate     only .env.prod and .tokens.prod
 
 Without --env it handles .env/.tokens and every environment's pair, whatever
-APP_ENV or CI say. Exit codes: 0 done or nothing to do, 1 a conflict or a real
-value bound for a committed CI file (nothing changed), 2 a parse or I/O error.";
+APP_ENV or CI say. Each pair is all or nothing on its own: a conflict in one
+pair leaves that pair unchanged and the others are still migrated. The spec's
+tokens in the committed CI files are `tokenspec gen`'s, not migrate's.
+Exit codes: 0 done or nothing to do, 1 a pair was refused (a conflict, or a real
+value bound for a committed CI file; that pair unchanged), 2 a parse or I/O error.";
 
 #[derive(Debug, Clone, Args)]
 #[command(after_help = EXAMPLES)]
@@ -55,19 +60,42 @@ pub fn run(cx: &Context, args: &MigrateArgs) -> i32 {
         note_other_files(cx, &pairs);
     }
 
+    let _lock = if args.dry_run {
+        None
+    } else {
+        match tokenspec_repo::lock::RootLock::acquire(&cx.root) {
+            Ok(lock) => {
+                for name in tokenspec_repo::atomic::sweep(&cx.root) {
+                    report::note(format_args!("removed {name}, left by an interrupted write"));
+                }
+                Some(lock)
+            }
+            Err(e) => {
+                report::error(&e);
+                report::help(e.help());
+                return exit::USAGE;
+            }
+        }
+    };
     let plan = migrate::plan(&Catalog::from_spec(&cx.spec), &pairs);
     report_notes(&plan);
-    if !plan.problems.is_empty() {
-        return refuse(&plan.problems);
+    let refused = refuse(&plan);
+    let code = if plan.changes().next().is_none() {
+        if refused == exit::OK {
+            eprintln!("nothing to migrate");
+        }
+        exit::OK
+    } else if args.dry_run {
+        dry_run(&plan)
+    } else {
+        apply(cx, &plan)
+    };
+    // An I/O error outranks a refused pair.
+    if code != exit::OK {
+        code
+    } else {
+        refused
     }
-    if plan.changes.is_empty() {
-        eprintln!("nothing to migrate");
-        return exit::OK;
-    }
-    if args.dry_run {
-        return dry_run(&plan);
-    }
-    apply(cx, &plan)
 }
 
 /// Reads one file; a missing file is `None`. Other errors are reported.
@@ -107,11 +135,19 @@ fn note_other_files(cx: &Context, pairs: &[PairInput]) {
 }
 
 fn report_notes(plan: &Plan) {
-    for u in &plan.unknown {
+    let u = &plan.unknown;
+    if !u.keys.is_empty() {
         report::note(format_args!(
-            "left in {}, not in the spec: {}",
-            u.file,
+            "left where they are, not in the spec ({}): {}",
+            u.files.join(", "),
             u.keys.join(", ")
+        ));
+    }
+    if !u.hidden.is_empty() {
+        let places: Vec<String> = u.hidden.iter().map(ToString::to_string).collect();
+        report::note(format_args!(
+            "left where they are, not in the spec, and not shown because they look like a secret or are not a variable name: {}",
+            places.join(", ")
         ));
     }
     for h in &plan.hazards {
@@ -128,27 +164,48 @@ fn report_notes(plan: &Plan) {
     }
 }
 
-fn refuse(problems: &[Problem]) -> i32 {
+/// Reports every refused pair with its fix; the exit code they call for.
+fn refuse(plan: &Plan) -> i32 {
+    let mut code = exit::OK;
+    for pair in plan.refused() {
+        code = code.max(refuse_pair(pair));
+    }
+    code
+}
+
+fn refuse_pair(pair: &PairPlan) -> i32 {
+    let problems = &pair.problems;
     for p in problems {
         report::error(p);
     }
+    let unchanged = format!("{} were not changed", pair.name());
     let any = |f: fn(&Problem) -> bool| problems.iter().any(f);
     if any(Problem::is_parse) {
-        report::help("fix the lines above (quote a value with spaces), then run migrate again; nothing was changed");
+        report::help(format_args!(
+            "fix the lines above (quote a value with spaces), then run migrate again; {unchanged}"
+        ));
         return exit::USAGE;
     }
+    if pair.is_committed() {
+        // The spec's tokens in the committed CI files belong to `gen`: it
+        // takes each into its class's generated block, or names a real value.
+        report::help(format_args!(
+            "the spec's tokens in the committed CI files are generated: run `tokenspec gen`, which puts each in its class's file with the spec's ci_value; {unchanged}"
+        ));
+        return exit::TOKENS;
+    }
     if any(|p| matches!(p, Problem::Differs { .. } | Problem::Twice { .. })) {
-        report::help("keep the right value on one line and delete the other, then run migrate again; nothing was changed");
+        report::help(format_args!("keep the right value on one line and delete the other, then run migrate again; {unchanged}"));
     }
     if any(|p| matches!(p, Problem::NotPlaceholder { .. })) {
-        report::help("committed CI files hold safe test values only: replace the value with the token's ci_value or a placeholder, and keep real values in another environment's files; nothing was changed");
+        report::help(format_args!("committed CI files hold safe test values only: replace the value with the token's ci_value or a placeholder, and keep real values in another environment's files; {unchanged}"));
     }
     exit::TOKENS
 }
 
 fn dry_run(plan: &Plan) -> i32 {
     let mut out = std::io::stdout().lock();
-    for c in &plan.changes {
+    for c in plan.changes() {
         let diff = mask::masked_diff(&c.name, c.before.as_deref(), &c.after);
         if let Err(e) = out.write_all(diff.as_bytes()).and_then(|()| out.flush()) {
             return report::write_failed(&e);
@@ -161,8 +218,7 @@ fn dry_run(plan: &Plan) -> i32 {
 
 fn apply(cx: &Context, plan: &Plan) -> i32 {
     let originals: Vec<(&str, &str)> = plan
-        .changes
-        .iter()
+        .changes()
         .filter_map(|c| Some((c.name.as_str(), c.before.as_deref()?)))
         .collect();
     let backup = if originals.is_empty() {
@@ -179,12 +235,10 @@ fn apply(cx: &Context, plan: &Plan) -> i32 {
     };
     // Destinations first: until the last rename, every value is in at least one file.
     let grow = plan
-        .changes
-        .iter()
+        .changes()
         .filter_map(|c| Some((c, c.grown.as_deref()?, c.before.as_deref())));
     let shrink = plan
-        .changes
-        .iter()
+        .changes()
         .filter(|c| c.shrinks())
         .map(|c| (c, c.after.as_str(), c.after_grow()));
     for (c, text, expected) in grow.chain(shrink) {
@@ -200,7 +254,7 @@ fn apply(cx: &Context, plan: &Plan) -> i32 {
         }
     }
     summary(plan, "moved", "removed");
-    for c in plan.changes.iter().filter(|c| c.before.is_none()) {
+    for c in plan.changes().filter(|c| c.before.is_none()) {
         report::note(format_args!("created {} with mode 0600", c.name));
         // Only the CI files are committed; a new secret file must be ignored.
         if !c.name.ends_with(".ci") {
@@ -222,7 +276,7 @@ fn apply(cx: &Context, plan: &Plan) -> i32 {
 
 /// One line per token, never a value.
 fn summary(plan: &Plan, moved: &str, removed: &str) {
-    for m in &plan.moves {
+    for m in plan.moves() {
         match &m.kind {
             MoveKind::Moved => eprintln!("{moved} {}: {} → {}", m.key, m.from, m.to),
             MoveKind::Duplicate { kept } => {

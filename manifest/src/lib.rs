@@ -11,7 +11,7 @@ pub mod snapshot;
 use std::path::Path;
 
 pub use diagnostic::{Diagnostic, Diagnostics};
-pub use model::{ClassInfo, Spec, Token};
+pub use model::{ClassInfo, Spec, Token, DEFAULT_TEMPLATES};
 
 /// Reading a spec file failed.
 #[derive(Debug)]

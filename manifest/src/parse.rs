@@ -19,7 +19,7 @@ use tokenspec_core::{Class, Deprecation, Format, Required};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{ClassInfo, Spec, Token, DEFAULT_ENVIRONMENTS};
 
-pub const TOP_KEYS: &[&str] = &["version", "environments", "class", "token"];
+pub const TOP_KEYS: &[&str] = &["version", "environments", "class", "token", "templates"];
 pub const CLASS_KEYS: &[&str] = &["owner", "rotation_days", "description"];
 pub const TOKEN_KEYS: &[&str] = &[
     "name",
@@ -215,12 +215,44 @@ impl Cx<'_> {
                 ),
             },
         }
+        let templates = self.templates(root.get("templates"));
         self.cross_checks(&environments);
         Spec {
             environments: environments.into_iter().map(Spanned::into_inner).collect(),
             classes,
             tokens,
+            templates,
         }
+    }
+
+    /// `templates = [".env.dist"]`: more committed templates, as paths in the root.
+    fn templates(&mut self, v: Option<&Val<'_>>) -> Vec<String> {
+        let Some(v) = v else { return Vec::new() };
+        let names = self.string_array(v, "templates").unwrap_or_default();
+        let mut out = Vec::new();
+        for n in names {
+            let name = n.get_ref();
+            let bad = name.is_empty()
+                || name.starts_with('/')
+                || name.contains('\\')
+                || name
+                    .split('/')
+                    .any(|part| part.is_empty() || part == "." || part == "..");
+            if bad {
+                self.err(
+                    Diagnostic::new(
+                        format!("`{name}` is not a file path inside the root"),
+                        n.span(),
+                    )
+                    .help(
+                        "name a template relative to the root, e.g. `templates = [\".env.dist\"]`",
+                    ),
+                );
+            } else if !out.contains(name) {
+                out.push(name.clone());
+            }
+        }
+        out
     }
 
     fn environments(&mut self, v: Option<&Val<'_>>) -> Vec<Spanned<String>> {

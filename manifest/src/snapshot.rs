@@ -15,7 +15,7 @@ use tokenspec_core::{Class, Deprecation, Format, Required};
 use crate::model::{ClassInfo, Spec, Token};
 
 /// Identifies the layout; bump it whenever the encoding or the model changes.
-const MAGIC: &[u8; 16] = b"tokenspec-snap:1";
+const MAGIC: &[u8; 16] = b"tokenspec-snap:2";
 
 /// Encodes `spec`, which was parsed from `src`.
 pub fn encode(spec: &Spec, src: &str) -> Vec<u8> {
@@ -73,6 +73,10 @@ pub fn encode(spec: &Spec, src: &str) -> Vec<u8> {
             w.len(span.start);
             w.len(span.end);
         }
+    }
+    w.len(spec.templates.len());
+    for t in &spec.templates {
+        w.str(t);
     }
     let sum = fingerprint(&w.0[MAGIC.len()..]);
     w.0.extend_from_slice(&sum.to_le_bytes());
@@ -143,11 +147,13 @@ pub fn decode(bytes: &[u8], src: &str) -> Option<Spec> {
             ci_value_span: span()?,
         })
     })?;
+    let templates = r.list(|r| r.string())?;
     // Trailing bytes mean a layout this build does not know.
     r.0.is_empty().then_some(Spec {
         environments,
         classes,
         tokens,
+        templates,
     })
 }
 
