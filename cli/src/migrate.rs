@@ -138,7 +138,7 @@ fn report_notes(plan: &Plan) {
     let u = &plan.unknown;
     if !u.keys.is_empty() {
         report::note(format_args!(
-            "left where they are, not in the spec ({}): {}",
+            "left in {}, not in the spec: {}",
             u.files.join(", "),
             u.keys.join(", ")
         ));
@@ -146,7 +146,7 @@ fn report_notes(plan: &Plan) {
     if !u.hidden.is_empty() {
         let places: Vec<String> = u.hidden.iter().map(ToString::to_string).collect();
         report::note(format_args!(
-            "left where they are, not in the spec, and not shown because they look like a secret or are not a variable name: {}",
+            "left where they are, not in the spec, keys not shown (they look like a secret or are not a variable name): {}",
             places.join(", ")
         ));
     }

@@ -333,7 +333,11 @@ pub fn resolve<'d>(defs: &'d [TokenDef], opts: &LoadOptions) -> Resolution<'d> {
         for file in opts.files(class) {
             let mut file_problems = Vec::new();
             let (status, doc) = read_layer(&opts.root, class, &file, &mut file_problems);
-            if let Some(mode) = status.mode.filter(|m| m & 0o077 != 0) {
+            // `.env.ci` / `.tokens.ci` are committed, checked out 0644 by git: not secret files.
+            if let Some(mode) = status
+                .mode
+                .filter(|m| m & 0o077 != 0 && *file != class.env_file("ci"))
+            {
                 warnings.push(Warning::Permissions {
                     file: file.clone(),
                     mode,

@@ -37,10 +37,10 @@ impl Keep {
         Keep { mode, owner: None }
     }
 
-    /// What `path` has now, read without following a symbolic link
-    /// (`None` when it does not exist).
+    /// What `path` has now (`None` when it does not exist); for a link,
+    /// what the file it points to has, since the link itself has no mode.
     pub fn of(path: &Path) -> io::Result<Option<Keep>> {
-        match fs::symlink_metadata(path) {
+        match fs::metadata(path) {
             Ok(m) => Ok(Some(Keep::from_metadata(&m))),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e),

@@ -21,6 +21,15 @@ pub fn is_shown_key(key: &str) -> bool {
         && tokenspec_core::format::looks_like_secret(key).is_none()
 }
 
+/// `key` when [`is_shown_key`], else a phrase that stands for it.
+pub fn shown_key(key: &str) -> std::borrow::Cow<'_, str> {
+    if is_shown_key(key) {
+        key.into()
+    } else {
+        "a key not shown (it looks like a secret or is not a variable name)".into()
+    }
+}
+
 /// An I/O error in the lowercase house style, without the `(os error N)` tail.
 pub fn io_message(e: &std::io::Error) -> String {
     let text = e.to_string();
