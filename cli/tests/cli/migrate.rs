@@ -255,7 +255,7 @@ fn legacy_mixed_env_end_to_end() {
         out.stderr,
         "note: left in .env, not in the spec: LOG_LEVEL\n\
          error: DEPLOY_TOKEN has different values in .env:6 and .tokens:1\n\
-         help: keep the right value on one line and delete the other, then run migrate again; nothing was changed\n"
+         help: keep the right value on one line and delete the other, then run migrate again; .env and .tokens were not changed\n"
     );
     out.assert_no_values(&["other-v4l"]);
     out.assert_no_values(LEGACY_VALUES);
