@@ -5,6 +5,7 @@
 
 mod basics;
 mod check;
+mod committed;
 mod env_rules;
 mod export;
 mod info;
