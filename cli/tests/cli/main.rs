@@ -8,6 +8,7 @@ mod check;
 mod committed;
 mod env_rules;
 mod export;
+mod hardening;
 mod info;
 mod load;
 mod migrate;
