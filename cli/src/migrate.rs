@@ -111,7 +111,7 @@ fn read(cx: &Context, name: String) -> Result<FileInput, ()> {
 }
 
 /// Token files at the root whose environment the spec does not list
-/// (`.env.local`, `.env.example`): left alone, but named.
+/// (`.env.local`): left alone, but named. Committed templates are not token files.
 fn note_other_files(cx: &Context, pairs: &[PairInput]) {
     let Ok(dir) = std::fs::read_dir(&cx.root) else {
         return;
@@ -123,7 +123,7 @@ fn note_other_files(cx: &Context, pairs: &[PairInput]) {
     };
     let mut others: Vec<String> = dir
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .filter(|n| Class::of_file(n).is_some() && !handled(n))
+        .filter(|n| Class::of_file(n).is_some() && !handled(n) && !cx.spec.is_template(n))
         .collect();
     if !others.is_empty() {
         others.sort();
