@@ -6,7 +6,8 @@ use tokenspec_core::env::{self, EnvOrigin};
 use tokenspec_core::{LoadOptions, TokenDef};
 use tokenspec_manifest::{Spec, SpecError};
 
-use super::{exit, report, spec_cache, GlobalArgs, TypeArg};
+use super::{report, spec_cache, Error, GlobalArgs, TypeArg};
+use crate::error::Result;
 
 /// The resolved global options, shared by all subcommands.
 #[derive(Debug)]
@@ -25,9 +26,8 @@ pub struct Context {
 }
 
 impl Context {
-    /// Resolves root, spec and environment. On failure the error is already
-    /// printed and the exit code (always [`exit::USAGE`]) is returned.
-    pub fn new(global: &GlobalArgs) -> Result<Context, i32> {
+    /// Resolves root, spec and environment.
+    pub fn new(global: &GlobalArgs) -> Result<Context> {
         let root = find_root(global)?;
         let spec_path = match &global.spec {
             Some(p) => p.clone(),
@@ -37,17 +37,12 @@ impl Context {
         let spec = match spec_cache::load(&spec_path, &spec_display) {
             Ok(spec) => spec,
             Err(SpecError::Io { path, error }) => {
-                report::error(format_args!("cannot read {path}: {}", io_message(&error)));
-                report::help(
+                return Err(Error::io(format_args!("read {path}"), &error).help(
                     "pass the spec with --spec FILE or the folder holding it with --root DIR",
-                );
-                return Err(exit::USAGE);
+                ));
             }
             // Diagnostics render their own `error:` lines.
-            Err(SpecError::Invalid(d)) => {
-                eprintln!("{d}");
-                return Err(exit::USAGE);
-            }
+            Err(SpecError::Invalid(d)) => return Err(Error::rendered(d)),
         };
         let (env, env_origin) = env::select_env_from_process(global.env.as_deref());
         if let Some(name) = &env {
@@ -88,21 +83,17 @@ impl Context {
     }
 }
 
-fn find_root(global: &GlobalArgs) -> Result<PathBuf, i32> {
+fn find_root(global: &GlobalArgs) -> Result<PathBuf> {
     if let Some(root) = &global.root {
         if !root.is_dir() {
-            report::error(format_args!("--root {} is not a folder", root.display()));
-            return Err(exit::USAGE);
+            return Err(Error::fatal(format_args!(
+                "--root {} is not a folder",
+                root.display()
+            )));
         }
         return Ok(root.clone());
     }
-    let cwd = std::env::current_dir().map_err(|e| {
-        report::error(format_args!(
-            "cannot read the working directory: {}",
-            io_message(&e)
-        ));
-        exit::USAGE
-    })?;
+    let cwd = std::env::current_dir().map_err(|e| Error::io("read the working directory", &e))?;
     if let Some(root) = env::find_root(&cwd) {
         return Ok(root);
     }
@@ -114,16 +105,15 @@ fn find_root(global: &GlobalArgs) -> Result<PathBuf, i32> {
             parent.to_path_buf()
         });
     }
-    report::error(format_args!(
+    Err(Error::fatal(format_args!(
         "no {} in {} or any parent folder",
         env::SPEC_FILE,
         cwd.display()
-    ));
-    report::help("run tokenspec inside the project, or pass --root DIR or --spec FILE");
-    Err(exit::USAGE)
+    ))
+    .help("run tokenspec inside the project, or pass --root DIR or --spec FILE"))
 }
 
-fn check_env(spec: &Spec, name: &str, origin: EnvOrigin) -> Result<(), i32> {
+fn check_env(spec: &Spec, name: &str, origin: EnvOrigin) -> Result<()> {
     if env::is_valid_env_name(name) && spec.environments.iter().any(|e| e == name) {
         return Ok(());
     }
@@ -141,15 +131,14 @@ fn check_env(spec: &Spec, name: &str, origin: EnvOrigin) -> Result<(), i32> {
     } else {
         "is not a valid environment name"
     };
-    report::error(format_args!(
+    Err(Error::fatal(format_args!(
         "environment `{name}` (from {}) {why}",
         origin.as_str()
-    ));
-    report::help(format_args!(
+    ))
+    .help(format_args!(
         "use one of: {}; or add it to `environments` in the spec",
         spec.environments.join(", ")
-    ));
-    Err(exit::USAGE)
+    )))
 }
 
 /// `path` relative to `root` when inside it, else as given.

@@ -12,7 +12,8 @@ use tokenspec_core::dotenv_write::entry_line;
 use tokenspec_core::load::resolve;
 use tokenspec_core::{Problem, Resolution};
 
-use super::{exit, github, quote, report, Context, TypeArg};
+use super::{github, quote, report, Context, Error, Outcome, TypeArg};
+use crate::error::Result;
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -56,53 +57,55 @@ pub struct ExportArgs {
     pub partial: bool,
 }
 
-pub fn run(cx: &Context, args: &ExportArgs) -> i32 {
+pub fn run(cx: &Context, args: &ExportArgs) -> Result<Outcome> {
     let defs = cx.defs(args.type_);
     let res = resolve(&defs, &cx.load_options());
-    if let Some(code) = gate(&res, args.partial) {
-        return code;
-    }
+    gate(&res, args.partial)?;
     let tokens: Vec<(&str, &str)> = res
         .tokens
         .iter()
         .filter_map(|t| Some((t.def.name.as_ref(), t.value.as_ref()?.expose_secret())))
         .collect();
     if let Some((name, _)) = tokens.iter().find(|(name, _)| !is_env_name(name)) {
-        report::error(format_args!("`{name}` is not a valid shell variable name"));
-        report::help("token names must match [A-Za-z_][A-Za-z0-9_]*; rename it in the spec");
-        return exit::USAGE;
+        return Err(
+            Error::fatal(format_args!("`{name}` is not a valid shell variable name"))
+                .help("token names must match [A-Za-z_][A-Za-z0-9_]*; rename it in the spec"),
+        );
     }
-    match write(args.format, &tokens) {
-        Ok(code) => code,
-        Err(e) => report::write_failed(&e),
-    }
-}
-
-/// Reports problems and warnings; `Some(exit code)` when export must stop.
-fn gate(res: &Resolution<'_>, partial: bool) -> Option<i32> {
-    let io_error = res.problems.iter().any(|p| matches!(p, Problem::Io { .. }));
-    let fatal = !partial || io_error;
-    report::problems(&res.problems, fatal);
-    report::warnings(res);
-    if fatal && !res.problems.is_empty() {
-        report::help("nothing was exported; fix the tokens above, or pass --partial to export only the valid ones");
-        return Some(report::exit_code(&res.problems));
-    }
-    None
-}
-
-fn write(format: ExportFormat, tokens: &[(&str, &str)]) -> io::Result<i32> {
-    if format == ExportFormat::Github {
-        // Masks first, so no value can reach the log unmasked.
-        let delimiter = match github::delimiter(tokens.iter().map(|(_, v)| *v)) {
-            Ok(d) => d,
-            Err(e) => {
-                report::error(format_args!(
+    let delimiter = match args.format {
+        ExportFormat::Github => Some(github::delimiter(tokens.iter().map(|(_, v)| *v)).map_err(
+            |e| {
+                Error::fatal(format_args!(
                     "cannot get random bytes for the delimiter: {e}"
-                ));
-                return Ok(exit::USAGE);
-            }
-        };
+                ))
+            },
+        )?),
+        _ => None,
+    };
+    write(args.format, &tokens, delimiter.as_deref()).map_err(|e| Error::stdout(&e))?;
+    Ok(Outcome::Ok)
+}
+
+/// Reports warnings; an error when export must stop.
+fn gate(res: &Resolution<'_>, partial: bool) -> Result<()> {
+    let io_error = res.problems.iter().any(|p| matches!(p, Problem::Io { .. }));
+    report::warnings(res);
+    if res.problems.is_empty() {
+        return Ok(());
+    }
+    if partial && !io_error {
+        report::problems_as_warnings(&res.problems);
+        return Ok(());
+    }
+    Err(Error::problems(&res.problems).help(
+        "nothing was exported; fix the tokens above, or pass --partial to export only the valid ones",
+    ))
+}
+
+/// Writes the export; `delimiter` is the `$GITHUB_ENV` heredoc delimiter.
+fn write(format: ExportFormat, tokens: &[(&str, &str)], delimiter: Option<&str>) -> io::Result<()> {
+    if let (ExportFormat::Github, Some(delimiter)) = (format, delimiter) {
+        // Masks first, so no value can reach the log unmasked.
         let mut err = BufWriter::new(io::stderr().lock());
         for (_, value) in tokens {
             github::masks(&mut err, value)?;
@@ -110,17 +113,15 @@ fn write(format: ExportFormat, tokens: &[(&str, &str)]) -> io::Result<i32> {
         err.flush()?;
         let mut out = BufWriter::new(io::stdout().lock());
         for (name, value) in tokens {
-            github::entry(&mut out, name, value, &delimiter)?;
+            github::entry(&mut out, name, value, delimiter)?;
         }
-        out.flush()?;
-        return Ok(exit::OK);
+        return out.flush();
     }
     let mut out = BufWriter::new(io::stdout().lock());
     if format == ExportFormat::Json {
         serde_json::to_writer_pretty(&mut out, &JsonObject(tokens))?;
         out.write_all(b"\n")?;
-        out.flush()?;
-        return Ok(exit::OK);
+        return out.flush();
     }
     let mut line = String::new();
     for (name, value) in tokens {
@@ -150,8 +151,7 @@ fn write(format: ExportFormat, tokens: &[(&str, &str)]) -> io::Result<i32> {
         line.push('\n');
         out.write_all(line.as_bytes())?;
     }
-    out.flush()?;
-    Ok(exit::OK)
+    out.flush()
 }
 
 /// Name → value pairs as a JSON object, in spec order whatever serde_json's features.

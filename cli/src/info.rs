@@ -23,7 +23,8 @@ use serde::Serialize;
 use tokenspec_core::load::file_mode;
 use tokenspec_core::Class;
 
-use super::{exit, report, spec_cache, Context};
+use super::{spec_cache, Context, Error, Outcome};
+use crate::error::Result;
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -62,7 +63,7 @@ struct FileInfo {
     mode: Option<String>,
 }
 
-pub fn run(cx: &Context) -> i32 {
+pub fn run(cx: &Context) -> Result<Outcome> {
     let info = Info {
         root: absolute(&cx.root),
         spec: absolute(&cx.spec_path),
@@ -80,10 +81,8 @@ pub fn run(cx: &Context) -> i32 {
         .map_err(io::Error::from)
         .and_then(|()| out.write_all(b"\n"))
         .and_then(|()| out.flush());
-    match written {
-        Ok(()) => exit::OK,
-        Err(e) => report::write_failed(&e),
-    }
+    written.map_err(|e| Error::stdout(&e))?;
+    Ok(Outcome::Ok)
 }
 
 /// The files of `class`, highest precedence first. Only metadata is read.

@@ -12,8 +12,9 @@ use tokenspec_core::dotenv::Hazard;
 use tokenspec_core::env::EnvOrigin;
 use tokenspec_core::Class;
 
-use super::context::{display_path, io_message};
-use super::{exit, report, Context};
+use super::context::display_path;
+use super::{report, Context, Error, Outcome};
+use crate::error::Result;
 use tokenspec_repo::migrate::{
     self, mask, write, Catalog, FileInput, MoveKind, PairInput, PairPlan, Plan, Problem,
 };
@@ -39,7 +40,7 @@ pub struct MigrateArgs {
     pub dry_run: bool,
 }
 
-pub fn run(cx: &Context, args: &MigrateArgs) -> i32 {
+pub fn run(cx: &Context, args: &MigrateArgs) -> Result<Outcome> {
     let envs: Vec<Option<String>> = if cx.env_origin == EnvOrigin::Flag {
         vec![cx.env.clone()]
     } else {
@@ -50,63 +51,60 @@ pub fn run(cx: &Context, args: &MigrateArgs) -> i32 {
     let mut pairs = Vec::with_capacity(envs.len());
     for env in envs {
         let (runtime, cicd) = PairInput::file_names(env.as_deref());
-        let (runtime, cicd) = match (read(cx, runtime), read(cx, cicd)) {
-            (Ok(r), Ok(c)) => (r, c),
-            _ => return exit::USAGE,
-        };
+        let (runtime, cicd) = (read(cx, runtime)?, read(cx, cicd)?);
         pairs.push(PairInput { env, runtime, cicd });
     }
     if cx.env_origin != EnvOrigin::Flag {
         note_other_files(cx, &pairs);
     }
 
+    // One writer per repository for the whole run (gen and check --fix too).
     let _lock = if args.dry_run {
         None
     } else {
-        match tokenspec_repo::lock::RootLock::acquire(&cx.root) {
-            Ok(lock) => {
-                for name in tokenspec_repo::atomic::sweep(&cx.root) {
-                    report::note(format_args!("removed {name}, left by an interrupted write"));
-                }
-                Some(lock)
-            }
-            Err(e) => {
-                report::error(&e);
-                report::help(e.help());
-                return exit::USAGE;
-            }
+        let lock = tokenspec_repo::lock::RootLock::acquire(&cx.root)
+            .map_err(|e| Error::fatal(&e).help(e.help()))?;
+        for name in tokenspec_repo::atomic::sweep(&cx.root) {
+            report::note(format_args!("removed {name}, left by an interrupted write"));
         }
+        Some(lock)
     };
     let plan = migrate::plan(&Catalog::from_spec(&cx.spec), &pairs);
     report_notes(&plan);
-    let refused = refuse(&plan);
-    let code = if plan.changes().next().is_none() {
-        if refused == exit::OK {
-            eprintln!("nothing to migrate");
+    // Each refused pair is reported; the other pairs still go ahead.
+    let mut refused = Outcome::Ok;
+    for pair in plan.refused() {
+        let error = refuse(pair);
+        error.print();
+        refused = match (refused, error.code()) {
+            (Outcome::Code(c), _) => Outcome::Code(c),
+            (_, crate::exit::ERROR) => Outcome::Code(crate::exit::ERROR),
+            _ => Outcome::Failed,
+        };
+    }
+    if plan.changes().next().is_none() {
+        if matches!(refused, Outcome::Ok) {
+            report::plain("nothing to migrate");
         }
-        exit::OK
-    } else if args.dry_run {
-        dry_run(&plan)
+        return Ok(refused);
+    }
+    let done = if args.dry_run {
+        dry_run(&plan)?
     } else {
-        apply(cx, &plan)
+        apply(cx, &plan)?
     };
-    // An I/O error outranks a refused pair.
-    if code != exit::OK {
-        code
+    Ok(if refused == Outcome::Ok {
+        done
     } else {
         refused
-    }
+    })
 }
 
 /// Reads one file; a missing file is `None`. Other errors are reported.
-fn read(cx: &Context, name: String) -> Result<FileInput, ()> {
+fn read(cx: &Context, name: String) -> Result<FileInput> {
     match tokenspec_core::file::read_regular_text(&cx.path(&name)) {
         Ok(text) => Ok(FileInput { name, text }),
-        Err(e) => {
-            report::error(format_args!("cannot read {name}: {}", io_message(&e)));
-            report::help("nothing was changed");
-            Err(())
-        }
+        Err(e) => Err(Error::io(format_args!("read {name}"), &e).help("nothing was changed")),
     }
 }
 
@@ -164,59 +162,50 @@ fn report_notes(plan: &Plan) {
     }
 }
 
-/// Reports every refused pair with its fix; the exit code they call for.
-fn refuse(plan: &Plan) -> i32 {
-    let mut code = exit::OK;
-    for pair in plan.refused() {
-        code = code.max(refuse_pair(pair));
-    }
-    code
-}
-
-fn refuse_pair(pair: &PairPlan) -> i32 {
+/// The error for a refused pair: each problem, then the fixes.
+fn refuse(pair: &PairPlan) -> Error {
     let problems = &pair.problems;
-    for p in problems {
-        report::error(p);
-    }
+    let (first, rest) = problems
+        .split_first()
+        .expect("refuse is called with problems");
+    let mut error = rest.iter().fold(Error::failed(first), Error::and);
     let unchanged = format!("{} were not changed", pair.name());
     let any = |f: fn(&Problem) -> bool| problems.iter().any(f);
     if any(Problem::is_parse) {
-        report::help(format_args!(
-            "fix the lines above (quote a value with spaces), then run migrate again; {unchanged}"
-        ));
-        return exit::USAGE;
+        return error
+            .help(format_args!("fix the lines above (quote a value with spaces), then run migrate again; {unchanged}"))
+            .with_code(crate::exit::ERROR);
     }
     if pair.is_committed() {
         // The spec's tokens in the committed CI files belong to `gen`: it
         // takes each into its class's generated block, or names a real value.
-        report::help(format_args!(
+        return error.help(format_args!(
             "the spec's tokens in the committed CI files are generated: run `tokenspec gen`, which puts each in its class's file with the spec's ci_value; {unchanged}"
         ));
-        return exit::TOKENS;
     }
     if any(|p| matches!(p, Problem::Differs { .. } | Problem::Twice { .. })) {
-        report::help(format_args!("keep the right value on one line and delete the other, then run migrate again; {unchanged}"));
+        error = error.help(format_args!("keep the right value on one line and delete the other, then run migrate again; {unchanged}"));
     }
     if any(|p| matches!(p, Problem::NotPlaceholder { .. })) {
-        report::help(format_args!("committed CI files hold safe test values only: replace the value with the token's ci_value or a placeholder, and keep real values in another environment's files; {unchanged}"));
+        error = error.help(format_args!("committed CI files hold safe test values only: replace the value with the token's ci_value or a placeholder, and keep real values in another environment's files; {unchanged}"));
     }
-    exit::TOKENS
+    error
 }
 
-fn dry_run(plan: &Plan) -> i32 {
+fn dry_run(plan: &Plan) -> Result<Outcome> {
     let mut out = std::io::stdout().lock();
     for c in plan.changes() {
         let diff = mask::masked_diff(&c.name, c.before.as_deref(), &c.after);
-        if let Err(e) = out.write_all(diff.as_bytes()).and_then(|()| out.flush()) {
-            return report::write_failed(&e);
-        }
+        out.write_all(diff.as_bytes())
+            .and_then(|()| out.flush())
+            .map_err(|e| Error::stdout(&e))?;
     }
     summary(plan, "would move", "would remove");
-    eprintln!("dry run: nothing was written; run `tokenspec migrate` to apply");
-    exit::OK
+    report::plain("dry run: nothing was written; run `tokenspec migrate` to apply");
+    Ok(Outcome::Ok)
 }
 
-fn apply(cx: &Context, plan: &Plan) -> i32 {
+fn apply(cx: &Context, plan: &Plan) -> Result<Outcome> {
     let originals: Vec<(&str, &str)> = plan
         .changes()
         .filter_map(|c| Some((c.name.as_str(), c.before.as_deref()?)))
@@ -227,9 +216,7 @@ fn apply(cx: &Context, plan: &Plan) -> i32 {
         match write::backup(&cx.root, &originals) {
             Ok(dir) => Some(display_path(&cx.root, &dir)),
             Err(e) => {
-                report::error(format_args!("cannot back up the files: {}", io_message(&e)));
-                report::help("nothing was changed");
-                return exit::USAGE;
+                return Err(Error::io("back up the files", &e).help("nothing was changed"));
             }
         }
     };
@@ -243,14 +230,13 @@ fn apply(cx: &Context, plan: &Plan) -> i32 {
         .map(|c| (c, c.after.as_str(), c.after_grow()));
     for (c, text, expected) in grow.chain(shrink) {
         if let Err(e) = write::replace(&cx.path(&c.name), text, expected) {
-            report::error(format_args!("cannot write {}: {}", c.name, io_message(&e)));
-            match &backup {
-                Some(b) => report::help(format_args!(
+            let error = Error::io(format_args!("write {}", c.name), &e);
+            return Err(match &backup {
+                Some(b) => error.help(format_args!(
                     "no value is lost: each is in at least one file, and the originals are in {b}/; fix the cause and run migrate again"
                 )),
-                None => report::help("no value is lost; fix the cause and run migrate again"),
-            }
-            return exit::USAGE;
+                None => error.help("no value is lost; fix the cause and run migrate again"),
+            });
         }
     }
     summary(plan, "moved", "removed");
@@ -271,20 +257,20 @@ fn apply(cx: &Context, plan: &Plan) -> i32 {
             names.join(", ")
         ));
     }
-    exit::OK
+    Ok(Outcome::Ok)
 }
 
 /// One line per token, never a value.
 fn summary(plan: &Plan, moved: &str, removed: &str) {
     for m in plan.moves() {
         match &m.kind {
-            MoveKind::Moved => eprintln!("{moved} {}: {} → {}", m.key, m.from, m.to),
-            MoveKind::Duplicate { kept } => {
-                eprintln!(
-                    "{removed} {}: {} (same value already at {kept})",
-                    m.key, m.from
-                )
+            MoveKind::Moved => {
+                report::plain(format_args!("{moved} {}: {} → {}", m.key, m.from, m.to))
             }
+            MoveKind::Duplicate { kept } => report::plain(format_args!(
+                "{removed} {}: {} (same value already at {kept})",
+                m.key, m.from
+            )),
         }
     }
 }

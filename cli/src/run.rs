@@ -12,7 +12,8 @@ use clap::Args;
 
 use tokenspec_core::load::resolve;
 
-use super::{report, Context, TypeArg};
+use super::{process, report, Context, Error, Outcome, TypeArg};
+use crate::error::Result;
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -42,17 +43,15 @@ pub struct RunArgs {
     pub command: Vec<OsString>,
 }
 
-pub fn run(cx: &Context, args: &RunArgs) -> i32 {
+pub fn run(cx: &Context, args: &RunArgs) -> Result<Outcome> {
     let defs = cx.defs(args.type_);
     let res = resolve(&defs, &cx.load_options());
-    report::problems(&res.problems, true);
     report::warnings(&res);
     let program = args.command[0].to_string_lossy();
     if !res.problems.is_empty() {
-        report::help(format_args!(
+        return Err(Error::problems(&res.problems).help(format_args!(
             "`{program}` was not started; fix the tokens above"
-        ));
-        return report::exit_code(&res.problems);
+        )));
     }
     let mut cmd = Command::new(&args.command[0]);
     cmd.args(&args.command[1..]);
@@ -61,27 +60,20 @@ pub fn run(cx: &Context, args: &RunArgs) -> i32 {
             cmd.env(t.def.name.as_ref(), v.expose_secret());
         }
     }
+    process::restore_for_child();
     let err = match spawn(&mut cmd) {
-        Ok(code) => return code,
+        Ok(code) => return Ok(Outcome::Code(code)),
         Err(e) => e,
     };
-    match err.kind() {
+    Err(match err.kind() {
         io::ErrorKind::NotFound => {
-            report::error(format_args!("command not found: {program}"));
-            NOT_FOUND
+            Error::new(NOT_FOUND, format_args!("command not found: {program}"))
         }
         io::ErrorKind::PermissionDenied => {
-            report::error(format_args!("permission denied: {program}"));
-            NOT_EXECUTABLE
+            Error::new(NOT_EXECUTABLE, format_args!("permission denied: {program}"))
         }
-        _ => {
-            report::error(format_args!(
-                "cannot run {program}: {}",
-                super::context::io_message(&err)
-            ));
-            NOT_EXECUTABLE
-        }
-    }
+        _ => Error::io(format_args!("run {program}"), &err).with_code(NOT_EXECUTABLE),
+    })
 }
 
 /// Replaces this process with `cmd`; returns only on failure.
@@ -95,5 +87,5 @@ fn spawn(cmd: &mut Command) -> io::Result<i32> {
 #[cfg(not(unix))]
 fn spawn(cmd: &mut Command) -> io::Result<i32> {
     let status = cmd.status()?;
-    Ok(status.code().unwrap_or(super::exit::TOKENS))
+    Ok(status.code().unwrap_or(crate::exit::FAILED))
 }

@@ -126,6 +126,22 @@ fn try_expand(input: &Input, search_dirs: &[PathBuf]) -> syn::Result<TokenStream
         first.extend(errors);
         first
     })?;
+    if let Some(store) = spec.store.as_ref().filter(|_| !cfg!(feature = "store")) {
+        let diags = tokenspec_manifest::Diagnostics {
+            file: written.clone(),
+            source: src.clone(),
+            items: vec![tokenspec_manifest::Diagnostic::new(
+                "the spec has a `[store]`, but the `store` feature of tokenspec is off",
+                store.span.clone(),
+            )
+            .help("enable it: `tokenspec = { version = \"…\", features = [\"store\"] }`; without it no HTTP client is linked and the store's tokens could not be read")],
+        };
+        let text = diags.render(&diags.items[0]);
+        return Err(syn::Error::new(
+            lit_span,
+            text.strip_prefix("error: ").unwrap_or(&text),
+        ));
+    }
     let tokens: Vec<&Token> = spec.tokens_of(class).collect();
     let fields = field_idents(&tokens, lit_span)?;
     let abs = path.canonicalize().unwrap_or(path).display().to_string();

@@ -31,65 +31,75 @@ pub enum Format {
     Regex(Cow<'static, str>),
 }
 
-/// Built-in format names as written in the spec, with a one-line description.
-pub const BUILTIN_FORMATS: &[(&str, &str)] = &[
-    ("any", "any non-empty value"),
-    (
-        "github_pat",
-        "GitHub token: `ghp_…` (36+ chars) or fine-grained `github_pat_…`",
-    ),
-    (
-        "jwt",
-        "JSON Web Token: `eyJ…` header, payload and signature in base64url",
-    ),
-    (
-        "discord_bot_token",
-        "Discord bot token: three base64url segments, 23–28 . 6–7 . 27+",
-    ),
-    (
-        "discord_client_secret",
-        "Discord OAuth2 client secret: 32+ base64url characters",
-    ),
-    (
-        "cloudflare_api_token",
-        "Cloudflare API token: 40+ base64url characters",
-    ),
-    (
-        "cloudflare_tunnel_token",
-        "Cloudflare tunnel token: base64 JSON starting `eyJ`",
-    ),
-    ("uuid", "UUID: 8-4-4-4-12 hex digits"),
+/// A built-in format: its spec name, and what it accepts in a person's words.
+#[derive(Debug)]
+pub struct Builtin {
+    pub name: &'static str,
+    pub format: Format,
+    pub description: &'static str,
+}
+
+/// Every built-in format; the one place their names are spelled.
+pub const BUILTIN_FORMATS: &[Builtin] = &[
+    Builtin {
+        name: "any",
+        format: Format::Any,
+        description: "any non-empty value",
+    },
+    Builtin {
+        name: "github_pat",
+        format: Format::GithubPat,
+        description: "GitHub token: `ghp_…` (36+ chars) or fine-grained `github_pat_…`",
+    },
+    Builtin {
+        name: "jwt",
+        format: Format::Jwt,
+        description: "JSON Web Token: `eyJ…` header, payload and signature in base64url",
+    },
+    Builtin {
+        name: "discord_bot_token",
+        format: Format::DiscordBotToken,
+        description: "Discord bot token: three base64url segments, 23–28 . 6–7 . 27+",
+    },
+    Builtin {
+        name: "discord_client_secret",
+        format: Format::DiscordClientSecret,
+        description: "Discord OAuth2 client secret: 32+ base64url characters",
+    },
+    Builtin {
+        name: "cloudflare_api_token",
+        format: Format::CloudflareApiToken,
+        description: "Cloudflare API token: 40+ base64url characters",
+    },
+    Builtin {
+        name: "cloudflare_tunnel_token",
+        format: Format::CloudflareTunnelToken,
+        description: "Cloudflare tunnel token: base64 JSON starting `eyJ`",
+    },
+    Builtin {
+        name: "uuid",
+        format: Format::Uuid,
+        description: "UUID: 8-4-4-4-12 hex digits",
+    },
 ];
 
 impl Format {
     /// The built-in format called `name`, if any.
     pub fn builtin(name: &str) -> Option<Format> {
-        Some(match name {
-            "any" => Format::Any,
-            "github_pat" => Format::GithubPat,
-            "jwt" => Format::Jwt,
-            "discord_bot_token" => Format::DiscordBotToken,
-            "discord_client_secret" => Format::DiscordClientSecret,
-            "cloudflare_api_token" => Format::CloudflareApiToken,
-            "cloudflare_tunnel_token" => Format::CloudflareTunnelToken,
-            "uuid" => Format::Uuid,
-            _ => return None,
-        })
+        BUILTIN_FORMATS
+            .iter()
+            .find(|b| b.name == name)
+            .map(|b| b.format.clone())
+    }
+
+    /// This format's entry in [`BUILTIN_FORMATS`]; `None` for a regex.
+    pub fn as_builtin(&self) -> Option<&'static Builtin> {
+        BUILTIN_FORMATS.iter().find(|b| b.format == *self)
     }
 
     /// The spec spelling: a built-in name, or `regex`.
     pub fn name(&self) -> &str {
-        match self {
-            Format::Any => "any",
-            Format::GithubPat => "github_pat",
-            Format::Jwt => "jwt",
-            Format::DiscordBotToken => "discord_bot_token",
-            Format::DiscordClientSecret => "discord_client_secret",
-            Format::CloudflareApiToken => "cloudflare_api_token",
-            Format::CloudflareTunnelToken => "cloudflare_tunnel_token",
-            Format::Uuid => "uuid",
-            Format::Regex(_) => "regex",
-        }
+        self.as_builtin().map_or("regex", |b| b.name)
     }
 
     /// Compiles a regex format, anchored to the whole value.

@@ -7,6 +7,7 @@ pub mod model;
 pub mod parse;
 pub mod render;
 pub mod snapshot;
+pub mod suggest;
 
 use std::path::Path;
 

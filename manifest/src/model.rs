@@ -19,6 +19,61 @@ pub struct Spec {
     /// Committed templates beyond [`DEFAULT_TEMPLATES`] (top-level `templates`),
     /// relative to the root.
     pub templates: Vec<String>,
+    /// Where the tokens live once a team outgrows files (`[store]`).
+    pub store: Option<StoreSpec>,
+}
+
+/// The KV v2 mount when `[store]` names none (the dev server's default).
+pub const DEFAULT_STORE_MOUNT: &str = "secret";
+
+/// Which secrets engine: OpenBao and HashiCorp Vault share one HTTP API;
+/// the kind decides which environment variables are read first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StoreKind {
+    OpenBao,
+    Vault,
+}
+
+impl StoreKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StoreKind::OpenBao => "openbao",
+            StoreKind::Vault => "vault",
+        }
+    }
+}
+
+/// `[store]`: one KV v2 secret per class and environment, whose keys are
+/// token names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoreSpec {
+    pub kind: StoreKind,
+    /// The server; `BAO_ADDR` / `VAULT_ADDR` override it. No trailing `/`.
+    pub address: Option<String>,
+    /// The KV v2 mount, without slashes.
+    pub mount: String,
+    /// The secret path template, holding `{class}` and `{env}`.
+    pub path: String,
+    /// The environments the store serves.
+    pub environments: Vec<String>,
+    /// Whether token files stay a lower layer below the store.
+    pub files: bool,
+    /// The `[store]` table in the spec source, for diagnostics.
+    pub span: Range<usize>,
+}
+
+impl StoreSpec {
+    /// The secret (below the mount) holding `class`'s tokens in `env`.
+    pub fn secret_path(&self, class: Class, env: &str) -> String {
+        self.path
+            .replace("{class}", class.as_str())
+            .replace("{env}", env)
+    }
+
+    /// Whether the store serves `env`.
+    pub fn serves(&self, env: &str) -> bool {
+        self.environments.iter().any(|e| e == env)
+    }
 }
 
 /// Committed templates every project may have: empty or placeholder values only.

@@ -19,7 +19,18 @@ use tokenspec_core::{Class, Deprecation, Format, Required};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{ClassInfo, Spec, Token, DEFAULT_ENVIRONMENTS};
 
-pub const TOP_KEYS: &[&str] = &["version", "environments", "class", "token", "templates"];
+mod store;
+
+pub use store::STORE_KEYS;
+
+pub const TOP_KEYS: &[&str] = &[
+    "version",
+    "environments",
+    "class",
+    "token",
+    "store",
+    "templates",
+];
 pub const CLASS_KEYS: &[&str] = &["owner", "rotation_days", "description"];
 pub const TOKEN_KEYS: &[&str] = &[
     "name",
@@ -94,14 +105,8 @@ fn type_name(v: &DeValue<'_>) -> &'static str {
     }
 }
 
-/// The closest known key, when it is close enough to be a typo.
 fn suggest<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
-    known
-        .iter()
-        .map(|k| (strsim::levenshtein(key, k), *k))
-        .filter(|(d, k)| *d <= 2.max(k.len() / 3))
-        .min()
-        .map(|(_, k)| k)
+    crate::suggest::did_you_mean(key, known.iter().copied())
 }
 
 impl Cx<'_> {
@@ -216,12 +221,14 @@ impl Cx<'_> {
             },
         }
         let templates = self.templates(root.get("templates"));
+        let store = self.store(root.get("store"), &environments);
         self.cross_checks(&environments);
         Spec {
             environments: environments.into_iter().map(Spanned::into_inner).collect(),
             classes,
             tokens,
             templates,
+            store,
         }
     }
 
@@ -488,7 +495,7 @@ impl Cx<'_> {
             DeValue::String(s) => {
                 let f = Format::builtin(s);
                 if f.is_none() {
-                    let names: Vec<&str> = BUILTIN_FORMATS.iter().map(|(n, _)| *n).collect();
+                    let names: Vec<&str> = BUILTIN_FORMATS.iter().map(|b| b.name).collect();
                     let help = match suggest(s, &names) {
                         Some(x) => format!("did you mean `{x}`? built-in formats are: {}; or write `format = {{ regex = \"…\" }}`", names.join(", ")),
                         None => format!("built-in formats are: {}; or write `format = {{ regex = \"…\" }}`", names.join(", ")),

@@ -12,10 +12,10 @@ use std::borrow::Cow;
 
 use tokenspec_core::{Class, Deprecation, Format, Required};
 
-use crate::model::{ClassInfo, Spec, Token};
+use crate::model::{ClassInfo, Spec, StoreKind, StoreSpec, Token};
 
 /// Identifies the layout; bump it whenever the encoding or the model changes.
-const MAGIC: &[u8; 16] = b"tokenspec-snap:2";
+const MAGIC: &[u8; 16] = b"tokenspec-snap:3";
 
 /// Encodes `spec`, which was parsed from `src`.
 pub fn encode(spec: &Spec, src: &str) -> Vec<u8> {
@@ -77,6 +77,23 @@ pub fn encode(spec: &Spec, src: &str) -> Vec<u8> {
     w.len(spec.templates.len());
     for t in &spec.templates {
         w.str(t);
+    }
+    match &spec.store {
+        None => w.u8(0),
+        Some(s) => {
+            w.u8(1);
+            w.str(s.kind.as_str());
+            w.opt_str(s.address.as_deref());
+            w.str(&s.mount);
+            w.str(&s.path);
+            w.len(s.environments.len());
+            for e in &s.environments {
+                w.str(e);
+            }
+            w.u8(u8::from(s.files));
+            w.len(s.span.start);
+            w.len(s.span.end);
+        }
     }
     let sum = fingerprint(&w.0[MAGIC.len()..]);
     w.0.extend_from_slice(&sum.to_le_bytes());
@@ -148,12 +165,34 @@ pub fn decode(bytes: &[u8], src: &str) -> Option<Spec> {
         })
     })?;
     let templates = r.list(|r| r.string())?;
+    let store = match r.u8()? {
+        0 => None,
+        1 => Some(StoreSpec {
+            kind: match r.str()? {
+                "openbao" => StoreKind::OpenBao,
+                "vault" => StoreKind::Vault,
+                _ => return None,
+            },
+            address: r.opt_string()?,
+            mount: r.string()?,
+            path: r.string()?,
+            environments: r.list(|r| r.string())?,
+            files: match r.u8()? {
+                0 => false,
+                1 => true,
+                _ => return None,
+            },
+            span: r.len()?..r.len()?,
+        }),
+        _ => return None,
+    };
     // Trailing bytes mean a layout this build does not know.
     r.0.is_empty().then_some(Spec {
         environments,
         classes,
         tokens,
         templates,
+        store,
     })
 }
 
@@ -304,6 +343,13 @@ mod tests {
     const FULL: &str = r#"
 version = 1
 environments = ["dev", "staging", "prod", "ci"]
+
+[store]
+kind = "vault"
+address = "https://vault.internal:8200"
+path = "proj/{class}/{env}"
+environments = ["prod"]
+files = false
 
 [class.cicd]
 owner = "Platform"

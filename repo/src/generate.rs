@@ -117,7 +117,7 @@ pub const REFUSAL_HELP: &str = "rotate the token: the value is in git history; t
 pub struct Report {
     /// Generated files that were missing or differed, in output order
     /// (written in [`Mode::Write`] unless the run was refused).
-    pub stale: Vec<String>,
+    pub stale: Vec<Stale>,
     /// How many generated files there are in all.
     pub total: usize,
     /// Token lines taken into generated blocks (their files are in `stale`).
@@ -126,6 +126,26 @@ pub struct Report {
     pub refused: Vec<Refusal>,
     /// tokenspec's temporary files left by an interrupted write, removed.
     pub removed_temp_files: Vec<String>,
+}
+
+/// A generated file that does not hold what the spec says it should.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stale {
+    /// Path relative to the root.
+    pub path: String,
+    /// Whether the file existed (`false`: it was missing).
+    pub existed: bool,
+}
+
+impl std::fmt::Display for Stale {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = if self.existed {
+            "is out of date with"
+        } else {
+            "is missing, generated from"
+        };
+        write!(f, "{} {state} {}", self.path, render::SPEC_FILE)
+    }
 }
 
 impl Report {
@@ -310,18 +330,22 @@ pub fn run(root: &Path, spec: &Spec, mode: Mode) -> Result<Report, Error> {
     if let Some(e) = read_error.into_inner() {
         return Err(e);
     }
-    let stale: Vec<&GenFile> = planned
-        .outputs
-        .iter()
-        .filter(|o| !is_fresh(root, o))
-        .collect();
-    if mode == Mode::Write && planned.refused.is_empty() {
-        for o in &stale {
+    let mut stale = Vec::new();
+    for o in &planned.outputs {
+        let current = std::fs::read(root.join(&o.path)).ok();
+        if current.as_deref() == Some(o.content.as_bytes()) {
+            continue;
+        }
+        if mode == Mode::Write && planned.refused.is_empty() {
             write(root, o)?;
         }
+        stale.push(Stale {
+            path: o.path.clone(),
+            existed: current.is_some(),
+        });
     }
     Ok(Report {
-        stale: stale.iter().map(|o| o.path.clone()).collect(),
+        stale,
         total: planned.outputs.len(),
         taken: planned.taken,
         refused: planned.refused,
@@ -340,10 +364,6 @@ fn read_existing(root: &Path, path: &str, error: &RefCell<Option<Error>>) -> Opt
             None
         }
     }
-}
-
-fn is_fresh(root: &Path, o: &GenFile) -> bool {
-    std::fs::read(root.join(&o.path)).is_ok_and(|bytes| bytes == o.content.as_bytes())
 }
 
 fn write(root: &Path, o: &GenFile) -> Result<(), Error> {
@@ -382,6 +402,7 @@ mod tests {
         let spec = spec();
         let first = run(dir.path(), &spec, Mode::Check).unwrap();
         assert_eq!(first.stale.len(), first.total, "nothing exists yet");
+        assert!(first.stale.iter().all(|s| !s.existed));
         assert!(
             dir.path().read_dir().unwrap().next().is_none(),
             "check writes nothing"

@@ -9,6 +9,7 @@
 pub mod atomic;
 pub mod audit;
 pub mod generate;
+pub mod init;
 pub mod lock;
 pub mod migrate;
 

@@ -55,11 +55,16 @@ impl Project {
     }
 
     pub fn with_spec(spec: &str) -> Project {
-        let p = Project {
-            dir: tempfile::tempdir().expect("temp dir"),
-        };
+        let p = Project::without_spec();
         p.write("token-spec.toml", spec);
         p
+    }
+
+    /// An empty folder: a repository before `tokenspec init`.
+    pub fn without_spec() -> Project {
+        Project {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
     }
 
     pub fn root(&self) -> &Path {

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use tokenspec_core::format::BUILTIN_FORMATS;
 use tokenspec_core::{Class, Format};
 
-use super::GENERATED;
+use super::{policies, GENERATED};
 use crate::model::{Spec, Token};
 
 /// The file, relative to the root.
@@ -30,6 +30,7 @@ pub fn render(spec: &Spec) -> String {
         tokens(&mut out, spec, class);
     }
     layout(&mut out, spec);
+    store(&mut out, spec);
     rules(&mut out);
     formats(&mut out);
     deprecations(&mut out, spec);
@@ -165,6 +166,47 @@ fn layout(out: &mut String, spec: &Spec) {
     );
 }
 
+fn store(out: &mut String, spec: &Spec) {
+    let Some(store) = &spec.store else { return };
+    let address = store
+        .address
+        .as_deref()
+        .map_or_else(|| "from `BAO_ADDR` / `VAULT_ADDR`".to_owned(), code);
+    let _ = write!(
+        out,
+        "\n## Store\n\n\
+         In {}, tokens are read from {} ({address}), KV v2 mount {}: the process\n\
+         environment wins over the store, and the store over the files{}.\n\n\
+         | Class | Secret | Reader policy | Writer policy |\n|---|---|---|---|\n",
+        store
+            .environments
+            .iter()
+            .map(|e| code(e))
+            .collect::<Vec<_>>()
+            .join(", "),
+        store.kind.as_str(),
+        code(&store.mount),
+        if store.files {
+            ""
+        } else {
+            " (token files are not read there)"
+        },
+    );
+    for class in Class::ALL {
+        let _ = writeln!(
+            out,
+            "| {class} | {} | {} | {} |",
+            code(&format!(
+                "{}/{}",
+                store.mount,
+                store.path.replace("{class}", class.as_str())
+            )),
+            code(policies::path(store.kind, class, policies::Role::Reader)),
+            code(policies::path(store.kind, class, policies::Role::Writer)),
+        );
+    }
+}
+
 fn rules(out: &mut String) {
     out.push_str(
         "\n## Choosing the environment\n\n\
@@ -188,7 +230,12 @@ fn rules(out: &mut String) {
 
 fn formats(out: &mut String) {
     out.push_str("\n## Value formats\n\n| Format | Accepts |\n|---|---|\n");
-    for (name, what) in BUILTIN_FORMATS {
+    for tokenspec_core::format::Builtin {
+        name,
+        description: what,
+        ..
+    } in BUILTIN_FORMATS
+    {
         let _ = writeln!(out, "| {} | {} |", code(name), cell(what));
     }
     out.push_str("| `{ regex = \"…\" }` | values the regular expression matches as a whole (`regex-lite` syntax: ASCII-only classes) |\n");

@@ -11,6 +11,7 @@ pub mod ci_files;
 pub mod docs;
 pub mod gitignore;
 pub mod markers;
+pub mod policies;
 pub mod schema;
 pub mod template;
 
@@ -65,6 +66,13 @@ pub fn outputs(spec: &Spec, read_existing: impl Fn(&str) -> Option<String>) -> V
             content: schema::render(),
         },
     ]
+    .into_iter()
+    .chain(
+        policies::render_all(spec)
+            .into_iter()
+            .map(|(path, content)| Output { path, content }),
+    )
+    .collect()
 }
 
 /// `text` as `#` comment lines, one per line of text, without trailing blanks.

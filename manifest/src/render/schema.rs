@@ -12,8 +12,9 @@ use tokenspec_core::format::BUILTIN_FORMATS;
 use tokenspec_core::Class;
 
 use super::GENERATED;
+use crate::model::DEFAULT_STORE_MOUNT;
 use crate::model::{ClassInfo, DEFAULT_ENVIRONMENTS};
-use crate::parse::{CLASS_KEYS, DEPRECATED_KEYS, FORMAT_KEYS, TOKEN_KEYS, TOP_KEYS};
+use crate::parse::{CLASS_KEYS, DEPRECATED_KEYS, FORMAT_KEYS, STORE_KEYS, TOKEN_KEYS, TOP_KEYS};
 
 /// The file, relative to the root.
 pub const PATH: &str = "token-spec.schema.json";
@@ -112,6 +113,49 @@ fn top_property(key: &str) -> Option<Value> {
             "type": "array",
             "items": token_schema(),
         }),
+        "store" => {
+            let mut v = object(
+                "An OpenBao / Vault KV v2 store holding the tokens, one secret per class and environment; `tokenspec gen` writes a reader and a writer policy per class.",
+                STORE_KEYS,
+                store_property,
+            );
+            v["required"] = json!(["path"]);
+            v
+        }
+        _ => return None,
+    })
+}
+
+fn store_property(key: &str) -> Option<Value> {
+    Some(match key {
+        "kind" => json!({
+            "description": "`openbao` or `vault`: the same HTTP API; decides whether BAO_* or VAULT_* variables are read first.",
+            "enum": ["openbao", "vault"],
+            "default": "openbao",
+        }),
+        "address" => json!({
+            "description": "The server's URL, e.g. `https://bao.internal:8200`. BAO_ADDR / VAULT_ADDR override it.",
+            "type": "string",
+            "pattern": "^https?://",
+        }),
+        "mount" => json!({
+            "description": "The KV v2 mount path.",
+            "type": "string",
+            "default": DEFAULT_STORE_MOUNT,
+        }),
+        "path" => json!({
+            "description": "The secret path below the mount, holding `{class}` and `{env}` so that each class and environment has its own secret, e.g. `myproject/{class}/{env}`. Its keys are token names.",
+            "type": "string",
+            "allOf": [{ "pattern": "\\{class\\}" }, { "pattern": "\\{env\\}" }],
+        }),
+        "environments" => {
+            env_names("The environments the store serves. Default: every environment but `ci`.")
+        }
+        "files" => json!({
+            "description": "Whether token files stay a lower layer below the store, for local overrides. `false`: in the environments the store serves, only the process environment and the store count.",
+            "type": "boolean",
+            "default": true,
+        }),
         _ => return None,
     })
 }
@@ -174,7 +218,7 @@ fn token_property(key: &str) -> Option<Value> {
         "format" => {
             let mut choices: Vec<Value> = BUILTIN_FORMATS
                 .iter()
-                .map(|(name, what)| json!({ "const": name, "description": what }))
+                .map(|b| json!({ "const": b.name, "description": b.description }))
                 .collect();
             choices.push(object(
                 "A custom format: the whole value must match the regular expression.",
@@ -241,7 +285,8 @@ mod tests {
 
     #[test]
     fn every_parser_key_has_a_schema() {
-        let lists: [(&[&str], PropertySchema); 5] = [
+        let lists: [(&[&str], PropertySchema); 6] = [
+            (STORE_KEYS, store_property),
             (TOP_KEYS, top_property),
             (CLASS_KEYS, class_property),
             (TOKEN_KEYS, token_property),

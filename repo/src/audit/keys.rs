@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use tokenspec_core::dotenv::Document;
 use tokenspec_core::Class;
-use tokenspec_manifest::{Spec, Token};
+use tokenspec_manifest::{suggest, Spec, Token};
 
 use super::files::TokenFile;
 use super::{Finding, Rule};
@@ -143,14 +143,15 @@ fn unknown(spec: &Spec, file: &TokenFile, key: &str) -> Option<Finding> {
 /// The spec token whose name is nearest to `key`, ignoring case, with the
 /// distance; for an `.env*` setting only one within [`NEAR_MISS`].
 fn closest_token<'s>(spec: &'s Spec, key: &str, near_only: bool) -> Option<(&'s Token, usize)> {
-    let upper = key.to_ascii_uppercase();
-    spec.tokens
+    // The distance is at least the difference in length: skip the
+    // quadratic edit distance for names that cannot be a near miss.
+    let candidates = spec
+        .tokens
         .iter()
-        // The distance is at least the difference in length: skip the
-        // quadratic edit distance for names that cannot be a near miss.
         .filter(|t| !near_only || t.name.len().abs_diff(key.len()) <= NEAR_MISS)
-        .map(|t| (t, strsim::levenshtein(&upper, &t.name)))
-        .min_by_key(|(_, d)| *d)
+        .map(|t| t.name.as_str());
+    let (name, d) = suggest::nearest(key, candidates)?;
+    Some((spec.token(name)?, d))
 }
 
 fn duplicates(file: &TokenFile, doc: &Document, out: &mut Vec<Finding>) {

@@ -11,7 +11,7 @@
 
 mod conflict;
 mod drift;
-mod files;
+pub(crate) mod files;
 pub mod fix;
 mod git;
 mod ignore;

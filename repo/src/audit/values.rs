@@ -3,7 +3,7 @@
 //! into a finding.
 
 use tokenspec_core::dotenv::{Document, Entry, Hazard};
-use tokenspec_core::format::{self, is_placeholder, looks_like_secret, Format};
+use tokenspec_core::format::{is_placeholder, looks_like_secret, Format};
 use tokenspec_core::Class;
 use tokenspec_manifest::{Spec, Token};
 
@@ -122,8 +122,6 @@ fn committed(file: &TokenFile, e: &Entry, token: Option<&Token>, out: &mut Vec<F
 
 /// A person's description of a format.
 fn expected(f: &Format) -> String {
-    format::BUILTIN_FORMATS
-        .iter()
-        .find(|(name, _)| *name == f.name())
-        .map_or_else(|| f.to_string(), |(_, what)| (*what).to_owned())
+    f.as_builtin()
+        .map_or_else(|| f.to_string(), |b| b.description.to_owned())
 }
