@@ -4,11 +4,12 @@
 //! `.gitignore` whose late `.env.*` overrides an earlier `!.env.ci`.
 //! Each case runs under `CI=true`, where it happens.
 //!
-//! `gen` is run through `tokenspec_repo::generate::run`, the library
-//! function the `tokenspec gen` command calls.
+//! `tokenspec gen` runs as the real binary; its report (the lines taken or
+//! refused) is also read from `tokenspec_repo::generate::plan`, the data
+//! the command prints.
 
 use serde_json::Value;
-use tokenspec_repo::generate::{self, Mode};
+use tokenspec_repo::generate;
 
 use crate::support::{mode, set_mode, Out, Project};
 
@@ -99,10 +100,18 @@ fn repo() -> Project {
     p
 }
 
-fn gen(p: &Project) -> generate::Report {
+/// `CI=true tokenspec gen`: the lines it reports on stderr, one per taken token.
+fn gen(p: &Project) -> Out {
+    let out = p.run_env(&["gen"], CI);
+    out.assert_no_values(&[REAL]);
+    out
+}
+
+/// What gen would take or refuse now, as data.
+fn planned(p: &Project) -> generate::Planned {
     let spec = tokenspec_manifest::Spec::load(&p.path("token-spec.toml"), "token-spec.toml")
         .expect("valid spec");
-    generate::run(p.root(), &spec, Mode::Write).expect("gen runs")
+    generate::plan(&spec, |path| std::fs::read_to_string(p.path(path)).ok())
 }
 
 fn check_json(p: &Project, args: &[&str]) -> (Out, Vec<Value>) {
@@ -154,9 +163,15 @@ fn check_reports_the_conflict_between_the_ci_files() {
 #[test]
 fn gen_takes_the_tokens_into_their_blocks_and_keeps_every_setting() {
     let p = repo();
-    let report = gen(&p);
-    assert!(!report.is_refused(), "{report:?}");
-    let taken: Vec<String> = report.taken.iter().map(ToString::to_string).collect();
+    let plan = planned(&p);
+    assert!(plan.refused.is_empty(), "{plan:?}");
+    let out = gen(&p);
+    assert_eq!(out.code, 0, "{out:?}");
+    let taken: Vec<&str> = out
+        .stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("note: "))
+        .collect();
     assert_eq!(
         taken,
         [
@@ -224,11 +239,9 @@ fn gen_takes_the_tokens_into_their_blocks_and_keeps_every_setting() {
     }
     assert_eq!(out.code, 0, "{out:?}");
     // gen again: nothing to take, nothing stale.
-    let again = gen(&p);
-    assert!(
-        again.taken.is_empty() && again.stale.is_empty(),
-        "{again:?}"
-    );
+    assert!(planned(&p).taken.is_empty());
+    let again = p.run_env(&["gen", "--check"], CI);
+    assert_eq!(again.code, 0, "{again:?}");
 }
 
 #[test]
@@ -240,15 +253,18 @@ fn gen_refuses_a_real_value_naming_only_the_line() {
         .iter()
         .map(|n| p.read(n))
         .collect();
-    let report = gen(&p);
-    assert!(report.is_refused());
-    let refused: Vec<String> = report.refused.iter().map(ToString::to_string).collect();
+    let out = gen(&p);
+    assert_eq!(out.code, 1, "{out:?}");
     assert_eq!(
-        refused,
-        [".env.ci:107: DISCORD_BOT_TOKEN holds a value that is not a placeholder, in a committed file"]
+        out.stderr,
+        format!(
+            "error: .env.ci:107: DISCORD_BOT_TOKEN holds a value that is not a placeholder, in a committed file\n\
+             help: {}\n",
+            generate::REFUSAL_HELP
+        )
     );
     assert!(generate::REFUSAL_HELP.starts_with("rotate the token"));
-    assert!(!format!("{report:?}").contains(REAL));
+    assert!(!format!("{:?}", planned(&p)).contains(REAL));
     let after: Vec<String> = [".env.ci", ".tokens.ci", ".env.example", ".gitignore"]
         .iter()
         .map(|n| p.read(n))
@@ -297,7 +313,7 @@ fn a_developers_mixed_env_migrates_while_the_ci_files_conflict() {
 #[test]
 fn committed_files_are_not_secret_files() {
     let p = repo();
-    gen(&p);
+    assert_eq!(gen(&p).code, 0);
     p.run_env(&["check", "--fix"], CI);
     let (_, found) = check_json(&p, &[]);
     for name in [".env.ci", ".tokens.ci", ".env.example"] {

@@ -187,9 +187,16 @@ fn a_second_run_says_another_holds_the_lock() {
     );
     assert!(!out.stderr.contains("file exists"));
     assert_eq!(p.read(".env"), before);
-    let out = p.run(&["check", "--fix"]);
-    assert_eq!(out.code, 2, "{out:?}");
-    assert!(out.stderr.contains("another tokenspec run holds the lock"));
+    for args in [&["check", "--fix"][..], &["gen"]] {
+        let out = p.run(args);
+        assert_eq!(out.code, 2, "{args:?}: {out:?}");
+        assert!(
+            out.stderr.contains("another tokenspec run holds the lock"),
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+    assert!(!p.path(".tokens.ci").exists(), "gen wrote nothing");
     drop(held);
     assert_eq!(p.run(&["migrate"]).code, 0);
 }
