@@ -17,6 +17,14 @@ use std::path::{Path, PathBuf};
 pub const TEMP_PREFIX: &str = ".tokenspec-";
 pub const TEMP_SUFFIX: &str = ".tmp";
 
+/// Prefix of the temporary file of `load`'s new base file. `load` takes no
+/// lock (it is on every pipeline's hot path), so [`sweep`] leaves such a
+/// file alone while it may still be in use ([`NEW_FILE_GRACE`]).
+pub const NEW_FILE_PREFIX: &str = ".tokenspec-new-";
+
+/// How old a `load` temporary file must be before [`sweep`] removes it.
+pub const NEW_FILE_GRACE: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// Whether `name` is one of tokenspec's temporary files.
 pub fn is_temp_name(name: &str) -> bool {
     name.len() > TEMP_PREFIX.len() + TEMP_SUFFIX.len()
@@ -140,11 +148,23 @@ pub fn sync_dir(dir: &Path) -> io::Result<()> {
 pub fn sweep(root: &Path) -> Vec<String> {
     let mut removed = Vec::new();
     for name in stale_temp_files(root) {
-        if fs::remove_file(root.join(&name)).is_ok() {
+        let path = root.join(&name);
+        if name.starts_with(NEW_FILE_PREFIX) && !is_older_than(&path, NEW_FILE_GRACE) {
+            continue;
+        }
+        if fs::remove_file(&path).is_ok() {
             removed.push(name);
         }
     }
     removed
+}
+
+fn is_older_than(path: &Path, age: std::time::Duration) -> bool {
+    fs::symlink_metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|e| e >= age)
 }
 
 /// tokenspec's temporary files directly in `root`, sorted.
@@ -191,5 +211,9 @@ mod tests {
         assert_eq!(stale_temp_files(dir.path()), [".tokenspec-abc123.tmp"]);
         assert_eq!(sweep(dir.path()), [".tokenspec-abc123.tmp"]);
         assert!(stale_temp_files(dir.path()).is_empty());
+        // `load`'s own, just made: it may still be in use.
+        fs::write(dir.path().join(".tokenspec-new-x1.tmp"), "A=1\n").unwrap();
+        assert!(sweep(dir.path()).is_empty());
+        assert_eq!(stale_temp_files(dir.path()), [".tokenspec-new-x1.tmp"]);
     }
 }

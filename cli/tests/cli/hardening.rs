@@ -46,6 +46,22 @@ fn a_secret_looking_key_is_shown_only_by_place() {
     }
 }
 
+#[test]
+fn a_secret_looking_key_never_shows_in_the_dry_run_diff() {
+    let p = Project::new();
+    p.write(".tokens", &format!("{LEAKED_KEY}==\nGH_TOKEN=\n"));
+    p.write(".env", &format!("APP_SECRET=a\nDEPLOY_TOKEN={SECRET}\n"));
+    let out = p.run(&["migrate", "--dry-run"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stdout.contains("<key not shown>=********"),
+        "{}",
+        out.stdout
+    );
+    out.assert_no_values(&[LEAKED_KEY, SECRET]);
+    assert!(out.stderr.contains(".tokens:1"), "{}", out.stderr);
+}
+
 #[cfg(unix)]
 #[test]
 fn fix_never_chmods_through_a_link() {
