@@ -263,7 +263,11 @@ enum Owner {
 fn take_tokens(spec: &Spec, path: &str, text: &str, owner: Owner, out: &mut Planned) -> String {
     let doc = dotenv::parse(text);
     let blocks = markers::block_lines(text);
-    let in_block = |line: usize| blocks.iter().any(|b| b.contains(&line));
+    // Blocks are sorted and disjoint: a binary search keeps this linear-ish.
+    let in_block = |line: usize| {
+        let i = blocks.partition_point(|b| *b.end() < line);
+        blocks.get(i).is_some_and(|b| b.contains(&line))
+    };
     let mut removed: Vec<Range<usize>> = Vec::new();
     for e in &doc.entries {
         let Some(t) = spec.token(&e.key) else {

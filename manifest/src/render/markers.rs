@@ -19,15 +19,12 @@ pub const END_LINE: &str = "# <<< tokenspec <<<";
 /// blocks in `text`, as [`merge`] finds them.
 pub fn block_lines(text: &str) -> Vec<std::ops::RangeInclusive<usize>> {
     let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let next = next_markers(&lines);
     let mut out = Vec::new();
     let mut i = 0;
     while i < lines.len() {
         if lines[i].starts_with(BEGIN) {
-            let end = lines[i + 1..]
-                .iter()
-                .position(|l| l.starts_with(BEGIN) || l.starts_with(END))
-                .map(|p| i + 1 + p)
-                .filter(|&j| lines[j].starts_with(END));
+            let end = next[i].filter(|&j| lines[j].starts_with(END));
             if let Some(end) = end {
                 out.push(i + 1..=end + 1);
                 i = end + 1;
@@ -37,6 +34,20 @@ pub fn block_lines(text: &str) -> Vec<std::ops::RangeInclusive<usize>> {
         i += 1;
     }
     out
+}
+
+/// For each line, the index of the next marker line after it: one pass
+/// from the end, so a file of many stray markers stays linear.
+fn next_markers(lines: &[&str]) -> Vec<Option<usize>> {
+    let mut next = vec![None; lines.len()];
+    let mut after = None;
+    for (i, line) in lines.iter().enumerate().rev() {
+        next[i] = after;
+        if line.starts_with(BEGIN) || line.starts_with(END) {
+            after = Some(i);
+        }
+    }
+    next
 }
 
 /// The begin marker line, as written: it is also the block's header.
@@ -73,6 +84,7 @@ pub fn merge(existing: &str, block: &str, placement: Placement) -> String {
     };
 
     let lines: Vec<&str> = existing.split_inclusive('\n').collect();
+    let next = next_markers(&lines);
     let is = |line: &str, prefix: &str| line.starts_with(prefix);
     let mut kept = String::with_capacity(existing.len() + block.len());
     let mut insert_at = None;
@@ -80,11 +92,7 @@ pub fn merge(existing: &str, block: &str, placement: Placement) -> String {
     while i < lines.len() {
         let line = lines[i];
         if is(line, BEGIN) {
-            let end = lines[i + 1..]
-                .iter()
-                .position(|l| is(l, BEGIN) || is(l, END))
-                .map(|p| i + 1 + p)
-                .filter(|&j| is(lines[j], END));
+            let end = next[i].filter(|&j| is(lines[j], END));
             if let Some(end) = end {
                 // A complete block: replaced (the first) or dropped (later ones).
                 if placement == Placement::InPlace && insert_at.is_none() {
