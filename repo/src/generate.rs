@@ -484,4 +484,56 @@ mod tests {
         assert!(out.contains("\nB_KEY=\n# <<< tokenspec"), "{out}");
         assert!(!p.outputs.iter().any(|o| o.path == ".env.sample"));
     }
+
+    mod prop {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// A line of a committed `.env.ci`: a setting, a comment, a blank,
+        /// or a spec token with a placeholder or empty value.
+        fn line() -> impl Strategy<Value = String> {
+            prop_oneof![
+                "[A-Z][A-Z0-9_]{0,8}=[a-z0-9]{0,6}".prop_map(|l| l),
+                "# [a-z ]{0,10}".prop_map(|l| l),
+                Just(String::new()),
+                prop_oneof![Just("A_TOKEN"), Just("B_KEY")].prop_flat_map(|k| prop_oneof![
+                    Just(format!("{k}=")),
+                    Just(format!("{k}=ci_test_x")),
+                    Just(format!("export {k}='x_placeholder' # c")),
+                ]),
+            ]
+        }
+
+        proptest! {
+            #[test]
+            fn keeps_every_other_line_in_order_and_settles(lines in proptest::collection::vec(line(), 0..30)) {
+                let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+                let read = |t: String| move |path: &str| (path == ".env.ci").then(|| t.clone());
+                let p = plan(&spec(), read(text.clone()));
+                prop_assert!(p.refused.is_empty());
+                let out = p.outputs.iter().find(|o| o.path == ".env.ci").unwrap().content.clone();
+                // The lines outside the block, in order, are the input's non-token lines.
+                let is_token = |l: &&String| {
+                    let l = l.trim_start_matches("export ");
+                    l.starts_with("A_TOKEN=") || l.starts_with("B_KEY=")
+                };
+                let kept: Vec<&String> = lines.iter().filter(|l| !is_token(l)).collect();
+                let before_block = out.split("# >>> tokenspec").next().unwrap();
+                let mut expected: String = kept.iter().map(|l| format!("{l}\n")).collect();
+                if !expected.is_empty() && !expected.ends_with("\n\n") && !expected.trim().is_empty() {
+                    expected.push('\n');
+                }
+                prop_assert_eq!(before_block, expected.as_str());
+                // Each token once, in its class's file: B_KEY here, A_TOKEN not.
+                let keys: Vec<String> = dotenv::parse(&out).entries.into_iter().map(|e| e.key).collect();
+                prop_assert_eq!(keys.iter().filter(|k| *k == "B_KEY").count(), 1);
+                prop_assert!(!keys.iter().any(|k| k == "A_TOKEN"));
+                // A second run takes nothing and changes nothing.
+                let again = plan(&spec(), read(out.clone()));
+                prop_assert!(again.taken.is_empty());
+                let out2 = &again.outputs.iter().find(|o| o.path == ".env.ci").unwrap().content;
+                prop_assert_eq!(out2, &out);
+            }
+        }
+    }
 }
