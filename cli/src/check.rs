@@ -47,7 +47,7 @@ pub struct CheckArgs {
     /// Report format
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
     pub format: CheckFormat,
-    /// Fix what can be fixed safely (file modes, the .gitignore block), then audit again
+    /// Fix what can be fixed safely (secret file modes, the .gitignore block, leftover temp files), then audit again
     #[arg(long)]
     pub fix: bool,
     /// Treat warnings as errors

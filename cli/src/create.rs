@@ -29,7 +29,10 @@ pub fn create_new_with_mode(
     mode: u32,
 ) -> io::Result<Outcome> {
     let mut tmp = tempfile::Builder::new()
-        .prefix(".tokenspec-new-")
+        // `.tokenspec-*.tmp`: ignored by the managed .gitignore block,
+        // reported by `check`, removed by the next write once it is old.
+        .prefix(tokenspec_repo::atomic::NEW_FILE_PREFIX)
+        .suffix(tokenspec_repo::atomic::TEMP_SUFFIX)
         .tempfile_in(dir)?;
     #[cfg(unix)]
     {

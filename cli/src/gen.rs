@@ -27,8 +27,24 @@ pub struct GenArgs {
 pub fn run(cx: &Context, args: &GenArgs) -> Result<Outcome> {
     let mode = if args.check { Mode::Check } else { Mode::Write };
     let report = generate::run(&cx.root, &cx.spec, mode).map_err(|e| {
-        Error::fatal(e).help("fix access to that file and run `tokenspec gen` again")
+        let help = e.help();
+        Error::fatal(e).help(help)
     })?;
+    for name in &report.removed_temp_files {
+        report::note(format_args!("removed {name}, left by an interrupted write"));
+    }
+    // A real value in a committed file: nothing was written; name the lines.
+    if let Some((first, rest)) = report.refused.split_first() {
+        let error = rest.iter().fold(Error::failed(first), Error::and);
+        return Err(error.help(generate::REFUSAL_HELP));
+    }
+    for taken in &report.taken {
+        if args.check {
+            report::note(format_args!("{taken} (not written: --check)"));
+        } else {
+            report::note(taken);
+        }
+    }
     if args.check {
         let Some((first, rest)) = report.stale.split_first() else {
             report::plain(format_args!(

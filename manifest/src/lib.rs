@@ -12,7 +12,7 @@ pub mod suggest;
 use std::path::Path;
 
 pub use diagnostic::{Diagnostic, Diagnostics};
-pub use model::{ClassInfo, Spec, Token};
+pub use model::{ClassInfo, Spec, Token, DEFAULT_TEMPLATES};
 
 /// Reading a spec file failed.
 #[derive(Debug)]

@@ -19,6 +19,9 @@ pub struct Spec {
     pub classes: Vec<ClassInfo>,
     /// Tokens in spec order.
     pub tokens: Vec<Token>,
+    /// Committed templates beyond [`DEFAULT_TEMPLATES`] (top-level `templates`),
+    /// relative to the root.
+    pub templates: Vec<String>,
     /// Where the tokens live once a team outgrows files (`[store]`).
     pub store: Option<StoreSpec>,
 }
@@ -73,6 +76,27 @@ impl StoreSpec {
     /// Whether the store serves `env`.
     pub fn serves(&self, env: &str) -> bool {
         self.environments.iter().any(|e| e == env)
+    }
+}
+
+/// Committed templates every project may have: empty or placeholder values only.
+pub const DEFAULT_TEMPLATES: &[&str] = &[".env.example", ".env.sample", ".env.template"];
+
+impl Spec {
+    /// Every committed template name: the defaults, then the spec's, each once.
+    pub fn template_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = DEFAULT_TEMPLATES.iter().map(|t| (*t).to_owned()).collect();
+        for t in &self.templates {
+            if !names.contains(t) {
+                names.push(t.clone());
+            }
+        }
+        names
+    }
+
+    /// Whether `name` (relative to the root) is a committed template.
+    pub fn is_template(&self, name: &str) -> bool {
+        DEFAULT_TEMPLATES.contains(&name) || self.templates.iter().any(|t| t == name)
     }
 }
 

@@ -31,6 +31,7 @@ pub const TOP_KEYS: &[&str] = &[
     "class",
     "token",
     "store",
+    "templates",
 ];
 pub const CLASS_KEYS: &[&str] = &["owner", "rotation_days", "description"];
 pub const TOKEN_KEYS: &[&str] = &[
@@ -223,6 +224,7 @@ impl Cx<'_> {
                 ),
             },
         }
+        let templates = self.templates(root.get("templates"));
         let store = self.store(root.get("store"), &environments);
         self.cross_checks(&environments);
         Spec {
@@ -230,8 +232,39 @@ impl Cx<'_> {
             env_from,
             classes,
             tokens,
+            templates,
             store,
         }
+    }
+
+    /// `templates = [".env.dist"]`: more committed templates, as paths in the root.
+    fn templates(&mut self, v: Option<&Val<'_>>) -> Vec<String> {
+        let Some(v) = v else { return Vec::new() };
+        let names = self.string_array(v, "templates").unwrap_or_default();
+        let mut out = Vec::new();
+        for n in names {
+            let name = n.get_ref();
+            let bad = name.is_empty()
+                || name.starts_with('/')
+                || name.contains('\\')
+                || name
+                    .split('/')
+                    .any(|part| part.is_empty() || part == "." || part == "..");
+            if bad {
+                self.err(
+                    Diagnostic::new(
+                        format!("`{name}` is not a file path inside the root"),
+                        n.span(),
+                    )
+                    .help(
+                        "name a template relative to the root, e.g. `templates = [\".env.dist\"]`",
+                    ),
+                );
+            } else if !out.contains(name) {
+                out.push(name.clone());
+            }
+        }
+        out
     }
 
     fn environments(&mut self, v: Option<&Val<'_>>) -> Vec<Spanned<String>> {

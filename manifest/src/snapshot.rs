@@ -82,6 +82,10 @@ pub fn encode(spec: &Spec, src: &str) -> Vec<u8> {
             w.len(span.end);
         }
     }
+    w.len(spec.templates.len());
+    for t in &spec.templates {
+        w.str(t);
+    }
     match &spec.store {
         None => w.u8(0),
         Some(s) => {
@@ -171,6 +175,7 @@ pub fn decode(bytes: &[u8], src: &str) -> Option<Spec> {
             ci_value_span: span()?,
         })
     })?;
+    let templates = r.list(|r| r.string())?;
     let store = match r.u8()? {
         0 => None,
         1 => Some(StoreSpec {
@@ -198,6 +203,7 @@ pub fn decode(bytes: &[u8], src: &str) -> Option<Spec> {
         env_from,
         classes,
         tokens,
+        templates,
         store,
     })
 }

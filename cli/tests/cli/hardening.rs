@@ -1,140 +1,218 @@
-//! Files and values that cannot be used as they are: a FIFO named like a
-//! token file, a NUL byte in a value, and problems in a layer that a higher
-//! one shadows (which must not block).
+//! What a hostile repository or an unlucky machine does to `check`,
+//! `migrate` and `gen`: keys that are really secrets, links out of the
+//! root, a planted backup folder, files of another owner, temporary files
+//! left by a killed write, and two runs at once.
 
-use std::time::Duration;
+use tokenspec_repo::lock::RootLock;
 
-use crate::env_rules::GH;
-use crate::support::{output_within, Project};
+use crate::support::{mode, set_mode, Project, SECRET};
 
-/// Far above any real run; only a hang reaches it.
-const HANG: Duration = Duration::from_secs(20);
+/// A secret pasted as a line of its own: it parses as a key.
+const LEAKED_KEY: &str = "LEAKZZQ15dGhpcyBpcyBhIHNlY3JldA";
 
-fn mkfifo(p: &Project, name: &str) {
-    let status = std::process::Command::new("mkfifo")
-        .arg(p.path(name))
-        .status()
-        .expect("mkfifo (coreutils) runs");
-    assert!(status.success());
+fn git_project() -> Project {
+    let p = Project::new();
+    p.git(&["init", "-q"]);
+    p
+}
+
+#[test]
+fn a_secret_looking_key_is_shown_only_by_place() {
+    let p = git_project();
+    p.write(".tokens", &format!("DEPLOY_TOKEN=x\n{LEAKED_KEY}==\n"));
+    p.write(".env", "APP_SECRET=y\nnot-a-name=1\n");
+    for args in [
+        &["check"][..],
+        &["check", "--format=json"],
+        &["migrate", "--dry-run"],
+        &["migrate"],
+    ] {
+        let out = p.run(args);
+        out.assert_no_values(&[LEAKED_KEY, "not-a-name"]);
+        if args.contains(&"--format=json") {
+            let places: Vec<(String, u64)> = out.json()["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|f| Some((f["file"].as_str()?.to_owned(), f["line"].as_u64()?)))
+                .collect();
+            assert!(places.contains(&(".tokens".to_owned(), 2)), "{places:?}");
+            assert!(places.contains(&(".env".to_owned(), 2)), "{places:?}");
+            continue;
+        }
+        let all = format!("{}{}", out.stdout, out.stderr);
+        assert!(all.contains(".tokens:2"), "{args:?}: {all}");
+        assert!(all.contains(".env:2"), "{args:?}: {all}");
+    }
+}
+
+#[test]
+fn a_secret_looking_key_never_shows_in_the_dry_run_diff() {
+    let p = Project::new();
+    p.write(".tokens", &format!("{LEAKED_KEY}==\nGH_TOKEN=\n"));
+    p.write(".env", &format!("APP_SECRET=a\nDEPLOY_TOKEN={SECRET}\n"));
+    let out = p.run(&["migrate", "--dry-run"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stdout.contains("<key not shown>=********"),
+        "{}",
+        out.stdout
+    );
+    out.assert_no_values(&[LEAKED_KEY, SECRET]);
+    assert!(out.stderr.contains(".tokens:1"), "{}", out.stderr);
 }
 
 #[cfg(unix)]
 #[test]
-fn a_fifo_named_like_a_token_file_is_an_error_naming_it_never_a_hang() {
-    for (file, type_) in [(".env", "--type=runtime"), (".tokens", "--type=cicd")] {
-        let p = Project::new();
-        mkfifo(&p, file);
-        for args in [
-            &["load", type_][..],
-            &["validate", "DEPLOY_TOKEN", "APP_SECRET"],
-            &["export", type_],
-            &["run", type_, "--", "true"],
-        ] {
-            let out = output_within(&mut p.cmd(args), HANG);
-            assert_eq!(out.code, 2, "{args:?}: {out:?}");
-            assert!(
-                out.stderr.contains(&format!("error: {file}: ")),
-                "{args:?}: {}",
-                out.stderr
-            );
-            if args[0] != "load" {
-                assert_eq!(out.stdout, "", "{args:?}");
-            }
-        }
-    }
-}
-
-const NUL_VALUE: &str = "nulSECRETfront\0nulSECRETback";
-
-#[test]
-fn a_nul_byte_in_a_value_is_refused_with_file_and_line_in_every_command() {
-    let p = Project::new();
-    p.write(
-        ".tokens",
-        &format!("# first line\nDEPLOY_TOKEN={NUL_VALUE}\n"),
+fn fix_never_chmods_through_a_link() {
+    let p = git_project();
+    let outside = tempfile::tempdir().unwrap();
+    let target = outside.path().join("shared.conf");
+    std::fs::write(&target, "APP_SECRET=x\n").unwrap();
+    set_mode(&target, 0o644);
+    std::os::unix::fs::symlink(&target, p.path(".env")).unwrap();
+    let out = p.run(&["check", "--fix"]);
+    assert_eq!(
+        mode(&target),
+        0o644,
+        "the link's target is outside the root"
     );
-    for args in [
-        &["load", "--type=cicd"][..],
-        &["validate", "DEPLOY_TOKEN"],
-        &["export", "--type=cicd"],
-        &["export", "--type=cicd", "--format=fish"],
-        &["run", "--type=cicd", "--", "true"],
-    ] {
-        let out = p.run(args);
-        assert_eq!(out.code, 1, "{args:?}: {out:?}");
-        assert!(
-            out.stderr.contains(
-                "error: .tokens:2: the value of DEPLOY_TOKEN contains a NUL byte, which no environment variable can hold\n"
-            ),
-            "{args:?}: {}",
-            out.stderr
-        );
-        out.assert_no_values(&["nulSECRETfront", "nulSECRETback", "\0"]);
-        if args[0] != "load" {
-            assert_eq!(out.stdout, "", "{args:?}: no shell ever sees it");
-        }
-    }
-}
-
-#[test]
-fn a_nul_byte_in_a_shadowed_layer_does_not_block() {
-    let p = Project::new();
-    p.write(".tokens", &format!("DEPLOY_TOKEN={NUL_VALUE}\n"));
-    let out = p.run_env(
-        &["export", "--type=cicd", "--format=json"],
-        &[("DEPLOY_TOKEN", "from-secret-store")],
-    );
-    assert_eq!(out.code, 0, "{out:?}");
-    assert_eq!(out.json()["DEPLOY_TOKEN"], "from-secret-store");
-}
-
-/// Issue 13, case 13: "process environment > files" holds even when the
-/// file below is broken in a way that would block if it were used.
-#[test]
-fn problems_in_a_shadowed_layer_never_block_a_higher_value() {
-    let env = [("DEPLOY_TOKEN", "from-secret-store"), ("GH_TOKEN", GH)];
-    for tokens in [
-        "DEPLOY_TOKEN=pa$word\n",
-        "DEPLOY_TOKEN=one\nDEPLOY_TOKEN=two\n",
-        "GH_TOKEN=not-a-github-token\nDEPLOY_TOKEN=x\n",
-        "GH_TOKEN=\"pa$word\"\nGH_TOKEN=again\n",
-    ] {
-        let p = Project::new();
-        p.write(".tokens", tokens);
-        p.write(".tokens.prod", "DEPLOY_TOKEN=pa$word\nDEPLOY_TOKEN=twice\n");
-        let out = p.run_env(
-            &["--env", "prod", "export", "--type=cicd", "--format=json"],
-            &env,
-        );
-        assert_eq!(out.code, 0, "{tokens:?}: {out:?}");
-        assert_eq!(out.stderr, "", "{tokens:?}");
-        let json = out.json();
-        assert_eq!(json["DEPLOY_TOKEN"], "from-secret-store");
-        assert_eq!(json["GH_TOKEN"], GH);
-    }
-}
-
-#[test]
-fn the_same_problems_block_where_the_file_is_used() {
-    let p = Project::new();
-    p.write(".tokens", "DEPLOY_TOKEN=pa$word\n");
-    let out = p.run(&["export", "--type=cicd"]);
-    assert_eq!(out.code, 1);
+    assert_eq!(out.code, 2, "{out:?}");
     assert!(
         out.stderr
-            .starts_with("error: .tokens:1: the value of DEPLOY_TOKEN contains `$`"),
+            .contains("error: cannot chmod 600 .env: it is a symbolic link"),
         "{}",
         out.stderr
     );
-    // The env file is used, so its hazard blocks although the base file is fine.
-    p.write(".tokens", "DEPLOY_TOKEN=fine\n");
-    p.write(".tokens.dev", "DEPLOY_TOKEN=pa$word\n");
-    let out = p.run(&["--env", "dev", "export", "--type=cicd"]);
-    assert_eq!(out.code, 1, "{out:?}");
-    // `check` still reports the shadowed hazard: that is the audit's job.
-    let out = p.run_env(&["check"], &[("DEPLOY_TOKEN", "from-env")]);
+}
+
+#[cfg(unix)]
+#[test]
+fn migrate_refuses_a_planted_backup_link() {
+    let p = Project::new();
+    let elsewhere = tempfile::tempdir().unwrap();
+    set_mode(elsewhere.path(), 0o777);
+    std::os::unix::fs::symlink(elsewhere.path(), p.path(".tokenspec-backup")).unwrap();
+    p.write(".env", &format!("APP_SECRET=a\nDEPLOY_TOKEN={SECRET}\n"));
+    let before = p.read(".env");
+    let out = p.run(&["migrate"]);
+    assert_eq!(out.code, 2, "{out:?}");
     assert!(
-        out.stderr.contains("dollar-hazard") || out.stdout.contains("dollar-hazard"),
-        "{out:?}"
+        out.stderr.contains(".tokenspec-backup is a symbolic link"),
+        "{}",
+        out.stderr
     );
+    assert_eq!(elsewhere.path().read_dir().unwrap().count(), 0);
+    assert_eq!(p.read(".env"), before);
+    assert!(!p.path(".tokens").exists());
+
+    // A real folder that others may write to is refused too.
+    std::fs::remove_file(p.path(".tokenspec-backup")).unwrap();
+    std::fs::create_dir(p.path(".tokenspec-backup")).unwrap();
+    set_mode(&p.path(".tokenspec-backup"), 0o777);
+    let out = p.run(&["migrate"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("writable by group or others"));
+    assert_eq!(p.read(".env"), before);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_rewritten_file_keeps_its_owner_and_group() {
+    use std::os::unix::fs::MetadataExt;
+    let p = Project::new();
+    p.write(".env", &format!("APP_SECRET=a\nDEPLOY_TOKEN={SECRET}\n"));
+    p.write(".tokens", "GH_TOKEN=\n");
+    let euid = rustix::process::geteuid().as_raw();
+    // As root (containers, CI) the files belong to someone else.
+    let owner = if euid == 0 {
+        (4242, 4343)
+    } else {
+        (euid, rustix::process::getegid().as_raw())
+    };
+    for f in [".env", ".tokens"] {
+        std::os::unix::fs::chown(p.path(f), Some(owner.0), Some(owner.1)).unwrap();
+    }
+    if euid != 0 {
+        eprintln!("note: not root, so files of another user cannot be planted; checking the own owner only");
+    }
+    let out = p.run(&["migrate"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    for f in [".env", ".tokens"] {
+        let m = std::fs::metadata(p.path(f)).unwrap();
+        assert_eq!((m.uid(), m.gid()), owner, "{f}");
+        assert_eq!(m.mode() & 0o777, 0o600, "{f}");
+    }
+    assert_eq!(
+        p.read(".tokens"),
+        format!("GH_TOKEN=\nDEPLOY_TOKEN={SECRET}\n")
+    );
+}
+
+#[test]
+fn temp_files_are_ignored_reported_and_swept() {
+    let p = git_project();
+    let stale = ".tokenspec-Ab12Cd.tmp";
+    p.write(stale, &format!("APP_SECRET={SECRET}\n"));
+    let out = p.run(&["check", "--format=json"]);
+    let temp: Vec<_> = out.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "temp-file")
+        .cloned()
+        .collect();
+    assert_eq!(temp.len(), 1, "{out:?}");
+    assert_eq!(temp[0]["file"], stale);
+    crate::support::assert_redacted(&out);
+
+    // The managed block ignores them.
+    p.run(&["check", "--fix"]);
+    assert!(p.read(".gitignore").contains("\n.tokenspec-*.tmp\n"));
+    let ignored = p.git(&["check-ignore", "--no-index", ".tokenspec-Zz99Yy.tmp"]);
+    assert_eq!(ignored.trim(), ".tokenspec-Zz99Yy.tmp");
+
+    // The next write removes one of its own.
+    p.write(stale, "A=1\n");
+    p.write(".env", &format!("DEPLOY_TOKEN={SECRET}\n"));
+    let out = p.run(&["migrate"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(!p.path(stale).exists());
+    assert!(
+        out.stderr.contains(&format!("removed {stale}")),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn a_second_run_says_another_holds_the_lock() {
+    let p = Project::new();
+    p.write(".env", &format!("DEPLOY_TOKEN={SECRET}\n"));
+    let before = p.read(".env");
+    let held = RootLock::acquire(p.root()).unwrap();
+    let out = p.run(&["migrate"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr.starts_with(&format!(
+            "error: another tokenspec run holds the lock on {}",
+            p.root().display()
+        )),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("file exists"));
+    assert_eq!(p.read(".env"), before);
+    for args in [&["check", "--fix"][..], &["gen"]] {
+        let out = p.run(args);
+        assert_eq!(out.code, 2, "{args:?}: {out:?}");
+        assert!(
+            out.stderr.contains("another tokenspec run holds the lock"),
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+    assert!(!p.path(".tokens.ci").exists(), "gen wrote nothing");
+    drop(held);
+    assert_eq!(p.run(&["migrate"]).code, 0);
 }

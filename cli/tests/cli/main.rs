@@ -6,6 +6,7 @@
 mod basics;
 mod check;
 mod ci_env;
+mod committed;
 mod env_rules;
 mod export;
 mod gen;
@@ -20,6 +21,7 @@ mod process_safety;
 mod redaction;
 mod roundtrip;
 mod run;
+mod special_values;
 mod spec_cache;
 mod support;
 mod validate;

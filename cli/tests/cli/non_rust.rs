@@ -128,10 +128,8 @@ fn init_gen_check_migrate_check_with_the_binary_alone() {
 }
 
 /// Issue 11 item 2: generated headers and template comments name a command
-/// that exists where the user is. Ignored until the renderer says
-/// `tokenspec gen` outside this workspace.
+/// that exists where the user is: `tokenspec gen`.
 #[test]
-#[ignore = "generated headers still say `cargo xtask gen` (issue 11 item 2, the lead's)"]
 fn generated_files_name_no_cargo_command() {
     let p = python_repo();
     assert_eq!(step(&p, &["init"]).code, 0);

@@ -21,7 +21,7 @@ pub fn render(spec: &Spec) -> String {
         "<!-- {GENERATED} -->\n\n\
          # Tokens\n\n\
          Every secret token this project uses, from [`token-spec.toml`](../token-spec.toml).\n\
-         To change one, edit the spec, run `cargo xtask gen` and commit what it regenerates.\n\n\
+         To change one, edit the spec, run `tokenspec gen` and commit what it regenerates.\n\n\
          Environments: {}.\n",
         envs.join(", ")
     );

@@ -1,5 +1,8 @@
 //! The managed block of `.gitignore`: every secret token file is ignored,
-//! the two committed CI files are re-included.
+//! the two committed CI files and the committed templates (`.env.example`,
+//! `.env.sample`, `.env.template`, and the spec's `templates`) are
+//! re-included, and tokenspec's temporary files (`.tokenspec-*.tmp`, which
+//! an interrupted write can leave holding a copy of a token file) are ignored.
 //!
 //! Git applies the last matching pattern, so order matters twice: inside the
 //! block the `!` re-includes follow the ignores, and the block is always
@@ -20,10 +23,19 @@ pub const RULES: &[&str] = &[
     ".tokens.*",
     "!.env.ci",
     "!.tokens.ci",
+    "!.env.example",
+    "!.env.sample",
+    "!.env.template",
+    ".tokenspec-*.tmp",
 ];
 
 /// The block, LF-terminated, markers included.
 pub fn block() -> String {
+    block_for(&[])
+}
+
+/// The block, re-including the spec's own `templates` as well.
+pub fn block_for(templates: &[String]) -> String {
     let mut out = markers::begin_line("secret token files");
     out.push('\n');
     out.push_str(&super::comment(
@@ -35,6 +47,13 @@ pub fn block() -> String {
         out.push_str(rule);
         out.push('\n');
     }
+    for t in templates {
+        let rule = format!("!/{t}");
+        if !RULES.contains(&&rule[2..]) && !RULES.contains(&&rule[1..]) {
+            out.push_str(&rule);
+            out.push('\n');
+        }
+    }
     out.push_str(markers::END_LINE);
     out.push('\n');
     out
@@ -42,7 +61,12 @@ pub fn block() -> String {
 
 /// `existing` with the block written (or moved) at its end.
 pub fn apply_block(existing: &str) -> String {
-    markers::merge(existing, &block(), Placement::Last)
+    apply_block_for(existing, &[])
+}
+
+/// [`apply_block`] for a spec naming more templates.
+pub fn apply_block_for(existing: &str, templates: &[String]) -> String {
+    markers::merge(existing, &block_for(templates), Placement::Last)
 }
 
 #[cfg(test)]
@@ -59,7 +83,7 @@ mod tests {
             again.starts_with("/target\n\n*.ci\n\n# >>> tokenspec"),
             "{again}"
         );
-        assert!(again.ends_with("!.tokens.ci\n# <<< tokenspec <<<\n"));
+        assert!(again.ends_with("!.env.template\n.tokenspec-*.tmp\n# <<< tokenspec <<<\n"));
         assert_eq!(apply_block(&again), again);
     }
 }

@@ -106,6 +106,12 @@ fn top_property(key: &str) -> Option<Value> {
             "uniqueItems": true,
             "default": DEFAULT_ENV_FROM,
         }),
+        "templates" => json!({
+            "description": "Committed templates beyond `.env.example`, `.env.sample` and `.env.template`, as paths inside the root. A template holds empty or placeholder values only; `tokenspec gen` keeps a block of every runtime token (empty values) in each one that exists.",
+            "type": "array",
+            "items": { "type": "string", "minLength": 1 },
+            "uniqueItems": true,
+        }),
         "class" => {
             let classes: Map<String, Value> = Class::ALL
                 .into_iter()
