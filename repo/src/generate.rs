@@ -35,6 +35,7 @@ use tokenspec_manifest::render::{self, ci_files, markers};
 use tokenspec_manifest::Spec;
 
 use crate::atomic::{self, Keep};
+pub use crate::Loc;
 use crate::io_message;
 use crate::lock::RootLock;
 
@@ -43,19 +44,6 @@ use crate::lock::RootLock;
 pub enum Mode {
     Write,
     Check,
-}
-
-/// A place in a file, shown as `file:line`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Loc {
-    pub file: String,
-    pub line: usize,
-}
-
-impl fmt::Display for Loc {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.file, self.line)
-    }
 }
 
 /// A token line taken out of a committed file into a generated block.

@@ -31,6 +31,19 @@ pub fn shown_key(key: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// A place in a file, shown as `file:line`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Loc {
+    pub file: String,
+    pub line: usize,
+}
+
+impl std::fmt::Display for Loc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
+    }
+}
+
 /// An I/O error in the lowercase house style, without the `(os error N)` tail.
 pub fn io_message(e: &std::io::Error) -> String {
     let text = e.to_string();

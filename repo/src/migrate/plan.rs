@@ -30,6 +30,8 @@ use tokenspec_core::format::{is_placeholder, looks_like_secret};
 use tokenspec_core::Class;
 use tokenspec_manifest::Spec;
 
+pub use crate::Loc;
+
 /// What planning needs to know about each token of the spec.
 #[derive(Clone, Debug, Default)]
 pub struct Catalog {
@@ -100,19 +102,6 @@ impl PairInput {
     /// `.env.ci` and `.tokens.ci` are committed, so they only take placeholders.
     fn is_committed(&self) -> bool {
         self.env.as_deref() == Some("ci")
-    }
-}
-
-/// A place in a file, shown as `file:line`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Loc {
-    pub file: String,
-    pub line: usize,
-}
-
-impl fmt::Display for Loc {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.file, self.line)
     }
 }
 
