@@ -35,9 +35,9 @@ use tokenspec_manifest::render::{self, ci_files, markers};
 use tokenspec_manifest::Spec;
 
 use crate::atomic::{self, Keep};
-pub use crate::Loc;
 use crate::io_message;
 use crate::lock::RootLock;
+pub use crate::Loc;
 
 /// Whether to write the stale files or only report them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

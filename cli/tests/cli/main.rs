@@ -21,7 +21,7 @@ mod process_safety;
 mod redaction;
 mod roundtrip;
 mod run;
-mod special_values;
 mod spec_cache;
+mod special_values;
 mod support;
 mod validate;
