@@ -93,7 +93,10 @@ impl fmt::Display for StoreDefError {
                 write!(f, "the store path has no `{placeholder}` placeholder")
             }
             StoreDefError::UnknownPlaceholder { found } => {
-                write!(f, "the store path has an unknown or repeated placeholder `{found}`")
+                write!(
+                    f,
+                    "the store path has an unknown or repeated placeholder `{found}`"
+                )
             }
             StoreDefError::BadSegment { field, value } => {
                 write!(f, "the store {field} `{value}` is not a clean path")
@@ -165,7 +168,9 @@ impl StoreDef {
 
     /// The spec's default for `environments`: every environment but `ci`,
     /// whose values are the committed safe ones.
-    pub fn default_environments<'a>(spec_environments: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    pub fn default_environments<'a>(
+        spec_environments: impl IntoIterator<Item = &'a str>,
+    ) -> Vec<String> {
         spec_environments
             .into_iter()
             .filter(|e| *e != "ci")
@@ -188,7 +193,10 @@ pub fn validate_mount(mount: &str) -> Result<(), StoreDefError> {
     if clean_segments(mount) {
         Ok(())
     } else {
-        Err(StoreDefError::BadSegment { field: "mount", value: mount.to_owned() })
+        Err(StoreDefError::BadSegment {
+            field: "mount",
+            value: mount.to_owned(),
+        })
     }
 }
 
@@ -201,7 +209,9 @@ pub fn validate_path(path: &str) -> Result<(), StoreDefError> {
         let end = after.find('}').map_or(after.len(), |i| i + 1);
         let found = &after[..end];
         if (found != CLASS_PLACEHOLDER && found != ENV_PLACEHOLDER) || seen.contains(&found) {
-            return Err(StoreDefError::UnknownPlaceholder { found: found.to_owned() });
+            return Err(StoreDefError::UnknownPlaceholder {
+                found: found.to_owned(),
+            });
         }
         seen.push(found);
         rest = &after[end..];
@@ -212,11 +222,16 @@ pub fn validate_path(path: &str) -> Result<(), StoreDefError> {
         }
     }
     // Placeholders expand to clean names, so check the path with them filled in.
-    let filled = path.replace(CLASS_PLACEHOLDER, "class").replace(ENV_PLACEHOLDER, "env");
+    let filled = path
+        .replace(CLASS_PLACEHOLDER, "class")
+        .replace(ENV_PLACEHOLDER, "env");
     if clean_segments(&filled) {
         Ok(())
     } else {
-        Err(StoreDefError::BadSegment { field: "path", value: path.to_owned() })
+        Err(StoreDefError::BadSegment {
+            field: "path",
+            value: path.to_owned(),
+        })
     }
 }
 
@@ -228,7 +243,9 @@ pub fn validate_environment(name: &str) -> Result<(), StoreDefError> {
     if ok {
         Ok(())
     } else {
-        Err(StoreDefError::BadEnvironment { name: name.to_owned() })
+        Err(StoreDefError::BadEnvironment {
+            name: name.to_owned(),
+        })
     }
 }
 
@@ -264,24 +281,47 @@ mod tests {
         assert_eq!(validate_path("{env}-{class}"), Ok(()));
         assert_eq!(
             validate_path("myproject/{env}"),
-            Err(StoreDefError::MissingPlaceholder { placeholder: "{class}" })
+            Err(StoreDefError::MissingPlaceholder {
+                placeholder: "{class}"
+            })
         );
         assert_eq!(
             validate_path("myproject/{class}"),
-            Err(StoreDefError::MissingPlaceholder { placeholder: "{env}" })
+            Err(StoreDefError::MissingPlaceholder {
+                placeholder: "{env}"
+            })
         );
     }
 
     #[test]
     fn a_path_rejects_other_placeholders_and_unclean_segments() {
-        for bad in ["{class}/{env}/{team}", "{class}/{env}/{env}", "{class}/{env", "{class}/{env}}"] {
+        for bad in [
+            "{class}/{env}/{team}",
+            "{class}/{env}/{env}",
+            "{class}/{env",
+            "{class}/{env}}",
+        ] {
             assert!(
-                matches!(validate_path(bad), Err(StoreDefError::UnknownPlaceholder { .. }) | Err(StoreDefError::BadSegment { .. })),
+                matches!(
+                    validate_path(bad),
+                    Err(StoreDefError::UnknownPlaceholder { .. })
+                        | Err(StoreDefError::BadSegment { .. })
+                ),
                 "{bad}"
             );
         }
-        for bad in ["/{class}/{env}", "{class}/{env}/", "a//{class}/{env}", "../{class}/{env}", "a b/{class}/{env}", "\"/{class}/{env}"] {
-            assert!(matches!(validate_path(bad), Err(StoreDefError::BadSegment { .. })), "{bad}");
+        for bad in [
+            "/{class}/{env}",
+            "{class}/{env}/",
+            "a//{class}/{env}",
+            "../{class}/{env}",
+            "a b/{class}/{env}",
+            "\"/{class}/{env}",
+        ] {
+            assert!(
+                matches!(validate_path(bad), Err(StoreDefError::BadSegment { .. })),
+                "{bad}"
+            );
         }
     }
 
@@ -290,14 +330,20 @@ mod tests {
         let d = def("myproject/{class}/{env}");
         assert!(d.problems().is_empty());
         assert_eq!(d.secret_path(Class::Cicd, "prod"), "myproject/cicd/prod");
-        assert_eq!(d.secret_path(Class::Runtime, "dev"), "myproject/runtime/dev");
+        assert_eq!(
+            d.secret_path(Class::Runtime, "dev"),
+            "myproject/runtime/dev"
+        );
         assert!(d.serves("prod"));
         assert!(!d.serves("ci"));
     }
 
     #[test]
     fn the_default_serves_every_environment_but_ci() {
-        assert_eq!(StoreDef::default_environments(["dev", "ci", "prod"]), ["dev", "prod"]);
+        assert_eq!(
+            StoreDef::default_environments(["dev", "ci", "prod"]),
+            ["dev", "prod"]
+        );
     }
 
     #[test]
@@ -308,6 +354,8 @@ mod tests {
         d.environments = Cow::Owned(vec!["Prod".into()]);
         let found = d.problems();
         assert_eq!(found.len(), 4, "{found:?}");
-        assert!(found.iter().all(|p| !p.help().is_empty() && !p.to_string().ends_with('.')));
+        assert!(found
+            .iter()
+            .all(|p| !p.help().is_empty() && !p.to_string().ends_with('.')));
     }
 }

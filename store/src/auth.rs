@@ -11,10 +11,18 @@ pub enum Auth {
     /// A token used as is (`BAO_TOKEN` / `VAULT_TOKEN` or `~/.vault-token`).
     Token(Secret),
     /// `POST /v1/auth/{mount}/login` with a role id and a secret id.
-    AppRole { mount: String, role_id: Secret, secret_id: Secret },
+    AppRole {
+        mount: String,
+        role_id: Secret,
+        secret_id: Secret,
+    },
     /// `POST /v1/auth/{mount}/login` with a role and a signed JWT, e.g.
     /// GitHub Actions' OIDC token exchanged for a short-lived store token.
-    Jwt { mount: String, role: String, jwt: Secret },
+    Jwt {
+        mount: String,
+        role: String,
+        jwt: Secret,
+    },
 }
 
 impl Auth {
@@ -31,11 +39,21 @@ impl Auth {
     pub(crate) fn login_request(&self) -> Option<(String, Zeroizing<Vec<u8>>)> {
         let (mount, fields): (&str, [(&str, &str); 2]) = match self {
             Auth::Token(_) => return None,
-            Auth::AppRole { mount, role_id, secret_id } => (
+            Auth::AppRole {
                 mount,
-                [("role_id", role_id.expose_secret()), ("secret_id", secret_id.expose_secret())],
+                role_id,
+                secret_id,
+            } => (
+                mount,
+                [
+                    ("role_id", role_id.expose_secret()),
+                    ("secret_id", secret_id.expose_secret()),
+                ],
             ),
-            Auth::Jwt { mount, role, jwt } => (mount, [("role", role.as_str()), ("jwt", jwt.expose_secret())]),
+            Auth::Jwt { mount, role, jwt } => (
+                mount,
+                [("role", role.as_str()), ("jwt", jwt.expose_secret())],
+            ),
         };
         let mut body = Zeroizing::new(Vec::with_capacity(256));
         body.push(b'{');
@@ -55,7 +73,9 @@ impl Auth {
     pub(crate) fn secrets(&self) -> Vec<&str> {
         match self {
             Auth::Token(token) => vec![token.expose_secret()],
-            Auth::AppRole { role_id, secret_id, .. } => vec![role_id.expose_secret(), secret_id.expose_secret()],
+            Auth::AppRole {
+                role_id, secret_id, ..
+            } => vec![role_id.expose_secret(), secret_id.expose_secret()],
             Auth::Jwt { jwt, .. } => vec![jwt.expose_secret()],
         }
     }
@@ -69,8 +89,16 @@ mod tests {
     fn debug_shows_no_credential() {
         let auths = [
             Auth::Token(Secret::new("tok-planted")),
-            Auth::AppRole { mount: "approle".into(), role_id: Secret::new("role-planted"), secret_id: Secret::new("sid-planted") },
-            Auth::Jwt { mount: "jwt".into(), role: "ci".into(), jwt: Secret::new("jwt-planted") },
+            Auth::AppRole {
+                mount: "approle".into(),
+                role_id: Secret::new("role-planted"),
+                secret_id: Secret::new("sid-planted"),
+            },
+            Auth::Jwt {
+                mount: "jwt".into(),
+                role: "ci".into(),
+                jwt: Secret::new("jwt-planted"),
+            },
         ];
         let shown = format!("{auths:?}");
         assert!(!shown.contains("planted"), "{shown}");
@@ -78,7 +106,11 @@ mod tests {
 
     #[test]
     fn login_bodies_are_json() {
-        let auth = Auth::Jwt { mount: "/github/".into(), role: "ci".into(), jwt: Secret::new("a\"b") };
+        let auth = Auth::Jwt {
+            mount: "/github/".into(),
+            role: "ci".into(),
+            jwt: Secret::new("a\"b"),
+        };
         let (path, body) = auth.login_request().unwrap();
         assert_eq!(path, "auth/github/login");
         let v: serde_json::Value = serde_json::from_slice(&body).unwrap();

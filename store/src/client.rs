@@ -42,7 +42,9 @@ pub struct Metadata {
 impl Metadata {
     /// When `token`'s value last changed, as recorded by a push.
     pub fn changed_at(&self, token: &str) -> Option<SystemTime> {
-        let text = self.custom_metadata.get(&format!("{CHANGED_KEY_PREFIX}{token}"))?;
+        let text = self
+            .custom_metadata
+            .get(&format!("{CHANGED_KEY_PREFIX}{token}"))?;
         humantime::parse_rfc3339_weak(text).ok()
     }
 
@@ -64,7 +66,10 @@ impl Client {
         Client::connect_with_retry(settings, RetryPolicy::default())
     }
 
-    pub fn connect_with_retry(settings: &Settings, retry: RetryPolicy) -> Result<Client, StoreError> {
+    pub fn connect_with_retry(
+        settings: &Settings,
+        retry: RetryPolicy,
+    ) -> Result<Client, StoreError> {
         let transport = Transport::new(&settings.address, settings.ca_file.as_deref(), retry)?;
         let token = match (&settings.auth, settings.auth.login_request()) {
             (Auth::Token(token), _) => token.clone(),
@@ -89,7 +94,11 @@ impl Client {
 
     /// The secret's latest version, `None` if it was never written (a
     /// deleted latest version comes back with `deleted` set and its version).
-    pub fn read_if_exists(&self, mount: &str, path: &str) -> Result<Option<SecretData>, StoreError> {
+    pub fn read_if_exists(
+        &self,
+        mount: &str,
+        path: &str,
+    ) -> Result<Option<SecretData>, StoreError> {
         let target = data_path(mount, path);
         let reply = self.send(Method::Get, Operation::Read, &target, None)?;
         // Values move out of the parsed tree into `Secret`s (zeroized), never copied.
@@ -99,12 +108,17 @@ impl Client {
         match reply.status {
             200 => match parse(&reply) {
                 Some(Ok(data)) => Ok(Some(data)),
-                Some(Err(detail)) => Err(self.error(Operation::Read, &target, Reason::BadResponse { detail })),
+                Some(Err(detail)) => {
+                    Err(self.error(Operation::Read, &target, Reason::BadResponse { detail }))
+                }
                 None => Err(self.bad_json(Operation::Read, &target)),
             },
             // KV v2 answers a deleted latest version with 404 and its metadata.
             404 => Ok(match parse(&reply) {
-                Some(Ok(data)) if data.version > 0 => Some(SecretData { deleted: true, ..data }),
+                Some(Ok(data)) if data.version > 0 => Some(SecretData {
+                    deleted: true,
+                    ..data
+                }),
                 _ => None,
             }),
             _ => Err(self.status_error(Operation::Read, &target, &reply, &[])),
@@ -117,10 +131,15 @@ impl Client {
         let reply = self.send(Method::Get, Operation::ReadMetadata, &target, None)?;
         match reply.status {
             200 => {
-                let json: Value = serde_json::from_str(&reply.body).map_err(|_| self.bad_json(Operation::ReadMetadata, &target))?;
-                parse_metadata(&json["data"])
-                    .map(Some)
-                    .map_err(|detail| self.error(Operation::ReadMetadata, &target, Reason::BadResponse { detail }))
+                let json: Value = serde_json::from_str(&reply.body)
+                    .map_err(|_| self.bad_json(Operation::ReadMetadata, &target))?;
+                parse_metadata(&json["data"]).map(Some).map_err(|detail| {
+                    self.error(
+                        Operation::ReadMetadata,
+                        &target,
+                        Reason::BadResponse { detail },
+                    )
+                })
             }
             404 => Ok(None),
             _ => Err(self.status_error(Operation::ReadMetadata, &target, &reply, &[])),
@@ -160,11 +179,16 @@ impl Client {
         }
         body.extend_from_slice(b"}}");
 
-        let written: Vec<&str> = values.values().chain(other.values()).map(Secret::expose_secret).collect();
+        let written: Vec<&str> = values
+            .values()
+            .chain(other.values())
+            .map(Secret::expose_secret)
+            .collect();
         let reply = self.send(Method::Post, Operation::Write, &target, Some(&body))?;
         match reply.status {
             200 | 204 => {
-                let json: Value = serde_json::from_str(&reply.body).map_err(|_| self.bad_json(Operation::Write, &target))?;
+                let json: Value = serde_json::from_str(&reply.body)
+                    .map_err(|_| self.bad_json(Operation::Write, &target))?;
                 json["data"]["version"]
                     .as_u64()
                     .ok_or_else(|| self.bad_json(Operation::Write, &target))
@@ -211,27 +235,51 @@ impl Client {
     }
 
     fn bad_json(&self, operation: Operation, target: &str) -> StoreError {
-        self.error(operation, target, Reason::BadResponse { detail: "the body is not the JSON KV v2 sends".to_owned() })
+        self.error(
+            operation,
+            target,
+            Reason::BadResponse {
+                detail: "the body is not the JSON KV v2 sends".to_owned(),
+            },
+        )
     }
 
-    fn status_error(&self, operation: Operation, target: &str, reply: &Reply, written: &[&str]) -> StoreError {
+    fn status_error(
+        &self,
+        operation: Operation,
+        target: &str,
+        reply: &Reply,
+        written: &[&str],
+    ) -> StoreError {
         let mut secrets = written.to_vec();
         secrets.push(self.token.expose_secret());
         self.error(operation, target, status_reason(reply, &secrets))
     }
 }
 
-fn login(transport: &Transport, auth: &Auth, path: &str, body: &[u8]) -> Result<Secret, StoreError> {
+fn login(
+    transport: &Transport,
+    auth: &Auth,
+    path: &str,
+    body: &[u8],
+) -> Result<Secret, StoreError> {
     let error = |reason| StoreError::new(transport.address(), Operation::Login, Some(path), reason);
-    let reply = transport.send(Method::Post, path, None, Some(body)).map_err(error)?;
+    let reply = transport
+        .send(Method::Post, path, None, Some(body))
+        .map_err(error)?;
     if reply.status != 200 {
         return Err(error(status_reason(&reply, &auth.secrets())));
     }
-    let mut json: Value = serde_json::from_str(&reply.body)
-        .map_err(|_| error(Reason::BadResponse { detail: "the login answer is not JSON".to_owned() }))?;
+    let mut json: Value = serde_json::from_str(&reply.body).map_err(|_| {
+        error(Reason::BadResponse {
+            detail: "the login answer is not JSON".to_owned(),
+        })
+    })?;
     match json["auth"]["client_token"].take() {
         Value::String(token) if !token.is_empty() => Ok(Secret::new(token)),
-        _ => Err(error(Reason::BadResponse { detail: "the login answer has no auth.client_token".to_owned() })),
+        _ => Err(error(Reason::BadResponse {
+            detail: "the login answer has no auth.client_token".to_owned(),
+        })),
     }
 }
 
@@ -242,9 +290,15 @@ fn status_reason(reply: &Reply, secrets: &[&str]) -> Reason {
         403 => Reason::PermissionDenied,
         404 => Reason::NotFound,
         503 if message.to_lowercase().contains("sealed") => Reason::Sealed,
-        429 | 500..=599 => Reason::Unavailable { status: reply.status },
-        400 => Reason::BadRequest { detail: scrub(&message, secrets) },
-        status => Reason::BadResponse { detail: format!("status {status}: {}", scrub(&message, secrets)) },
+        429 | 500..=599 => Reason::Unavailable {
+            status: reply.status,
+        },
+        400 => Reason::BadRequest {
+            detail: scrub(&message, secrets),
+        },
+        status => Reason::BadResponse {
+            detail: format!("status {status}: {}", scrub(&message, secrets)),
+        },
     }
 }
 
@@ -253,11 +307,19 @@ fn server_message(reply: &Reply) -> String {
     let Ok(json) = serde_json::from_str::<Value>(&reply.body) else {
         return String::new();
     };
-    let errors = json["errors"].as_array().map(Vec::as_slice).unwrap_or_default();
+    let errors = json["errors"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
     errors
         .iter()
         .filter_map(Value::as_str)
-        .map(|e| e.replace("1 error occurred:", "").replace(['\n', '\t', '*'], " ").trim().to_owned())
+        .map(|e| {
+            e.replace("1 error occurred:", "")
+                .replace(['\n', '\t', '*'], " ")
+                .trim()
+                .to_owned()
+        })
         .collect::<Vec<_>>()
         .join("; ")
 }
@@ -266,7 +328,10 @@ fn parse_secret(mut json: Value) -> Result<SecretData, String> {
     let version = json["data"]["metadata"]["version"]
         .as_u64()
         .ok_or("the answer has no data.metadata.version")?;
-    let mut data = SecretData { version, ..SecretData::default() };
+    let mut data = SecretData {
+        version,
+        ..SecretData::default()
+    };
     match json["data"]["data"].take() {
         Value::Null => {}
         Value::Object(map) => {
@@ -287,7 +352,9 @@ fn parse_secret(mut json: Value) -> Result<SecretData, String> {
 }
 
 fn parse_metadata(data: &Value) -> Result<Metadata, String> {
-    let current_version = data["current_version"].as_u64().ok_or("the metadata has no current_version")?;
+    let current_version = data["current_version"]
+        .as_u64()
+        .ok_or("the metadata has no current_version")?;
     let custom_metadata = match &data["custom_metadata"] {
         Value::Null => BTreeMap::new(),
         Value::Object(map) => map
@@ -305,12 +372,20 @@ fn parse_metadata(data: &Value) -> Result<Metadata, String> {
 
 /// `{mount}/data/{path}`: where KV v2 keeps the values (and what a policy names).
 pub fn data_path(mount: &str, path: &str) -> String {
-    format!("{}/data/{}", mount.trim_matches('/'), path.trim_matches('/'))
+    format!(
+        "{}/data/{}",
+        mount.trim_matches('/'),
+        path.trim_matches('/')
+    )
 }
 
 /// `{mount}/metadata/{path}`.
 pub fn metadata_path(mount: &str, path: &str) -> String {
-    format!("{}/metadata/{}", mount.trim_matches('/'), path.trim_matches('/'))
+    format!(
+        "{}/metadata/{}",
+        mount.trim_matches('/'),
+        path.trim_matches('/')
+    )
 }
 
 #[cfg(test)]
@@ -318,18 +393,44 @@ mod tests {
     use super::*;
 
     fn reply(status: u16, body: &str) -> Reply {
-        Reply { status, body: Zeroizing::new(body.to_owned()) }
+        Reply {
+            status,
+            body: Zeroizing::new(body.to_owned()),
+        }
     }
 
     #[test]
     fn statuses_map_to_reasons() {
-        assert_eq!(status_reason(&reply(403, r#"{"errors":["1 error occurred:\n\t* permission denied\n\n"]}"#), &[]), Reason::PermissionDenied);
-        assert_eq!(status_reason(&reply(503, r#"{"errors":["Vault is sealed"]}"#), &[]), Reason::Sealed);
-        assert_eq!(status_reason(&reply(503, r#"{"errors":[]}"#), &[]), Reason::Unavailable { status: 503 });
-        assert_eq!(status_reason(&reply(429, ""), &[]), Reason::Unavailable { status: 429 });
         assert_eq!(
-            status_reason(&reply(400, r#"{"errors":["no handler for route \"hvs.tok\""]}"#), &["hvs.tok"]),
-            Reason::BadRequest { detail: "no handler for route \"[REDACTED]\"".to_owned() }
+            status_reason(
+                &reply(
+                    403,
+                    r#"{"errors":["1 error occurred:\n\t* permission denied\n\n"]}"#
+                ),
+                &[]
+            ),
+            Reason::PermissionDenied
+        );
+        assert_eq!(
+            status_reason(&reply(503, r#"{"errors":["Vault is sealed"]}"#), &[]),
+            Reason::Sealed
+        );
+        assert_eq!(
+            status_reason(&reply(503, r#"{"errors":[]}"#), &[]),
+            Reason::Unavailable { status: 503 }
+        );
+        assert_eq!(
+            status_reason(&reply(429, ""), &[]),
+            Reason::Unavailable { status: 429 }
+        );
+        assert_eq!(
+            status_reason(
+                &reply(400, r#"{"errors":["no handler for route \"hvs.tok\""]}"#),
+                &["hvs.tok"]
+            ),
+            Reason::BadRequest {
+                detail: "no handler for route \"[REDACTED]\"".to_owned()
+            }
         );
     }
 
@@ -355,16 +456,23 @@ mod tests {
         .unwrap();
         let meta = parse_metadata(&json).unwrap();
         assert_eq!(meta.current_version, 2);
-        assert_eq!(meta.changed_at("A"), humantime::parse_rfc3339("2026-01-01T00:00:00Z").ok());
+        assert_eq!(
+            meta.changed_at("A"),
+            humantime::parse_rfc3339("2026-01-01T00:00:00Z").ok()
+        );
         assert!(meta.updated_at().is_some());
         assert_eq!(meta.changed_at("B"), None);
-        let none: Value = serde_json::from_str(r#"{"current_version":1,"custom_metadata":null}"#).unwrap();
+        let none: Value =
+            serde_json::from_str(r#"{"current_version":1,"custom_metadata":null}"#).unwrap();
         assert!(parse_metadata(&none).unwrap().custom_metadata.is_empty());
     }
 
     #[test]
     fn paths_join_mount_and_path() {
-        assert_eq!(data_path("secret/", "/p/cicd/prod"), "secret/data/p/cicd/prod");
+        assert_eq!(
+            data_path("secret/", "/p/cicd/prod"),
+            "secret/data/p/cicd/prod"
+        );
         assert_eq!(metadata_path("kv/team", "p/x"), "kv/team/metadata/p/x");
     }
 }

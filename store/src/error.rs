@@ -63,7 +63,10 @@ pub enum Reason {
     /// No credentials in the environment and no token helper file.
     NoCredentials,
     /// One half of a credential pair is set, the other is not.
-    IncompleteCredentials { set: &'static str, missing: &'static str },
+    IncompleteCredentials {
+        set: &'static str,
+        missing: &'static str,
+    },
 }
 
 /// A failed store operation, printable as `error: …` then `help: …`.
@@ -80,7 +83,12 @@ pub struct StoreError {
 }
 
 impl StoreError {
-    pub(crate) fn new(address: &str, operation: Operation, target: Option<&str>, reason: Reason) -> Self {
+    pub(crate) fn new(
+        address: &str,
+        operation: Operation,
+        target: Option<&str>,
+        reason: Reason,
+    ) -> Self {
         StoreError {
             address: address.to_owned(),
             operation,
@@ -159,7 +167,12 @@ impl StoreError {
 impl fmt::Display for StoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.target {
-            Some(target) => write!(f, "cannot {} {target} at {}: ", self.operation.verb(), self.address)?,
+            Some(target) => write!(
+                f,
+                "cannot {} {target} at {}: ",
+                self.operation.verb(),
+                self.address
+            )?,
             None => write!(f, "cannot {} {}: ", self.operation.verb(), self.address)?,
         }
         match &self.reason {
@@ -169,14 +182,20 @@ impl fmt::Display for StoreError {
             Reason::Unavailable { status } => write!(f, "the server is unavailable ({status})"),
             Reason::PermissionDenied => f.write_str("permission denied (403)"),
             Reason::NotFound => f.write_str("not found (404)"),
-            Reason::CasConflict => f.write_str("check-and-set conflict: the secret changed since it was read"),
+            Reason::CasConflict => {
+                f.write_str("check-and-set conflict: the secret changed since it was read")
+            }
             Reason::BadRequest { detail } => write!(f, "bad request (400): {detail}"),
             Reason::BadResponse { detail } => write!(f, "unexpected response: {detail}"),
             Reason::Tls { detail } => write!(f, "TLS failed: {detail}"),
             Reason::CaFile { path, detail } => write!(f, "cannot use the CA file {path}: {detail}"),
-            Reason::TokenFile { path, detail } => write!(f, "cannot read the token file {path}: {detail}"),
+            Reason::TokenFile { path, detail } => {
+                write!(f, "cannot read the token file {path}: {detail}")
+            }
             Reason::NoCredentials => f.write_str("no credentials"),
-            Reason::IncompleteCredentials { set, missing } => write!(f, "{set} is set but {missing} is not"),
+            Reason::IncompleteCredentials { set, missing } => {
+                write!(f, "{set} is set but {missing} is not")
+            }
         }
     }
 }
@@ -202,8 +221,13 @@ mod tests {
     use super::*;
 
     fn err(operation: Operation, reason: Reason) -> StoreError {
-        StoreError::new("http://127.0.0.1:8200", operation, Some("secret/data/p/runtime/prod"), reason)
-            .for_class(Class::Runtime)
+        StoreError::new(
+            "http://127.0.0.1:8200",
+            operation,
+            Some("secret/data/p/runtime/prod"),
+            reason,
+        )
+        .for_class(Class::Runtime)
     }
 
     #[test]
@@ -221,7 +245,9 @@ mod tests {
     #[test]
     fn every_reason_reads_as_a_lowercase_sentence_without_a_period() {
         let reasons = [
-            Reason::Unreachable { detail: "connection refused".into() },
+            Reason::Unreachable {
+                detail: "connection refused".into(),
+            },
             Reason::Timeout,
             Reason::Sealed,
             Reason::Unavailable { status: 500 },
@@ -231,12 +257,26 @@ mod tests {
             Reason::BadRequest { detail: "x".into() },
             Reason::BadResponse { detail: "x".into() },
             Reason::Tls { detail: "x".into() },
-            Reason::CaFile { path: "/ca".into(), detail: "x".into() },
-            Reason::TokenFile { path: "/t".into(), detail: "x".into() },
+            Reason::CaFile {
+                path: "/ca".into(),
+                detail: "x".into(),
+            },
+            Reason::TokenFile {
+                path: "/t".into(),
+                detail: "x".into(),
+            },
             Reason::NoCredentials,
-            Reason::IncompleteCredentials { set: "A", missing: "B" },
+            Reason::IncompleteCredentials {
+                set: "A",
+                missing: "B",
+            },
         ];
-        for operation in [Operation::Configure, Operation::Login, Operation::Read, Operation::Write] {
+        for operation in [
+            Operation::Configure,
+            Operation::Login,
+            Operation::Read,
+            Operation::Write,
+        ] {
             for reason in &reasons {
                 let e = err(operation, reason.clone());
                 let (text, help) = (e.to_string(), e.help());

@@ -43,7 +43,9 @@ impl RetryPolicy {
         if attempt >= self.max_attempts {
             return None;
         }
-        let pause = self.first_backoff.saturating_mul(1 << (attempt - 1).min(16));
+        let pause = self
+            .first_backoff
+            .saturating_mul(1 << (attempt - 1).min(16));
         (elapsed + pause <= self.budget).then_some(pause)
     }
 }
@@ -67,7 +69,11 @@ pub(crate) struct Transport {
 }
 
 impl Transport {
-    pub(crate) fn new(address: &str, ca_file: Option<&Path>, retry: RetryPolicy) -> Result<Transport, StoreError> {
+    pub(crate) fn new(
+        address: &str,
+        ca_file: Option<&Path>,
+        retry: RetryPolicy,
+    ) -> Result<Transport, StoreError> {
         let root_certs = match ca_file {
             None => RootCerts::PlatformVerifier,
             Some(path) => read_ca_file(path).map_err(|detail| {
@@ -75,7 +81,10 @@ impl Transport {
                     address,
                     Operation::Configure,
                     None,
-                    Reason::CaFile { path: path.display().to_string(), detail },
+                    Reason::CaFile {
+                        path: path.display().to_string(),
+                        detail,
+                    },
                 )
             })?,
         };
@@ -86,7 +95,11 @@ impl Transport {
             .user_agent(concat!("tokenspec/", env!("CARGO_PKG_VERSION")))
             .tls_config(TlsConfig::builder().root_certs(root_certs).build())
             .build();
-        Ok(Transport { agent: config.into(), address: address.to_owned(), retry })
+        Ok(Transport {
+            agent: config.into(),
+            address: address.to_owned(),
+            retry,
+        })
     }
 
     pub(crate) fn address(&self) -> &str {
@@ -121,7 +134,13 @@ impl Transport {
         }
     }
 
-    fn send_once(&self, method: Method, url: &str, token: Option<&Secret>, body: Option<&[u8]>) -> Result<Reply, Failure> {
+    fn send_once(
+        &self,
+        method: Method,
+        url: &str,
+        token: Option<&Secret>,
+        body: Option<&[u8]>,
+    ) -> Result<Reply, Failure> {
         let result = match method {
             Method::Get => {
                 let mut request = self.agent.get(url);
@@ -131,7 +150,10 @@ impl Transport {
                 request.call()
             }
             Method::Post => {
-                let mut request = self.agent.post(url).header("Content-Type", "application/json");
+                let mut request = self
+                    .agent
+                    .post(url)
+                    .header("Content-Type", "application/json");
                 if let Some(token) = token {
                     request = request.header("X-Vault-Token", token.expose_secret());
                 }
@@ -146,7 +168,10 @@ impl Transport {
             .limit(crate::MAX_RESPONSE_BYTES)
             .read_to_string()
             .map_err(Failure::from)?;
-        Ok(Reply { status, body: Zeroizing::new(text) })
+        Ok(Reply {
+            status,
+            body: Zeroizing::new(text),
+        })
     }
 }
 
@@ -160,10 +185,19 @@ struct Failure {
 impl From<ureq::Error> for Failure {
     fn from(error: ureq::Error) -> Self {
         use ureq::Error as E;
-        let unreachable = |detail: String, transient| Failure { reason: Reason::Unreachable { detail }, transient };
+        let unreachable = |detail: String, transient| Failure {
+            reason: Reason::Unreachable { detail },
+            transient,
+        };
         match error {
-            E::Timeout(_) => Failure { reason: Reason::Timeout, transient: false },
-            E::Io(e) if e.kind() == io::ErrorKind::TimedOut => Failure { reason: Reason::Timeout, transient: false },
+            E::Timeout(_) => Failure {
+                reason: Reason::Timeout,
+                transient: false,
+            },
+            E::Io(e) if e.kind() == io::ErrorKind::TimedOut => Failure {
+                reason: Reason::Timeout,
+                transient: false,
+            },
             E::Io(e) => {
                 let transient = matches!(
                     e.kind(),
@@ -180,9 +214,24 @@ impl From<ureq::Error> for Failure {
             E::HostNotFound => unreachable("host not found".to_owned(), false),
             // A server killed mid-answer leaves a half response.
             E::Protocol(e) => unreachable(format!("broken response: {e}"), true),
-            E::Tls(detail) => Failure { reason: Reason::Tls { detail: detail.to_owned() }, transient: false },
-            E::Rustls(e) => Failure { reason: Reason::Tls { detail: e.to_string() }, transient: false },
-            other => Failure { reason: Reason::BadResponse { detail: other.to_string() }, transient: false },
+            E::Tls(detail) => Failure {
+                reason: Reason::Tls {
+                    detail: detail.to_owned(),
+                },
+                transient: false,
+            },
+            E::Rustls(e) => Failure {
+                reason: Reason::Tls {
+                    detail: e.to_string(),
+                },
+                transient: false,
+            },
+            other => Failure {
+                reason: Reason::BadResponse {
+                    detail: other.to_string(),
+                },
+                transient: false,
+            },
         }
     }
 }
@@ -227,14 +276,28 @@ mod tests {
         }
         assert!(attempts <= crate::MAX_ATTEMPTS);
         assert!(elapsed <= crate::RETRY_BUDGET, "{elapsed:?}");
-        assert_eq!(attempts, crate::MAX_ATTEMPTS, "the budget leaves room for every attempt when each fails at once");
+        assert_eq!(
+            attempts,
+            crate::MAX_ATTEMPTS,
+            "the budget leaves room for every attempt when each fails at once"
+        );
     }
 
     #[test]
     fn no_retry_past_the_budget() {
-        let policy = RetryPolicy { max_attempts: 10, first_backoff: Duration::from_millis(100), budget: Duration::from_secs(1) };
-        assert_eq!(policy.pause_after(1, Duration::ZERO), Some(Duration::from_millis(100)));
-        assert_eq!(policy.pause_after(2, Duration::from_millis(100)), Some(Duration::from_millis(200)));
+        let policy = RetryPolicy {
+            max_attempts: 10,
+            first_backoff: Duration::from_millis(100),
+            budget: Duration::from_secs(1),
+        };
+        assert_eq!(
+            policy.pause_after(1, Duration::ZERO),
+            Some(Duration::from_millis(100))
+        );
+        assert_eq!(
+            policy.pause_after(2, Duration::from_millis(100)),
+            Some(Duration::from_millis(200))
+        );
         assert_eq!(policy.pause_after(3, Duration::from_millis(700)), None);
         assert_eq!(policy.pause_after(10, Duration::ZERO), None);
     }
@@ -244,11 +307,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("ca.pem");
         std::fs::write(&file, "not a pem").unwrap();
-        let Err(e) = Transport::new("https://127.0.0.1:1", Some(&file), RetryPolicy::default()) else {
+        let Err(e) = Transport::new("https://127.0.0.1:1", Some(&file), RetryPolicy::default())
+        else {
             panic!("accepted a CA file without certificates");
         };
         assert!(matches!(e.reason, Reason::CaFile { .. }), "{e:?}");
-        let Err(e) = Transport::new("https://127.0.0.1:1", Some(&dir.path().join("absent")), RetryPolicy::default()) else {
+        let Err(e) = Transport::new(
+            "https://127.0.0.1:1",
+            Some(&dir.path().join("absent")),
+            RetryPolicy::default(),
+        ) else {
             panic!("accepted a missing CA file");
         };
         assert!(e.to_string().contains("no such file"), "{e}");

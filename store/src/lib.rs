@@ -88,7 +88,8 @@ pub use error::{Operation, Reason, StoreError};
 pub use http::RetryPolicy;
 pub use push::{Change, PushPlan};
 pub use settings::{
-    Settings, APPROLE_MOUNT, APPROLE_ROLE_ID, APPROLE_SECRET_ID, JWT, JWT_FILE, JWT_MOUNT, JWT_ROLE, TOKEN_HELPER_FILE,
+    Settings, APPROLE_MOUNT, APPROLE_ROLE_ID, APPROLE_SECRET_ID, JWT, JWT_FILE, JWT_MOUNT,
+    JWT_ROLE, TOKEN_HELPER_FILE,
 };
 pub use store::Store;
 pub use tokenspec_core::store_def::{StoreDef, StoreDefError, StoreKind};
@@ -102,6 +103,6 @@ pub const MAX_ATTEMPTS: u32 = 5;
 /// The pause before the first retry; each later one doubles.
 pub const FIRST_BACKOFF: Duration = Duration::from_millis(200);
 /// No retry starts later than this after the first attempt.
-pub const RETRY_BUDGET: Duration = Duration::from_secs(3);
+pub const RETRY_BUDGET: Duration = Duration::from_millis(3500);
 /// A larger answer is refused (a class secret is a few kilobytes).
 pub(crate) const MAX_RESPONSE_BYTES: u64 = 4 * 1024 * 1024;

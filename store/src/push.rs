@@ -69,7 +69,9 @@ pub fn plan(
 
     let mut values = current_data.values.clone();
     let mut other = current_data.other.clone();
-    let mut custom_metadata = metadata.map(|m| m.custom_metadata.clone()).unwrap_or_default();
+    let mut custom_metadata = metadata
+        .map(|m| m.custom_metadata.clone())
+        .unwrap_or_default();
     let stamp = humantime::format_rfc3339_seconds(now).to_string();
     let mut changes = BTreeMap::new();
     for (name, value) in desired {
@@ -86,7 +88,13 @@ pub fn plan(
         }
         changes.insert(name.clone(), change);
     }
-    PushPlan { changes, cas, values, other, custom_metadata }
+    PushPlan {
+        changes,
+        cas,
+        values,
+        other,
+        custom_metadata,
+    }
 }
 
 #[cfg(test)]
@@ -96,7 +104,10 @@ mod tests {
     use super::*;
 
     fn secrets(pairs: &[(&str, &str)]) -> BTreeMap<String, Secret> {
-        pairs.iter().map(|(k, v)| (k.to_string(), Secret::new(*v))).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), Secret::new(*v)))
+            .collect()
     }
 
     fn now() -> SystemTime {
@@ -109,7 +120,10 @@ mod tests {
         assert_eq!(p.cas, 0);
         assert!(p.changes.values().all(|c| *c == Change::New));
         assert_eq!(p.values.len(), 2);
-        assert_eq!(p.custom_metadata["tokenspec_changed_A"], "2026-05-28T20:26:40Z");
+        assert_eq!(
+            p.custom_metadata["tokenspec_changed_A"],
+            "2026-05-28T20:26:40Z"
+        );
         assert!(p.writes());
     }
 
@@ -124,29 +138,62 @@ mod tests {
         let meta = Metadata {
             current_version: 7,
             updated_time: None,
-            custom_metadata: [("tokenspec_changed_A".to_owned(), "2020-01-01T00:00:00Z".to_owned()), ("owner".to_owned(), "ops".to_owned())]
-                .into_iter()
-                .collect(),
+            custom_metadata: [
+                (
+                    "tokenspec_changed_A".to_owned(),
+                    "2020-01-01T00:00:00Z".to_owned(),
+                ),
+                ("owner".to_owned(), "ops".to_owned()),
+            ]
+            .into_iter()
+            .collect(),
         };
-        let p = plan(Some(&current), Some(&meta), &secrets(&[("A", "1"), ("B", "new"), ("C", "3")]), now());
+        let p = plan(
+            Some(&current),
+            Some(&meta),
+            &secrets(&[("A", "1"), ("B", "new"), ("C", "3")]),
+            now(),
+        );
         assert_eq!(p.cas, 7);
         let changes: Vec<_> = p.changes.iter().map(|(k, c)| (k.as_str(), *c)).collect();
-        assert_eq!(changes, [("A", Change::Unchanged), ("B", Change::Changed), ("C", Change::New)]);
+        assert_eq!(
+            changes,
+            [
+                ("A", Change::Unchanged),
+                ("B", Change::Changed),
+                ("C", Change::New)
+            ]
+        );
         let keys: Vec<_> = p.values.keys().map(String::as_str).collect();
         assert_eq!(keys, ["A", "B", "C", "KEEP"]);
         assert_eq!(p.values["B"].expose_secret(), "new");
         assert_eq!(p.other["N"].expose_secret(), "5");
-        assert_eq!(p.custom_metadata["tokenspec_changed_A"], "2020-01-01T00:00:00Z");
+        assert_eq!(
+            p.custom_metadata["tokenspec_changed_A"],
+            "2020-01-01T00:00:00Z"
+        );
         assert_eq!(p.custom_metadata["owner"], "ops");
-        assert!(p.custom_metadata.contains_key("tokenspec_changed_B") && p.custom_metadata.contains_key("tokenspec_changed_C"));
+        assert!(
+            p.custom_metadata.contains_key("tokenspec_changed_B")
+                && p.custom_metadata.contains_key("tokenspec_changed_C")
+        );
         assert!(!format!("{p:?}").contains("new\""));
     }
 
     #[test]
     fn nothing_to_write_when_all_unchanged_and_a_deleted_version_counts_for_cas() {
-        let current = SecretData { version: 2, values: secrets(&[("A", "1")]), ..SecretData::default() };
+        let current = SecretData {
+            version: 2,
+            values: secrets(&[("A", "1")]),
+            ..SecretData::default()
+        };
         assert!(!plan(Some(&current), None, &secrets(&[("A", "1")]), now()).writes());
-        let deleted = SecretData { version: 4, deleted: true, values: secrets(&[("A", "1")]), ..SecretData::default() };
+        let deleted = SecretData {
+            version: 4,
+            deleted: true,
+            values: secrets(&[("A", "1")]),
+            ..SecretData::default()
+        };
         let p = plan(Some(&deleted), None, &secrets(&[("A", "1")]), now());
         assert_eq!((p.cas, p.changes["A"]), (4, Change::New));
     }

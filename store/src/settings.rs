@@ -48,13 +48,22 @@ impl Settings {
     ///
     /// For `kind = "openbao"` each `BAO_*` variable is read before its
     /// `VAULT_*` twin; for `kind = "vault"` the other way round.
-    pub fn from_env(def: &StoreDef, lookup: impl Fn(&str) -> Option<String>) -> Result<Settings, StoreError> {
+    pub fn from_env(
+        def: &StoreDef,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Settings, StoreError> {
         let env = |name: &str| lookup(name).filter(|v| !v.is_empty());
-        let either = |suffix: &str| def.kind.env_prefixes().into_iter().find_map(|p| env(&format!("{p}{suffix}")));
+        let either = |suffix: &str| {
+            def.kind
+                .env_prefixes()
+                .into_iter()
+                .find_map(|p| env(&format!("{p}{suffix}")))
+        };
 
         let address = either("ADDR").unwrap_or_else(|| def.address.to_string());
         let address = address.trim_end_matches('/').to_owned();
-        let configure_error = |reason| StoreError::new(&address, Operation::Configure, None, reason);
+        let configure_error =
+            |reason| StoreError::new(&address, Operation::Configure, None, reason);
 
         let auth = if let Some(token) = either("TOKEN") {
             Auth::Token(Secret::new(token))
@@ -64,21 +73,33 @@ impl Settings {
             auth
         } else {
             match env("HOME") {
-                Some(home) => token_file(&Path::new(&home).join(TOKEN_HELPER_FILE)).map_err(configure_error)?,
+                Some(home) => token_file(&Path::new(&home).join(TOKEN_HELPER_FILE))
+                    .map_err(configure_error)?,
                 None => None,
             }
             .ok_or_else(|| configure_error(Reason::NoCredentials))?
         };
 
-        Ok(Settings { kind: def.kind, address, ca_file: either("CACERT").map(PathBuf::from), auth })
+        Ok(Settings {
+            kind: def.kind,
+            address,
+            ca_file: either("CACERT").map(PathBuf::from),
+            auth,
+        })
     }
 }
 
 fn approle(env: &impl Fn(&str) -> Option<String>) -> Result<Option<Auth>, Reason> {
     match (env(APPROLE_ROLE_ID), env(APPROLE_SECRET_ID)) {
         (None, None) => Ok(None),
-        (Some(_), None) => Err(Reason::IncompleteCredentials { set: APPROLE_ROLE_ID, missing: APPROLE_SECRET_ID }),
-        (None, Some(_)) => Err(Reason::IncompleteCredentials { set: APPROLE_SECRET_ID, missing: APPROLE_ROLE_ID }),
+        (Some(_), None) => Err(Reason::IncompleteCredentials {
+            set: APPROLE_ROLE_ID,
+            missing: APPROLE_SECRET_ID,
+        }),
+        (None, Some(_)) => Err(Reason::IncompleteCredentials {
+            set: APPROLE_SECRET_ID,
+            missing: APPROLE_ROLE_ID,
+        }),
         (Some(role_id), Some(secret_id)) => Ok(Some(Auth::AppRole {
             mount: env(APPROLE_MOUNT).unwrap_or_else(|| "approle".to_owned()),
             role_id: Secret::new(role_id),
@@ -90,15 +111,24 @@ fn approle(env: &impl Fn(&str) -> Option<String>) -> Result<Option<Auth>, Reason
 fn jwt(env: &impl Fn(&str) -> Option<String>) -> Result<Option<Auth>, Reason> {
     let token = match (env(JWT), env(JWT_FILE)) {
         (Some(jwt), _) => Some(Secret::new(jwt.trim().to_owned())),
-        (None, Some(file)) => Some(Secret::new(read_trimmed(Path::new(&file)).map_err(|detail| {
-            Reason::TokenFile { path: file.clone(), detail }
-        })?)),
+        (None, Some(file)) => Some(Secret::new(read_trimmed(Path::new(&file)).map_err(
+            |detail| Reason::TokenFile {
+                path: file.clone(),
+                detail,
+            },
+        )?)),
         (None, None) => None,
     };
     match (env(JWT_ROLE), token) {
         (None, None) => Ok(None),
-        (Some(_), None) => Err(Reason::IncompleteCredentials { set: JWT_ROLE, missing: "TOKENSPEC_JWT or TOKENSPEC_JWT_FILE" }),
-        (None, Some(_)) => Err(Reason::IncompleteCredentials { set: "TOKENSPEC_JWT or TOKENSPEC_JWT_FILE", missing: JWT_ROLE }),
+        (Some(_), None) => Err(Reason::IncompleteCredentials {
+            set: JWT_ROLE,
+            missing: "TOKENSPEC_JWT or TOKENSPEC_JWT_FILE",
+        }),
+        (None, Some(_)) => Err(Reason::IncompleteCredentials {
+            set: "TOKENSPEC_JWT or TOKENSPEC_JWT_FILE",
+            missing: JWT_ROLE,
+        }),
         (Some(role), Some(jwt)) => Ok(Some(Auth::Jwt {
             mount: env(JWT_MOUNT).unwrap_or_else(|| "jwt".to_owned()),
             role,
@@ -113,7 +143,10 @@ fn token_file(path: &Path) -> Result<Option<Auth>, Reason> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         _ => {}
     }
-    let token = read_trimmed(path).map_err(|detail| Reason::TokenFile { path: path.display().to_string(), detail })?;
+    let token = read_trimmed(path).map_err(|detail| Reason::TokenFile {
+        path: path.display().to_string(),
+        detail,
+    })?;
     Ok((!token.is_empty()).then(|| Auth::Token(Secret::new(token))))
 }
 
@@ -142,16 +175,33 @@ mod tests {
     }
 
     fn settings(kind: StoreKind, vars: &[(&str, &str)]) -> Result<Settings, StoreError> {
-        let vars: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Settings::from_env(&def(kind), |k| vars.get(k).cloned())
     }
 
     #[test]
     fn the_kind_decides_which_prefix_wins() {
-        let vars = [("BAO_ADDR", "http://127.0.0.1:1"), ("VAULT_ADDR", "http://127.0.0.1:2"), ("BAO_TOKEN", "a")];
-        assert_eq!(settings(StoreKind::OpenBao, &vars).unwrap().address, "http://127.0.0.1:1");
-        assert_eq!(settings(StoreKind::Vault, &vars).unwrap().address, "http://127.0.0.1:2");
-        let only_vault = [("VAULT_ADDR", "http://127.0.0.1:2"), ("VAULT_CACERT", "/ca.pem"), ("VAULT_TOKEN", "t")];
+        let vars = [
+            ("BAO_ADDR", "http://127.0.0.1:1"),
+            ("VAULT_ADDR", "http://127.0.0.1:2"),
+            ("BAO_TOKEN", "a"),
+        ];
+        assert_eq!(
+            settings(StoreKind::OpenBao, &vars).unwrap().address,
+            "http://127.0.0.1:1"
+        );
+        assert_eq!(
+            settings(StoreKind::Vault, &vars).unwrap().address,
+            "http://127.0.0.1:2"
+        );
+        let only_vault = [
+            ("VAULT_ADDR", "http://127.0.0.1:2"),
+            ("VAULT_CACERT", "/ca.pem"),
+            ("VAULT_TOKEN", "t"),
+        ];
         let s = settings(StoreKind::OpenBao, &only_vault).unwrap();
         assert_eq!(s.address, "http://127.0.0.1:2");
         assert_eq!(s.ca_file.as_deref(), Some(Path::new("/ca.pem")));
@@ -172,12 +222,24 @@ mod tests {
             (JWT_ROLE, "ci"),
             (JWT, "j"),
         ];
-        assert!(matches!(settings(StoreKind::OpenBao, &all).unwrap().auth, Auth::Token(_)));
-        assert!(matches!(settings(StoreKind::OpenBao, &all[1..]).unwrap().auth, Auth::AppRole { ref mount, .. } if mount == "approle"));
-        let jwt = settings(StoreKind::OpenBao, &[(JWT_ROLE, "ci"), (JWT, " j\n"), (JWT_MOUNT, "github")]).unwrap();
+        assert!(matches!(
+            settings(StoreKind::OpenBao, &all).unwrap().auth,
+            Auth::Token(_)
+        ));
+        assert!(
+            matches!(settings(StoreKind::OpenBao, &all[1..]).unwrap().auth, Auth::AppRole { ref mount, .. } if mount == "approle")
+        );
+        let jwt = settings(
+            StoreKind::OpenBao,
+            &[(JWT_ROLE, "ci"), (JWT, " j\n"), (JWT_MOUNT, "github")],
+        )
+        .unwrap();
         match jwt.auth {
             Auth::Jwt { mount, role, jwt } => {
-                assert_eq!((mount.as_str(), role.as_str(), jwt.expose_secret()), ("github", "ci", "j"));
+                assert_eq!(
+                    (mount.as_str(), role.as_str(), jwt.expose_secret()),
+                    ("github", "ci", "j")
+                );
             }
             other => panic!("{other:?}"),
         }
@@ -185,7 +247,10 @@ mod tests {
         let home = tempfile::tempdir().unwrap();
         std::fs::write(home.path().join(TOKEN_HELPER_FILE), "hvs.from-file\n").unwrap();
         let home_str = home.path().to_str().unwrap();
-        match settings(StoreKind::OpenBao, &[("HOME", home_str)]).unwrap().auth {
+        match settings(StoreKind::OpenBao, &[("HOME", home_str)])
+            .unwrap()
+            .auth
+        {
             Auth::Token(t) => assert_eq!(t.expose_secret(), "hvs.from-file"),
             other => panic!("{other:?}"),
         }
@@ -194,7 +259,11 @@ mod tests {
     #[test]
     fn missing_or_half_credentials_are_errors_that_name_the_variables() {
         let home = tempfile::tempdir().unwrap();
-        let e = settings(StoreKind::OpenBao, &[("HOME", home.path().to_str().unwrap())]).unwrap_err();
+        let e = settings(
+            StoreKind::OpenBao,
+            &[("HOME", home.path().to_str().unwrap())],
+        )
+        .unwrap_err();
         assert_eq!(e.reason, Reason::NoCredentials);
         assert!(e.help().contains("BAO_TOKEN"));
         let e = settings(StoreKind::OpenBao, &[(APPROLE_ROLE_ID, "r")]).unwrap_err();
@@ -208,10 +277,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("jwt");
         std::fs::write(&file, "eyJ.hdr.sig\n").unwrap();
-        let s = settings(StoreKind::Vault, &[(JWT_ROLE, "ci"), (JWT_FILE, file.to_str().unwrap())]).unwrap();
-        assert!(matches!(s.auth, Auth::Jwt { ref jwt, .. } if jwt.expose_secret() == "eyJ.hdr.sig"));
+        let s = settings(
+            StoreKind::Vault,
+            &[(JWT_ROLE, "ci"), (JWT_FILE, file.to_str().unwrap())],
+        )
+        .unwrap();
+        assert!(
+            matches!(s.auth, Auth::Jwt { ref jwt, .. } if jwt.expose_secret() == "eyJ.hdr.sig")
+        );
         let missing = dir.path().join("absent");
-        let e = settings(StoreKind::Vault, &[(JWT_ROLE, "ci"), (JWT_FILE, missing.to_str().unwrap())]).unwrap_err();
+        let e = settings(
+            StoreKind::Vault,
+            &[(JWT_ROLE, "ci"), (JWT_FILE, missing.to_str().unwrap())],
+        )
+        .unwrap_err();
         assert!(matches!(e.reason, Reason::TokenFile { .. }), "{e:?}");
     }
 }
