@@ -92,6 +92,9 @@ impl Transport {
             .http_status_as_error(false)
             .timeout_global(Some(crate::REQUEST_TIMEOUT))
             .timeout_connect(Some(crate::CONNECT_TIMEOUT))
+            // The token header would follow a redirect to wherever it points;
+            // standbys forward requests to the active node instead.
+            .max_redirects(0)
             .user_agent(concat!("tokenspec/", env!("CARGO_PKG_VERSION")))
             .tls_config(TlsConfig::builder().root_certs(root_certs).build())
             .build();
@@ -196,6 +199,13 @@ impl From<ureq::Error> for Failure {
             },
             E::Io(e) if e.kind() == io::ErrorKind::TimedOut => Failure {
                 reason: Reason::Timeout,
+                transient: false,
+            },
+            // rustls reports a failed handshake or certificate check as invalid data.
+            E::Io(e) if e.kind() == io::ErrorKind::InvalidData => Failure {
+                reason: Reason::Tls {
+                    detail: io_detail(&e),
+                },
                 transient: false,
             },
             E::Io(e) => {

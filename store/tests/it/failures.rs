@@ -71,3 +71,53 @@ fn no_credentials_is_an_error_before_any_request() {
         )
     );
 }
+
+#[test]
+fn https_trusts_the_ca_file_and_refuses_an_unknown_certificate() {
+    let Some(server) = BaoServer::start_with(
+        "https_trusts_the_ca_file_and_refuses_an_unknown_certificate",
+        true,
+    ) else {
+        return;
+    };
+    server.bao(&[
+        "kv",
+        "put",
+        "-mount=secret",
+        "myproject/cicd/prod",
+        "A=over-tls",
+    ]);
+    let ca = server.ca_file();
+    let client = server
+        .client_with(&[
+            ("BAO_TOKEN", &server.root_token),
+            ("BAO_CACERT", ca.to_str().unwrap()),
+        ])
+        .unwrap();
+    let store = Store::with_client(&server.def(), client);
+    assert_eq!(
+        store.read_class(Class::Cicd, "prod").unwrap().values["A"].expose_secret(),
+        "over-tls"
+    );
+    // VAULT_CACERT works as well.
+    let client = server
+        .client_with(&[
+            ("BAO_TOKEN", &server.root_token),
+            ("VAULT_CACERT", ca.to_str().unwrap()),
+        ])
+        .unwrap();
+    assert!(Store::with_client(&server.def(), client)
+        .read_class(Class::Cicd, "prod")
+        .is_ok());
+
+    // The system roots do not know the dev server's own CA.
+    let client = server
+        .client_with(&[("BAO_TOKEN", &server.root_token)])
+        .unwrap();
+    let err = Store::with_client(&server.def(), client)
+        .read_class(Class::Cicd, "prod")
+        .unwrap_err();
+    assert!(matches!(err.reason, Reason::Tls { .. }), "{err:?}");
+    assert!(err.help().contains("BAO_CACERT"));
+    assert_hidden(&format!("{err} {err:?}"), &["over-tls", &server.root_token]);
+}

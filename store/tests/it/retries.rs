@@ -112,3 +112,14 @@ fn a_body_that_is_not_kv_v2_is_a_bad_response() {
     assert!(matches!(err.reason, Reason::BadResponse { .. }), "{err:?}");
     assert!(err.help().contains(&address));
 }
+
+#[test]
+fn a_redirect_is_not_followed_so_the_token_stays_put() {
+    let (address, count) = responder(Answer::Status(307, ""));
+    let err = client(&address).read("secret", "p/cicd/prod").unwrap_err();
+    assert!(
+        matches!(err.reason, Reason::BadResponse { ref detail } if detail.starts_with("status 307")),
+        "{err:?}"
+    );
+    assert_eq!(count.load(Ordering::SeqCst), 1);
+}

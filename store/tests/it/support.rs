@@ -64,6 +64,12 @@ pub struct BaoServer {
 impl BaoServer {
     /// Starts a dev server and waits until it is unsealed and active.
     pub fn start(test: &str) -> Option<BaoServer> {
+        BaoServer::start_with(test, false)
+    }
+
+    /// With `tls`, the server listens on HTTPS with a certificate from its
+    /// own new CA, written to [`BaoServer::ca_file`].
+    pub fn start_with(test: &str, tls: bool) -> Option<BaoServer> {
         let bao = bao_binary(test)?;
         let home = tempfile::tempdir().unwrap();
         let root_token = format!("root-{}", random_hex(12));
@@ -71,8 +77,14 @@ impl BaoServer {
         for _ in 0..5 {
             let port = free_port();
             let log = std::fs::File::create(home.path().join("server.log")).unwrap();
-            let mut child = Command::new(&bao)
-                .args(["server", "-dev", "-dev-no-store-token"])
+            let mut command = Command::new(&bao);
+            command.args(["server", "-dev", "-dev-no-store-token"]);
+            if tls {
+                command
+                    .arg("-dev-tls")
+                    .arg(format!("-dev-tls-cert-dir={}", home.path().display()));
+            }
+            let mut child = command
                 .arg(format!("-dev-root-token-id={root_token}"))
                 .arg(format!("-dev-listen-address=127.0.0.1:{port}"))
                 .env_clear()
@@ -83,7 +95,7 @@ impl BaoServer {
                 .stderr(log)
                 .spawn()
                 .expect("bao starts");
-            let address = format!("http://127.0.0.1:{port}");
+            let address = format!("{}://127.0.0.1:{port}", if tls { "https" } else { "http" });
             if wait_until_active(&mut child, &address) {
                 return Some(BaoServer {
                     child: Some(child),
@@ -117,17 +129,25 @@ impl BaoServer {
         self.home.path()
     }
 
+    /// The CA certificate of a server started with TLS.
+    pub fn ca_file(&self) -> PathBuf {
+        self.home.path().join("vault-ca.pem")
+    }
+
     /// Runs the `bao` CLI against this server with `token`; panics on failure.
     pub fn bao_as(&self, token: &str, args: &[&str]) -> Output {
-        let out = Command::new(&self.bao)
+        let mut command = Command::new(&self.bao);
+        command
             .args(args)
             .env_clear()
             .env("HOME", self.home.path())
             .env("BAO_ADDR", &self.address)
             .env("BAO_TOKEN", token)
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
+            .stdin(Stdio::null());
+        if self.address.starts_with("https:") {
+            command.env("BAO_CACERT", self.ca_file());
+        }
+        let out = command.output().unwrap();
         assert!(
             out.status.success(),
             "bao {args:?} failed: {}",
@@ -195,7 +215,12 @@ pub fn assert_hidden(text: &str, secrets: &[&str]) {
 /// Polls `sys/health` until the server is initialised, unsealed and active
 /// (200); `false` if the process exits or 30 s pass.
 fn wait_until_active(child: &mut Child, address: &str) -> bool {
+    // Only asks whether it is up; the tests check the certificate.
+    let tls = ureq::tls::TlsConfig::builder()
+        .disable_verification(true)
+        .build();
     let agent: ureq::Agent = ureq::Agent::config_builder()
+        .tls_config(tls)
         .http_status_as_error(false)
         .timeout_global(Some(Duration::from_secs(2)))
         .build()
