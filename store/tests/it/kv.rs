@@ -77,6 +77,7 @@ fn push_then_read_round_trips_hostile_values_byte_for_byte() {
     let shown = format!("{read:?} {plan:?}");
     let planted: Vec<&str> = values.iter().map(|(_, v)| v.as_str()).collect();
     assert_hidden(&shown, &planted);
+    assert_hidden(&server.log(), &planted);
 
     // A second push of the same values writes nothing.
     let again = store.plan_push(Class::Cicd, "prod", &desired).unwrap();
