@@ -5,12 +5,10 @@ use std::time::SystemTime;
 
 use serde_json::Value;
 use tokenspec_core::Secret;
-use zeroize::Zeroizing;
 
 use crate::auth::Auth;
 use crate::error::{scrub, Operation, Reason, StoreError};
 use crate::http::{Method, Reply, RetryPolicy, Transport};
-use crate::json::push_str;
 use crate::settings::Settings;
 
 /// The `custom_metadata` key that records when a token's value last changed:
@@ -158,27 +156,7 @@ impl Client {
         cas: u64,
     ) -> Result<u64, StoreError> {
         let target = data_path(mount, path);
-        let mut body = Zeroizing::new(Vec::with_capacity(256));
-        body.extend_from_slice(format!("{{\"options\":{{\"cas\":{cas}}},\"data\":{{").as_bytes());
-        let mut first = true;
-        for (key, value) in values {
-            if !std::mem::take(&mut first) {
-                body.push(b',');
-            }
-            push_str(&mut body, key);
-            body.push(b':');
-            push_str(&mut body, value.expose_secret());
-        }
-        for (key, json) in other {
-            if !std::mem::take(&mut first) {
-                body.push(b',');
-            }
-            push_str(&mut body, key);
-            body.push(b':');
-            body.extend_from_slice(json.expose_secret().as_bytes());
-        }
-        body.extend_from_slice(b"}}");
-
+        let body = crate::json::write_body(values, other, cas);
         let written: Vec<&str> = values
             .values()
             .chain(other.values())
@@ -390,6 +368,8 @@ pub fn metadata_path(mount: &str, path: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use zeroize::Zeroizing;
+
     use super::*;
 
     fn reply(status: u16, body: &str) -> Reply {
