@@ -35,10 +35,10 @@ impl Auth {
         }
     }
 
-    /// The login path under `/v1/` and its JSON body, or `None` for a plain token.
-    pub(crate) fn login_request(&self) -> Option<(String, Zeroizing<Vec<u8>>)> {
+    /// The token to use, or the login request (path under `/v1/`, JSON body) that gets one.
+    pub(crate) fn login(&self) -> Login<'_> {
         let (mount, fields): (&str, [(&str, &str); 2]) = match self {
-            Auth::Token(_) => return None,
+            Auth::Token(token) => return Login::Ready(token),
             Auth::AppRole {
                 mount,
                 role_id,
@@ -66,7 +66,10 @@ impl Auth {
             crate::json::push_str(&mut body, value);
         }
         body.push(b'}');
-        Some((format!("auth/{}/login", mount.trim_matches('/')), body))
+        Login::Exchange {
+            path: format!("auth/{}/login", mount.trim_matches('/')),
+            body,
+        }
     }
 
     /// The credentials, to cut out of any server message quoted in an error.
@@ -79,6 +82,16 @@ impl Auth {
             Auth::Jwt { jwt, .. } => vec![jwt.expose_secret()],
         }
     }
+}
+
+/// How a client gets its token.
+pub(crate) enum Login<'a> {
+    Ready(&'a Secret),
+    /// `POST /v1/{path}` with `body`; the answer's `auth.client_token`.
+    Exchange {
+        path: String,
+        body: Zeroizing<Vec<u8>>,
+    },
 }
 
 #[cfg(test)]
@@ -111,10 +124,15 @@ mod tests {
             role: "ci".into(),
             jwt: Secret::new("a\"b"),
         };
-        let (path, body) = auth.login_request().unwrap();
+        let Login::Exchange { path, body } = auth.login() else {
+            panic!("a JWT needs a login");
+        };
         assert_eq!(path, "auth/github/login");
         let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(v, serde_json::json!({"role": "ci", "jwt": "a\"b"}));
-        assert!(Auth::Token(Secret::new("t")).login_request().is_none());
+        assert!(matches!(
+            Auth::Token(Secret::new("t")).login(),
+            Login::Ready(_)
+        ));
     }
 }

@@ -6,7 +6,7 @@ use std::time::SystemTime;
 use serde_json::Value;
 use tokenspec_core::Secret;
 
-use crate::auth::Auth;
+use crate::auth::{Auth, Login};
 use crate::error::{scrub, Operation, Reason, StoreError};
 use crate::http::{Method, Reply, RetryPolicy, Transport};
 use crate::settings::Settings;
@@ -69,10 +69,9 @@ impl Client {
         retry: RetryPolicy,
     ) -> Result<Client, StoreError> {
         let transport = Transport::new(&settings.address, settings.ca_file.as_deref(), retry)?;
-        let token = match (&settings.auth, settings.auth.login_request()) {
-            (Auth::Token(token), _) => token.clone(),
-            (auth, Some((path, body))) => login(&transport, auth, &path, &body)?,
-            (_, None) => unreachable!("only a plain token has no login request"),
+        let token = match settings.auth.login() {
+            Login::Ready(token) => token.clone(),
+            Login::Exchange { path, body } => login(&transport, &settings.auth, &path, &body)?,
         };
         Ok(Client { transport, token })
     }
