@@ -60,8 +60,9 @@ pub const ENV_PLACEHOLDER: &str = "{env}";
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoreDef {
     pub kind: StoreKind,
-    /// The server, e.g. `https://bao.internal:8200`; `BAO_ADDR` / `VAULT_ADDR` override it.
-    pub address: Cow<'static, str>,
+    /// The server, e.g. `https://bao.internal:8200`; `BAO_ADDR` / `VAULT_ADDR`
+    /// override it. `None`: the environment must name it.
+    pub address: Option<Cow<'static, str>>,
     /// A KV v2 mount, e.g. `secret`.
     pub mount: Cow<'static, str>,
     /// The secret path inside the mount, with `{class}` and `{env}`.
@@ -138,7 +139,7 @@ impl StoreDef {
     /// Every problem with the fields, in field order (address, mount, path, environments).
     pub fn problems(&self) -> Vec<StoreDefError> {
         let mut problems = Vec::new();
-        if let Err(e) = validate_address(&self.address) {
+        if let Some(Err(e)) = self.address.as_deref().map(validate_address) {
             problems.push(e);
         }
         if let Err(e) = validate_mount(&self.mount) {
@@ -268,7 +269,7 @@ mod tests {
     fn def(path: &'static str) -> StoreDef {
         StoreDef {
             kind: StoreKind::OpenBao,
-            address: "https://bao.internal:8200".into(),
+            address: Some("https://bao.internal:8200".into()),
             mount: "secret".into(),
             path: path.into(),
             environments: Cow::Owned(vec!["dev".into(), "prod".into()]),
@@ -349,7 +350,7 @@ mod tests {
     #[test]
     fn problems_lists_each_field() {
         let mut d = def("p/{class}");
-        d.address = "bao.internal".into();
+        d.address = Some("bao.internal".into());
         d.mount = "/secret".into();
         d.environments = Cow::Owned(vec!["Prod".into()]);
         let found = d.problems();

@@ -19,7 +19,7 @@ fn main() {
     };
     let def = StoreDef {
         kind: StoreKind::OpenBao,
-        address: "http://127.0.0.1:8200".into(),
+        address: None,
         mount: Cow::Owned(mount.clone()),
         path: "{class}/{env}".into(),
         environments: Cow::Borrowed(&[]),

@@ -62,6 +62,8 @@ pub enum Reason {
     TokenFile { path: String, detail: String },
     /// No credentials in the environment and no token helper file.
     NoCredentials,
+    /// Neither `BAO_ADDR` / `VAULT_ADDR` nor the spec's `[store] address`.
+    NoAddress,
     /// One half of a credential pair is set, the other is not.
     IncompleteCredentials {
         set: &'static str,
@@ -158,6 +160,7 @@ impl StoreError {
             Reason::Tls { .. } => "check the server certificate, or point BAO_CACERT / VAULT_CACERT at the CA file that signed it".to_owned(),
             Reason::CaFile { .. } => "point BAO_CACERT / VAULT_CACERT at a readable PEM file with the CA certificate".to_owned(),
             Reason::TokenFile { .. } => "make the token helper file readable, or set BAO_TOKEN / VAULT_TOKEN".to_owned(),
+            Reason::NoAddress => "set BAO_ADDR (or VAULT_ADDR), or `address` in the spec's [store] table".to_owned(),
             Reason::NoCredentials => "set BAO_TOKEN (or VAULT_TOKEN), or log in with `bao login` (it writes ~/.vault-token), or set TOKENSPEC_APPROLE_ROLE_ID and TOKENSPEC_APPROLE_SECRET_ID, or TOKENSPEC_JWT_ROLE with TOKENSPEC_JWT or TOKENSPEC_JWT_FILE".to_owned(),
             Reason::IncompleteCredentials { missing, .. } => format!("set {missing} as well"),
         }
@@ -173,6 +176,9 @@ impl fmt::Display for StoreError {
                 self.operation.verb(),
                 self.address
             )?,
+            None if self.address.is_empty() => {
+                f.write_str("cannot configure the store client: ")?
+            }
             None => write!(f, "cannot {} {}: ", self.operation.verb(), self.address)?,
         }
         match &self.reason {
@@ -193,6 +199,7 @@ impl fmt::Display for StoreError {
                 write!(f, "cannot read the token file {path}: {detail}")
             }
             Reason::NoCredentials => f.write_str("no credentials"),
+            Reason::NoAddress => f.write_str("no server address"),
             Reason::IncompleteCredentials { set, missing } => {
                 write!(f, "{set} is set but {missing} is not")
             }

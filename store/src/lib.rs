@@ -4,8 +4,10 @@
 //! One secret per class and environment (`[store] path`, e.g.
 //! `myproject/{class}/{env}`), whose keys are token names. [`Store`] reads a
 //! class's tokens in one request, plans and writes a push with
-//! check-and-set, and records when each token last changed; [`policy`]
-//! renders the per-class HCL policies that `tokenspec gen` writes.
+//! check-and-set, and records when each token last changed. The per-class
+//! HCL policies are rendered by `tokenspec-manifest` (`render::policies`)
+//! and written by `tokenspec gen`; this crate's tests load them into a real
+//! server.
 //!
 //! # Fail closed
 //!
@@ -81,7 +83,6 @@ mod client;
 mod error;
 mod http;
 mod json;
-pub mod policy;
 pub mod push;
 mod settings;
 mod store;

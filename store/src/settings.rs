@@ -60,7 +60,15 @@ impl Settings {
                 .find_map(|p| env(&format!("{p}{suffix}")))
         };
 
-        let address = either("ADDR").unwrap_or_else(|| def.address.to_string());
+        let Some(address) = either("ADDR").or_else(|| def.address.as_deref().map(str::to_owned))
+        else {
+            return Err(StoreError::new(
+                "",
+                Operation::Configure,
+                None,
+                Reason::NoAddress,
+            ));
+        };
         let address = address.trim_end_matches('/').to_owned();
         let configure_error =
             |reason| StoreError::new(&address, Operation::Configure, None, reason);
@@ -167,7 +175,7 @@ mod tests {
     fn def(kind: StoreKind) -> StoreDef {
         StoreDef {
             kind,
-            address: "https://bao.internal:8200/".into(),
+            address: Some("https://bao.internal:8200/".into()),
             mount: "secret".into(),
             path: "p/{class}/{env}".into(),
             environments: Cow::Owned(vec!["prod".into()]),
@@ -205,6 +213,26 @@ mod tests {
         let s = settings(StoreKind::OpenBao, &only_vault).unwrap();
         assert_eq!(s.address, "http://127.0.0.1:2");
         assert_eq!(s.ca_file.as_deref(), Some(Path::new("/ca.pem")));
+    }
+
+    #[test]
+    fn without_an_address_anywhere_the_error_names_the_variables() {
+        let mut d = def(StoreKind::OpenBao);
+        d.address = None;
+        let e = Settings::from_env(&d, |k| (k == "BAO_TOKEN").then(|| "t".to_owned())).unwrap_err();
+        assert_eq!(e.reason, Reason::NoAddress);
+        assert_eq!(
+            e.to_string(),
+            "cannot configure the store client: no server address"
+        );
+        assert!(e.help().contains("BAO_ADDR"), "{}", e.help());
+        let s = Settings::from_env(&d, |k| match k {
+            "BAO_TOKEN" => Some("t".to_owned()),
+            "VAULT_ADDR" => Some("http://127.0.0.1:9".to_owned()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(s.address, "http://127.0.0.1:9");
     }
 
     #[test]

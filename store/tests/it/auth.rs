@@ -7,11 +7,11 @@ use base64::Engine;
 use ring::rand::SystemRandom;
 use ring::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
 use tokenspec_core::Class;
-use tokenspec_store::{policy, Reason, Store};
+use tokenspec_store::{Reason, Store};
 
 use crate::support::{assert_hidden, BaoServer};
 
-/// Server set-up shared by the auth tests: a cicd secret and the generated cicd reader policy.
+/// Server set-up shared by the auth tests: a cicd secret and the generated policies.
 fn seed(server: &BaoServer) {
     server.bao(&[
         "kv",
@@ -20,10 +20,7 @@ fn seed(server: &BaoServer) {
         "myproject/cicd/prod",
         "AAR_TOKEN=aar-value",
     ]);
-    let reader = policy::policy(&server.def(), Class::Cicd, policy::Role::Reader);
-    let file = server.home().join(&reader.file_name);
-    std::fs::write(&file, &reader.text).unwrap();
-    server.bao(&["policy", "write", &reader.name, file.to_str().unwrap()]);
+    server.install_generated_policies();
 }
 
 fn reads_cicd(server: &BaoServer, vars: &[(&str, &str)]) {

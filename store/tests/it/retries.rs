@@ -47,7 +47,7 @@ fn responder(answer: Answer) -> (String, Arc<AtomicUsize>) {
 fn client(address: &str) -> Client {
     let def = StoreDef {
         kind: StoreKind::OpenBao,
-        address: Cow::Owned(address.to_owned()),
+        address: Some(Cow::Owned(address.to_owned())),
         mount: "secret".into(),
         path: "p/{class}/{env}".into(),
         environments: Cow::Owned(vec!["prod".into()]),

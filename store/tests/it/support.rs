@@ -170,7 +170,7 @@ impl BaoServer {
     pub fn def(&self) -> StoreDef {
         StoreDef {
             kind: StoreKind::OpenBao,
-            address: Cow::Owned(self.address.clone()),
+            address: Some(Cow::Owned(self.address.clone())),
             mount: "secret".into(),
             path: "myproject/{class}/{env}".into(),
             environments: Cow::Owned(vec!["dev".into(), "prod".into()]),
@@ -188,6 +188,41 @@ impl BaoServer {
             .collect();
         let settings = Settings::from_env(&self.def(), |k| vars.get(k).cloned())?;
         Client::connect(&settings)
+    }
+
+    /// Loads the policies `tokenspec gen` writes for a spec whose `[store]`
+    /// matches [`BaoServer::def`] (`cicd-reader`, `cicd-writer`, …).
+    pub fn install_generated_policies(&self) {
+        let spec_text = format!(
+            "environments = [\"dev\", \"prod\", \"ci\"]\n\n[store]\naddress = \"{}\"\npath = \"myproject/{{class}}/{{env}}\"\n\n\
+             [[token]]\nname = \"CI_BOT_TOKEN\"\nclass = \"cicd\"\ndescription = \"d\"\n",
+            self.address
+        );
+        let spec = tokenspec_manifest::Spec::parse(&spec_text, "token-spec.toml")
+            .expect("the test spec parses");
+        let store = spec.store.as_ref().expect("the test spec has a [store]");
+        assert_eq!(
+            store.secret_path(tokenspec_core::Class::Cicd, "prod"),
+            self.def().secret_path(tokenspec_core::Class::Cicd, "prod")
+        );
+        assert_eq!(
+            store.environments,
+            ["dev", "prod"],
+            "the store serves every environment but ci"
+        );
+        let files = tokenspec_manifest::render::policies::render_all(&spec);
+        assert_eq!(files.len(), 4);
+        for (path, text) in files {
+            let name = Path::new(path)
+                .file_stem()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .to_owned();
+            let file = self.home.path().join(format!("{name}.hcl"));
+            std::fs::write(&file, text).unwrap();
+            self.bao(&["policy", "write", &name, file.to_str().unwrap()]);
+        }
     }
 
     /// A client with the root token.
