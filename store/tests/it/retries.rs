@@ -14,6 +14,8 @@ use tokenspec_store::{Client, Reason, RetryPolicy, Settings, StoreDef, StoreKind
 enum Answer {
     /// Close the connection without a word (what a node killed mid-request looks like).
     Hangup,
+    /// Read the request, then say nothing (a hung server).
+    Silent,
     Status(u16, &'static str),
 }
 
@@ -32,6 +34,14 @@ fn responder(answer: Answer) -> (String, Arc<AtomicUsize>) {
                 head.push(byte[0]);
             }
             seen.fetch_add(1, Ordering::SeqCst);
+            if let Answer::Silent = answer {
+                // Keep the connection open past the client's request timeout.
+                std::thread::spawn(move || {
+                    std::thread::sleep(tokenspec_store::REQUEST_TIMEOUT + Duration::from_secs(5));
+                    drop(stream);
+                });
+                continue;
+            }
             if let Answer::Status(status, body) = answer {
                 let reply = format!(
                     "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
@@ -122,4 +132,17 @@ fn a_redirect_is_not_followed_so_the_token_stays_put() {
         "{err:?}"
     );
     assert_eq!(count.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn a_hung_server_times_out_once_without_retries() {
+    let (address, count) = responder(Answer::Silent);
+    let err = client(&address).read("secret", "p/cicd/prod").unwrap_err();
+    assert_eq!(err.reason, Reason::Timeout, "{err:?}");
+    assert_eq!(count.load(Ordering::SeqCst), 1);
+    assert_eq!(
+        err.to_string(),
+        format!("cannot read secret/data/p/cicd/prod at {address}: the request timed out")
+    );
+    assert!(err.help().contains("10 s"), "{}", err.help());
 }
