@@ -10,6 +10,7 @@ pub mod file;
 pub mod format;
 pub mod load;
 pub mod secret;
+pub mod store_def;
 pub mod suggest;
 
 pub use def::{Class, Deprecation, Required, TokenDef};
