@@ -69,6 +69,9 @@ pub struct StoreDef {
     pub path: Cow<'static, str>,
     /// The environments the store serves (the spec's default: every one but `ci`).
     pub environments: Cow<'static, [Cow<'static, str>]>,
+    /// Whether the token files stay a lower layer below the store in the
+    /// environments it serves (`files = false`: they are not read there).
+    pub files: bool,
 }
 
 /// Why a `[store]` value is not acceptable. The spec parser adds `line:col`.
@@ -273,6 +276,7 @@ mod tests {
             mount: "secret".into(),
             path: path.into(),
             environments: Cow::Owned(vec!["dev".into(), "prod".into()]),
+            files: true,
         }
     }
 

@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
+use tokenspec_core::store_def::{StoreDef, CLASS_PLACEHOLDER, ENV_PLACEHOLDER};
 use tokenspec_core::{Class, Deprecation, Format, Required, TokenDef};
 
 /// Environments when the spec names none.
@@ -29,22 +30,8 @@ pub struct Spec {
 /// The KV v2 mount when `[store]` names none (the dev server's default).
 pub const DEFAULT_STORE_MOUNT: &str = "secret";
 
-/// Which secrets engine: OpenBao and HashiCorp Vault share one HTTP API;
-/// the kind decides which environment variables are read first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StoreKind {
-    OpenBao,
-    Vault,
-}
-
-impl StoreKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StoreKind::OpenBao => "openbao",
-            StoreKind::Vault => "vault",
-        }
-    }
-}
+/// Which secrets engine (core's type: the loader and the store client share it).
+pub use tokenspec_core::store_def::StoreKind;
 
 /// `[store]`: one KV v2 secret per class and environment, whose keys are
 /// token names.
@@ -66,11 +53,24 @@ pub struct StoreSpec {
 }
 
 impl StoreSpec {
+    /// The loader's and the store client's view of this table: the one
+    /// conversion (the CLI calls it at run time, codegen emits its fields).
+    pub fn to_def(&self) -> StoreDef {
+        StoreDef {
+            kind: self.kind,
+            address: self.address.clone().map(Cow::Owned),
+            mount: Cow::Owned(self.mount.clone()),
+            path: Cow::Owned(self.path.clone()),
+            environments: Cow::Owned(self.environments.iter().cloned().map(Cow::Owned).collect()),
+            files: self.files,
+        }
+    }
+
     /// The secret (below the mount) holding `class`'s tokens in `env`.
     pub fn secret_path(&self, class: Class, env: &str) -> String {
         self.path
-            .replace("{class}", class.as_str())
-            .replace("{env}", env)
+            .replace(CLASS_PLACEHOLDER, class.as_str())
+            .replace(ENV_PLACEHOLDER, env)
     }
 
     /// Whether the store serves `env`.

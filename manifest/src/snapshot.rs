@@ -179,11 +179,7 @@ pub fn decode(bytes: &[u8], src: &str) -> Option<Spec> {
     let store = match r.u8()? {
         0 => None,
         1 => Some(StoreSpec {
-            kind: match r.str()? {
-                "openbao" => StoreKind::OpenBao,
-                "vault" => StoreKind::Vault,
-                _ => return None,
-            },
+            kind: StoreKind::parse(r.str()?)?,
             address: r.opt_string()?,
             mount: r.string()?,
             path: r.string()?,

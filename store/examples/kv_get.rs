@@ -23,6 +23,7 @@ fn main() {
         mount: Cow::Owned(mount.clone()),
         path: "{class}/{env}".into(),
         environments: Cow::Borrowed(&[]),
+        files: true,
     };
     let result = Settings::from_env(&def, |k| std::env::var(k).ok())
         .and_then(|settings| Client::connect(&settings))

@@ -179,6 +179,7 @@ mod tests {
             mount: "secret".into(),
             path: "p/{class}/{env}".into(),
             environments: Cow::Owned(vec!["prod".into()]),
+            files: true,
         }
     }
 

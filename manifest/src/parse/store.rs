@@ -6,6 +6,8 @@ use toml::Spanned;
 
 use super::{type_name, Cx, Val};
 use crate::diagnostic::Diagnostic;
+use tokenspec_core::store_def::{self, StoreDefError};
+
 use crate::model::{StoreKind, StoreSpec, DEFAULT_STORE_MOUNT};
 
 pub const STORE_KEYS: &[&str] = &["kind", "address", "mount", "path", "environments", "files"];
@@ -33,16 +35,14 @@ impl Cx<'_> {
         let kind = match t.get("kind") {
             None => StoreKind::OpenBao,
             Some(k) => match self.string(k, "kind") {
-                Some("openbao") => StoreKind::OpenBao,
-                Some("vault") => StoreKind::Vault,
-                Some(other) => {
+                Some(name) => StoreKind::parse(name).unwrap_or_else(|| {
                     self.err(
-                        Diagnostic::new(format!("unknown store kind `{other}`"), k.span())
+                        Diagnostic::new(format!("unknown store kind `{name}`"), k.span())
                             .help("kinds are `openbao` and `vault` (the same HTTP API)"),
                     );
                     ok = false;
                     StoreKind::OpenBao
-                }
+                }),
                 None => {
                     ok = false;
                     StoreKind::OpenBao
@@ -50,88 +50,47 @@ impl Cx<'_> {
             },
         };
 
-        let address = match t.get("address") {
-            None => None,
-            Some(a) => match self.string(a, "address") {
-                Some(s) if s.starts_with("https://") || s.starts_with("http://") => {
-                    Some(s.trim_end_matches('/').to_owned())
-                }
-                Some(_) => {
-                    self.err(
-                        Diagnostic::new("`address` must be an http:// or https:// URL", a.span())
-                            .help("e.g. `address = \"https://bao.internal:8200\"`"),
-                    );
-                    ok = false;
-                    None
-                }
-                None => {
-                    ok = false;
-                    None
-                }
-            },
-        };
-
-        let mount = match t.get("mount") {
-            None => DEFAULT_STORE_MOUNT.to_owned(),
-            Some(m) => match self.string(m, "mount") {
-                Some(s) if is_path(s) => s.trim_matches('/').to_owned(),
-                Some(_) => {
-                    self.err(
-                        Diagnostic::new(
-                            "`mount` must be a KV v2 mount path such as `secret`",
-                            m.span(),
-                        )
-                        .help("use letters, digits, `-`, `_`, `.` and `/`"),
-                    );
-                    ok = false;
-                    String::new()
-                }
-                None => {
-                    ok = false;
-                    String::new()
-                }
-            },
-        };
-
-        let path = match t.get("path") {
-            None => {
-                self.err(
-                    Diagnostic::new("`[store]` is missing `path`", v.span())
-                        .help("e.g. `path = \"myproject/{class}/{env}\"`: one secret per class and environment"),
-                );
+        // Each value is checked by core's rules, the ones the loader and the
+        // store client rely on; a leading or trailing `/` is forgiven.
+        let mut checked = |key: &str,
+                           trim: fn(&str) -> &str,
+                           validate: fn(&str) -> Result<(), StoreDefError>|
+         -> Option<String> {
+            let value = t.get(key)?;
+            let Some(s) = self.string(value, key) else {
                 ok = false;
+                return None;
+            };
+            let s = trim(s);
+            match validate(s) {
+                Ok(()) => Some(s.to_owned()),
+                Err(e) => {
+                    self.err(Diagnostic::new(e.to_string(), value.span()).help(e.help()));
+                    ok = false;
+                    None
+                }
+            }
+        };
+        let address = checked(
+            "address",
+            |s| s.trim_end_matches('/'),
+            store_def::validate_address,
+        );
+        let mount = checked("mount", |s| s.trim_matches('/'), store_def::validate_mount);
+        let path = checked("path", |s| s.trim_matches('/'), store_def::validate_path);
+        let mount = mount.unwrap_or_else(|| DEFAULT_STORE_MOUNT.to_owned());
+        let path = match path {
+            Some(p) => p,
+            None => {
+                if !t.contains_key("path") {
+                    self.err(
+                        Diagnostic::new("`[store]` is missing `path`", v.span())
+                            .help("e.g. `path = \"myproject/{class}/{env}\"`: one secret per class and environment"),
+                    );
+                    ok = false;
+                }
                 String::new()
             }
-            Some(p) => match self.string(p, "path") {
-                Some(s) => {
-                    let s = s.trim_matches('/');
-                    let missing: Vec<&str> = ["{class}", "{env}"]
-                        .into_iter()
-                        .filter(|ph| !s.contains(ph))
-                        .collect();
-                    if !missing.is_empty() {
-                        self.err(
-                            Diagnostic::new(
-                                format!("`path` must contain {}", missing.join(" and ")),
-                                p.span(),
-                            )
-                            .help("each class and environment needs its own secret, so that each class's policy can grant exactly its own"),
-                        );
-                        ok = false;
-                    } else if !is_path(&s.replace("{class}", "c").replace("{env}", "e")) {
-                        self.err(
-                            Diagnostic::new("`path` holds characters a secret path cannot", p.span())
-                                .help("use letters, digits, `-`, `_`, `.`, `/` and the `{class}` and `{env}` placeholders"),
-                        );
-                        ok = false;
-                    }
-                    s.to_owned()
-                }
-                None => {
-                    ok = false;
-                    String::new()
-                }
-            },
         };
 
         let known: Vec<&str> = environments.iter().map(|e| e.get_ref().as_str()).collect();
@@ -189,19 +148,6 @@ impl Cx<'_> {
     }
 }
 
-/// A KV path segment list: no empty segments, no `..`, plain characters only.
-fn is_path(s: &str) -> bool {
-    let s = s.trim_matches('/');
-    !s.is_empty()
-        && s.split('/').all(|seg| {
-            !seg.is_empty()
-                && seg != ".."
-                && seg.bytes().all(|b| {
-                    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'{' | b'}')
-                })
-        })
-}
-
 #[cfg(test)]
 mod tests {
     use crate::model::StoreKind;
@@ -238,10 +184,16 @@ mod tests {
     #[test]
     fn a_path_without_both_placeholders_is_an_error_at_its_line() {
         let e = parse("[store]\nkind = \"vault\"\npath = \"proj/{env}\"\n").unwrap_err();
-        assert!(e.contains("`path` must contain {class}"), "{e}");
+        assert!(
+            e.contains("the store path has no `{class}` placeholder"),
+            "{e}"
+        );
         assert!(e.contains("token-spec.toml:4:"), "{e}");
+        assert!(e.contains("help: use both `{class}` and `{env}`"), "{e}");
         let e = parse("[store]\npath = \"proj/shared\"\n").unwrap_err();
-        assert!(e.contains("must contain {class} and {env}"), "{e}");
+        assert!(e.contains("has no `{class}` placeholder"), "{e}");
+        let e = parse("[store]\npath = \"a/../{class}/{env}\"\n").unwrap_err();
+        assert!(e.contains("is not a clean path"), "{e}");
     }
 
     #[test]
@@ -253,6 +205,6 @@ mod tests {
         assert!(e.contains("did you mean `address`?"), "{e}");
         assert!(e.contains("unknown environment `qa`"), "{e}");
         let e = parse("[store]\npath = \"p/{class}/{env}\"\naddress = \"bao:8200\"\n").unwrap_err();
-        assert!(e.contains("http:// or https://"), "{e}");
+        assert!(e.contains("must start with `http://` or `https://`"), "{e}");
     }
 }

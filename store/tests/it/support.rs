@@ -174,6 +174,7 @@ impl BaoServer {
             mount: "secret".into(),
             path: "myproject/{class}/{env}".into(),
             environments: Cow::Owned(vec!["dev".into(), "prod".into()]),
+            files: true,
         }
     }
 
