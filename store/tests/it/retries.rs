@@ -61,6 +61,7 @@ fn client(address: &str) -> Client {
         mount: "secret".into(),
         path: "p/{class}/{env}".into(),
         environments: Cow::Owned(vec!["prod".into()]),
+        files: true,
     };
     let settings = Settings::from_env(&def, |k| {
         (k == "BAO_TOKEN").then(|| "hvs.test-token".to_owned())
