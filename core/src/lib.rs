@@ -15,5 +15,5 @@ pub mod suggest;
 
 pub use def::{Class, Deprecation, Required, TokenDef};
 pub use format::Format;
-pub use load::{LoadError, LoadOptions, Problem, Resolution, Setting, Source, State};
+pub use load::{LoadError, LoadOptions, Problem, Resolution, Setting, Source, State, StoreLayer};
 pub use secret::Secret;

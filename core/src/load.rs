@@ -1,7 +1,10 @@
 //! Layered resolution of token values.
 //!
 //! Precedence, highest first: the process environment (the token's own
-//! name, then its `aliases`) > `.<base>.<env>` > `.<base>`. An empty value
+//! name, then its `aliases`) > the store (a [`StoreLayer`] fetched by
+//! `tokenspec-store` for an environment the spec's `[store]` serves) >
+//! `.<base>.<env>` > `.<base>`. With `[store] files = false` the files of a
+//! store-served class are not read at all. An empty value
 //! counts as unset in every layer, and a placeholder never shadows a real
 //! value in a lower layer (the replaced system let CI placeholders "protect"
 //! themselves over real values).
@@ -41,6 +44,36 @@ pub struct LoadOptions {
     /// A fixed process environment, for tests and embedding; `None` reads the real one.
     vars: Option<HashMap<String, String>>,
     settings: Option<SettingsRequest>,
+    /// Per class, its values fetched from the store (at most one per class).
+    stores: Vec<StoreLayer>,
+}
+
+/// One class's secret, fetched from the store for the selected environment
+/// by `tokenspec-store` (this crate links no HTTP client): a layer between
+/// the process environment and the files. `Debug` shows names, never values.
+#[derive(Clone)]
+pub struct StoreLayer {
+    pub class: Class,
+    /// The secret as shown to people, e.g. `openbao secret/myproject/cicd/prod`.
+    pub label: String,
+    /// Token name → value; keys that are no token of the class are ignored.
+    pub values: HashMap<String, Secret>,
+    /// Whether the class's token files stay a lower layer below the store
+    /// (`[store] files = false`: they are not read at all).
+    pub files: bool,
+}
+
+impl fmt::Debug for StoreLayer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut names: Vec<&str> = self.values.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        f.debug_struct("StoreLayer")
+            .field("class", &self.class)
+            .field("label", &self.label)
+            .field("names", &names)
+            .field("files", &self.files)
+            .finish()
+    }
 }
 
 /// Which non-token entries `resolve` collects, see [`LoadOptions::with_settings`].
@@ -84,6 +117,7 @@ impl LoadOptions {
             origin,
             vars: None,
             settings: None,
+            stores: Vec::new(),
         })
     }
 
@@ -100,6 +134,7 @@ impl LoadOptions {
             env,
             vars: None,
             settings: None,
+            stores: Vec::new(),
         }
     }
 
@@ -139,6 +174,20 @@ impl LoadOptions {
         self
     }
 
+    /// Adds a class's values fetched from the store, which rank below the
+    /// process environment and above the class's files (replacing an
+    /// earlier layer of the same class).
+    pub fn with_store_layer(mut self, layer: StoreLayer) -> Self {
+        self.stores.retain(|l| l.class != layer.class);
+        self.stores.push(layer);
+        self
+    }
+
+    /// The store layer of `class`, if one was given.
+    pub fn store_layer(&self, class: Class) -> Option<&StoreLayer> {
+        self.stores.iter().find(|l| l.class == class)
+    }
+
     /// The folder holding the token files.
     pub fn root(&self) -> &Path {
         &self.root
@@ -154,9 +203,25 @@ impl LoadOptions {
         &self.origin
     }
 
-    /// The files consulted for `class`, lowest precedence first.
+    /// The files consulted for `class`, lowest precedence first: none when
+    /// its store layer turns files off.
     pub fn files(&self, class: Class) -> Vec<String> {
+        if self.store_layer(class).is_some_and(|l| !l.files) {
+            return Vec::new();
+        }
         layer_files(class, self.env.as_deref())
+    }
+
+    /// Every place a token of `class` is looked for below the process
+    /// environment, highest precedence first, as shown to people.
+    fn looked_in(&self, class: Class) -> Vec<String> {
+        let mut places: Vec<String> = self
+            .store_layer(class)
+            .map(|l| l.label.clone())
+            .into_iter()
+            .collect();
+        places.extend(self.files(class).into_iter().rev());
+        places
     }
 
     fn var(&self, name: &str) -> Result<Option<String>, ()> {
@@ -192,6 +257,10 @@ pub enum Source {
         file: String,
         line: usize,
     },
+    /// A store secret, as [`StoreLayer::label`] names it (never a value).
+    Store {
+        secret: String,
+    },
 }
 
 impl fmt::Display for Source {
@@ -199,6 +268,7 @@ impl fmt::Display for Source {
         match self {
             Source::Environment { var } => write!(f, "${var}"),
             Source::File { file, line } => write!(f, "{file}:{line}"),
+            Source::Store { secret } => f.write_str(secret),
         }
     }
 }
@@ -391,6 +461,16 @@ impl Problem {
     /// `def` is missing in `env`: it was looked for in the process
     /// environment (its name and aliases) and in its class's files.
     pub fn missing(def: &TokenDef, env: Option<&str>) -> Problem {
+        Problem::missing_in(
+            def,
+            env,
+            layer_files(def.class, env).into_iter().rev().collect(),
+        )
+    }
+
+    /// As [`Problem::missing`], with the places below the process
+    /// environment given, highest first.
+    fn missing_in(def: &TokenDef, env: Option<&str>, below: Vec<String>) -> Problem {
         let mut vars = vec![def.name.as_ref()];
         vars.extend(def.aliases.iter().map(|a| a.as_ref()));
         let process = if vars.len() == 1 {
@@ -399,7 +479,7 @@ impl Problem {
             format!("the process environment ({})", vars.join(", "))
         };
         let mut looked_in = vec![process];
-        looked_in.extend(layer_files(def.class, env).into_iter().rev());
+        looked_in.extend(below);
         Problem::Missing {
             name: def.name.to_string(),
             env: env.map(str::to_owned),
@@ -719,6 +799,41 @@ fn resolve_one<'d, 'l>(
             }),
         }
     }
+    if let (false, Some(store)) = (won(&candidates), opts.store_layer(def.class)) {
+        let name = def.name.as_ref();
+        match store.values.get(name).map(Secret::expose_secret) {
+            Some(v) if v.contains('\0') => {
+                // No environment variable can hold it; never used, and not
+                // shadowed by a file either.
+                let source = Source::Store {
+                    secret: store.label.clone(),
+                };
+                problems.push(Problem::Invalid {
+                    name: name.to_owned(),
+                    format: "a value without NUL bytes".to_owned(),
+                    source: source.clone(),
+                });
+                return Resolved {
+                    def,
+                    value: None,
+                    source: Some(source),
+                    state: State::Unsafe,
+                    required,
+                };
+            }
+            Some(v) if !v.is_empty() => {
+                let c = Candidate {
+                    value: v.to_owned(),
+                    source: Source::Store {
+                        secret: store.label.clone(),
+                    },
+                };
+                let k = kind(&c);
+                candidates.push((c, k));
+            }
+            _ => {}
+        }
+    }
     for layer in layers.iter().rev() {
         if won(&candidates) {
             break;
@@ -778,7 +893,11 @@ fn resolve_one<'d, 'l>(
     };
     let Some((c, k)) = chosen else {
         if required {
-            problems.push(Problem::missing(def, env_name));
+            problems.push(Problem::missing_in(
+                def,
+                env_name,
+                opts.looked_in(def.class),
+            ));
         }
         return Resolved {
             def,
@@ -1263,5 +1382,83 @@ mod tests {
             res.problems,
             [dup("A", 2, 5), dup("B", 1, 3), dup("B", 1, 6)]
         );
+    }
+
+    fn store(files: bool, pairs: &[(&str, &str)]) -> StoreLayer {
+        StoreLayer {
+            class: Class::Cicd,
+            label: "openbao secret/p/cicd/prod".into(),
+            values: pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), Secret::new(*v)))
+                .collect(),
+            files,
+        }
+    }
+
+    #[test]
+    fn the_store_ranks_between_the_process_environment_and_the_files() {
+        let dir = project(&[(".tokens.prod", "A=file\nB=file\nC=file\n")]);
+        let defs = [def("A"), def("B"), def("C"), def("D")];
+        let o = opts(&dir, Some("prod"), &[("A", "env")])
+            .with_store_layer(store(true, &[("A", "bao"), ("B", "bao"), ("C", "")]));
+        let res = resolve(&defs, &o);
+        let got: Vec<_> = res
+            .tokens
+            .iter()
+            .map(|t| {
+                (
+                    t.value.as_ref().map(|v| v.expose_secret().to_owned()),
+                    t.source.as_ref().map(ToString::to_string),
+                )
+            })
+            .collect();
+        let some = |v: &str, s: &str| (Some(v.to_owned()), Some(s.to_owned()));
+        assert_eq!(
+            got[..3],
+            [
+                some("env", "$A"),
+                some("bao", "openbao secret/p/cicd/prod"),
+                some("file", ".tokens.prod:3"),
+            ]
+        );
+        assert_eq!(
+            res.problems[0].to_string(),
+            "D is missing (environment: prod); looked in the process environment, openbao secret/p/cicd/prod, .tokens.prod, .tokens"
+        );
+        assert!(
+            !format!("{o:?}").contains("bao\""),
+            "Debug shows names only"
+        );
+    }
+
+    #[test]
+    fn a_store_with_files_off_reads_no_file() {
+        let dir = project(&[(".tokens.prod", "B=file\nbroken='\n"), (".tokens", "B=x\n")]);
+        let defs = [def("A"), def("B")];
+        let o = opts(&dir, Some("prod"), &[]).with_store_layer(store(false, &[("A", "bao")]));
+        let res = resolve(&defs, &o);
+        assert_eq!(res.value("A").unwrap().expose_secret(), "bao");
+        assert!(res.files.is_empty(), "{:?}", res.files);
+        assert_eq!(
+            res.problems.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            ["B is missing (environment: prod); looked in the process environment, openbao secret/p/cicd/prod"]
+        );
+    }
+
+    #[test]
+    fn a_store_value_fails_its_format_and_a_nul_is_never_used() {
+        let dir = project(&[(".tokens.prod", "B=file\n")]);
+        let mut strict = def("A");
+        strict.format = Format::Uuid;
+        let defs = [strict, def("B")];
+        let o = opts(&dir, Some("prod"), &[])
+            .with_store_layer(store(true, &[("A", "bad"), ("B", "a\0b")]));
+        let res = resolve(&defs, &o);
+        let msgs: Vec<_> = res.problems.iter().map(ToString::to_string).collect();
+        assert_eq!(msgs.len(), 2, "{msgs:?}");
+        assert!(msgs[0].starts_with("A from openbao secret/p/cicd/prod does not match"));
+        assert!(msgs[1].starts_with("B from openbao secret/p/cicd/prod"));
+        assert!(res.value("B").is_none());
     }
 }
