@@ -13,7 +13,7 @@ use tokenspec_core::load::resolve;
 use tokenspec_core::{Problem, Resolution};
 
 use super::handoff::{self, Rename};
-use super::{github, quote, report, Context, Error, Outcome, TypeArg};
+use super::{github, quote, report, store, Context, Error, Outcome, TypeArg};
 use crate::error::Result;
 
 pub const EXAMPLES: &str = "\
@@ -75,6 +75,7 @@ pub struct ExportArgs {
 pub fn run(cx: &Context, args: &ExportArgs) -> Result<Outcome> {
     handoff::check(cx, args.type_, &args.renames)?;
     let (defs, opts) = handoff::load(cx, args.type_, args.with_settings);
+    let opts = store::layered(cx, &defs, opts)?;
     let res = resolve(&defs, &opts);
     gate(&res, args.partial)?;
     let outputs = handoff::outputs(&res, &args.renames, |n| std::env::var(n).ok())?;

@@ -30,6 +30,7 @@ pub mod quote;
 pub mod report;
 pub mod run;
 pub mod spec_cache;
+pub mod store;
 pub mod table;
 pub mod validate;
 

@@ -9,7 +9,7 @@ use tokenspec_core::load::{resolve, Resolved, State};
 use tokenspec_manifest::render::base_template;
 
 use super::create::{self, create_new};
-use super::{report, table, Context, Error, Outcome, TypeArg};
+use super::{report, store, table, Context, Error, Outcome, TypeArg};
 use crate::error::Result;
 
 pub const EXAMPLES: &str = "\
@@ -34,7 +34,8 @@ pub struct LoadArgs {
 pub fn run(cx: &Context, args: &LoadArgs) -> Result<Outcome> {
     create_base_files(cx, args.type_)?;
     let defs = cx.defs(args.type_);
-    let res = resolve(&defs, &cx.load_options());
+    let opts = store::layered(cx, &defs, cx.load_options())?;
+    let res = resolve(&defs, &opts);
     let rows: Vec<[String; 4]> = res.tokens.iter().map(row).collect();
     let mut out = BufWriter::new(io::stdout().lock());
     let written = table::write(&mut out, ["NAME", "CLASS", "SOURCE", "STATE"], &rows)

@@ -13,7 +13,7 @@ use clap::Args;
 use tokenspec_core::load::resolve;
 
 use super::handoff::{self, Rename};
-use super::{process, report, Context, Error, Outcome, TypeArg};
+use super::{process, report, store, Context, Error, Outcome, TypeArg};
 use crate::error::Result;
 
 pub const EXAMPLES: &str = "\
@@ -56,6 +56,7 @@ pub struct RunArgs {
 pub fn run(cx: &Context, args: &RunArgs) -> Result<Outcome> {
     handoff::check(cx, args.type_, &args.renames)?;
     let (defs, opts) = handoff::load(cx, args.type_, args.with_settings);
+    let opts = store::layered(cx, &defs, opts)?;
     let res = resolve(&defs, &opts);
     report::warnings(&res);
     let program = args.command[0].to_string_lossy();

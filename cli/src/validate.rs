@@ -58,7 +58,8 @@ pub fn run(cx: &Context, args: &ValidateArgs) -> Result<Outcome> {
         return Err(e);
     }
 
-    let res = resolve(&defs, &cx.load_options());
+    let opts = super::store::layered(cx, &defs, cx.load_options())?;
+    let res = resolve(&defs, &opts);
     let mut problems = res.problems.clone();
     let mut placeholders = Vec::new();
     for t in &res.tokens {

@@ -96,7 +96,7 @@ pub use settings::{
     Settings, APPROLE_MOUNT, APPROLE_ROLE_ID, APPROLE_SECRET_ID, JWT, JWT_FILE, JWT_MOUNT,
     JWT_ROLE, TOKEN_HELPER_FILE,
 };
-pub use store::Store;
+pub use store::{fetch_layers, label, Store};
 pub use tokenspec_core::store_def::{StoreDef, StoreDefError, StoreKind};
 
 /// Time to open a connection.

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::time::SystemTime;
 
+use tokenspec_core::load::StoreLayer;
 use tokenspec_core::store_def::StoreDef;
 use tokenspec_core::{Class, Secret};
 
@@ -46,6 +47,29 @@ impl Store {
     /// The API path of a class's secret, e.g. `secret/data/myproject/cicd/prod`.
     pub fn data_path(&self, class: Class, env: &str) -> String {
         data_path(&self.def.mount, &self.def.secret_path(class, env))
+    }
+
+    /// The secret as reports name it, e.g. `openbao secret/myproject/cicd/prod`.
+    pub fn label(&self, class: Class, env: &str) -> String {
+        label(&self.def, class, env)
+    }
+
+    /// Each class's secret for `env` as a load layer: one request per class
+    /// over this client's one connection. Any failure (a missing secret
+    /// included) is an error: the caller must not fall back to files.
+    pub fn layers(&self, env: &str, classes: &[Class]) -> Result<Vec<StoreLayer>, StoreError> {
+        classes
+            .iter()
+            .map(|&class| {
+                let data = self.read_class(class, env)?;
+                Ok(StoreLayer {
+                    class,
+                    label: self.label(class, env),
+                    values: data.values.into_iter().collect(),
+                    files: self.def.files,
+                })
+            })
+            .collect()
     }
 
     /// A class's tokens for one environment: one request. A missing secret is an error.
@@ -112,4 +136,21 @@ impl Store {
             .map_err(|e| e.for_class(class))?;
         Ok(Some(version))
     }
+}
+
+/// The secret of `class` in `env` as reports name it: kind, mount and path.
+pub fn label(def: &StoreDef, class: Class, env: &str) -> String {
+    format!("{} {}/{}", def.kind, def.mount, def.secret_path(class, env))
+}
+
+/// Connects (reading the environment through `lookup`), logs in and reads
+/// each class's secret for `env`: what `tokenspec export` and a service's
+/// `load()` put between the process environment and the files.
+pub fn fetch_layers(
+    def: &StoreDef,
+    env: &str,
+    classes: &[Class],
+    lookup: impl Fn(&str) -> Option<String>,
+) -> Result<Vec<StoreLayer>, StoreError> {
+    Store::connect(def, lookup)?.layers(env, classes)
 }
