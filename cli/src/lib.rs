@@ -26,6 +26,7 @@ pub mod init;
 pub mod load;
 pub mod migrate;
 pub mod process;
+pub mod push;
 pub mod quote;
 pub mod report;
 pub mod run;
@@ -137,6 +138,9 @@ pub enum Command {
     /// Write a starter token-spec.toml from the .env* and .tokens* files here
     #[command(after_help = init::EXAMPLES)]
     Init(WithGlobals<init::InitArgs>),
+    /// Write the environment's tokens from its files to the spec's store (check-and-set; never prints a value)
+    #[command(after_help = push::EXAMPLES)]
+    Push(WithGlobals<push::PushArgs>),
     /// Print shell completions
     #[command(after_help = completions::EXAMPLES)]
     Completions(WithGlobals<completions::CompletionsArgs>),
@@ -155,6 +159,7 @@ impl Cli {
             Command::Migrate(c) => &c.global,
             Command::Gen(c) => &c.global,
             Command::Init(c) => &c.global,
+            Command::Push(c) => &c.global,
             Command::Completions(c) => &c.global,
         };
         self.global.overridden_by(after)
@@ -238,6 +243,7 @@ pub fn dispatch(cli: &Cli) -> error::Result<Outcome> {
         Command::Check(c) => check::run(&cx, &c.args),
         Command::Migrate(c) => migrate::run(&cx, &c.args),
         Command::Gen(c) => gen::run(&cx, &c.args),
+        Command::Push(c) => push::run(&cx, &c.args),
         Command::Init(_) | Command::Completions(_) => {
             unreachable!("handled before the spec is loaded")
         }

@@ -7,6 +7,9 @@ mod basics;
 mod check;
 mod ci_env;
 mod committed;
+#[path = "../../../store/tests/it/dev_server.rs"]
+#[allow(dead_code)]
+mod dev_server;
 mod env_rules;
 mod export;
 mod gen;
@@ -23,5 +26,6 @@ mod roundtrip;
 mod run;
 mod spec_cache;
 mod special_values;
+mod store;
 mod support;
 mod validate;
