@@ -1,11 +1,12 @@
 //! `tokenspec load`: validate tokens and print a status table (never values).
 
 use std::io::{self, BufWriter, Write};
+use std::time::SystemTime;
 
 use clap::Args;
 
 use tokenspec_core::env;
-use tokenspec_core::load::{resolve, Resolved, State};
+use tokenspec_core::load::{resolve, Resolved, Source, State};
 use tokenspec_manifest::render::base_template;
 
 use super::create::{self, create_new};
@@ -34,12 +35,36 @@ pub struct LoadArgs {
 pub fn run(cx: &Context, args: &LoadArgs) -> Result<Outcome> {
     create_base_files(cx, args.type_)?;
     let defs = cx.defs(args.type_);
-    let opts = store::layered(cx, &defs, cx.load_options())?;
+    let (opts, ages) = store::layered_with_ages(cx, &defs, cx.load_options())?;
     let res = resolve(&defs, &opts);
     let rows: Vec<[String; 4]> = res.tokens.iter().map(row).collect();
     let mut out = BufWriter::new(io::stdout().lock());
-    let written = table::write(&mut out, ["NAME", "CLASS", "SOURCE", "STATE"], &rows)
-        .and_then(|()| out.flush());
+    let written = match ages {
+        // In a store-served environment, how long ago each stored value changed.
+        Some(ages) => {
+            let now = SystemTime::now();
+            let rows: Vec<[String; 5]> = res
+                .tokens
+                .iter()
+                .zip(rows)
+                .map(|(t, [name, class, source, state])| {
+                    let stored = matches!(t.source, Some(Source::Store { .. }));
+                    let changed = ages
+                        .get(t.def.name.as_ref())
+                        .filter(|_| stored)
+                        .map_or_else(|| "-".to_owned(), |at| store::age(*at, now));
+                    [name, class, source, state, changed]
+                })
+                .collect();
+            table::write(
+                &mut out,
+                ["NAME", "CLASS", "SOURCE", "STATE", "CHANGED"],
+                &rows,
+            )
+        }
+        None => table::write(&mut out, ["NAME", "CLASS", "SOURCE", "STATE"], &rows),
+    }
+    .and_then(|()| out.flush());
     written.map_err(|e| Error::stdout(&e))?;
     report::warnings(&res);
     if res.problems.is_empty() {

@@ -1,7 +1,7 @@
 //! The store as the loader and the CLI see it: the spec's `[store]` table
 //! plus one logged-in client, addressed by class and environment.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::SystemTime;
 
 use tokenspec_core::load::StoreLayer;
@@ -88,6 +88,27 @@ impl Store {
         self.client
             .read_metadata(&self.def.mount, &self.def.secret_path(class, env))
             .map_err(|e| e.for_class(class))
+    }
+
+    /// When each of `names` last changed in the class's secret: the time a
+    /// push recorded, else the secret's last write (a value put there by
+    /// other tools). Names with neither are left out. One request.
+    pub fn changed_times<'n>(
+        &self,
+        class: Class,
+        env: &str,
+        names: impl IntoIterator<Item = &'n str>,
+    ) -> Result<HashMap<String, SystemTime>, StoreError> {
+        let Some(metadata) = self.read_class_metadata(class, env)? else {
+            return Ok(HashMap::new());
+        };
+        Ok(names
+            .into_iter()
+            .filter_map(|n| {
+                let at = metadata.changed_at(n).or_else(|| metadata.updated_at())?;
+                Some((n.to_owned(), at))
+            })
+            .collect())
     }
 
     /// Reads the secret and plans writing `desired` over it (see [`push::plan`]).

@@ -473,3 +473,75 @@ fn the_generated_cicd_reader_policy_reads_cicd_and_is_refused_runtime() {
     assert_eq!(out.code, 1, "{out:?}");
     assert!(out.stderr.contains("permission denied (403)"), "{out:?}");
 }
+
+#[test]
+fn load_shows_each_stored_tokens_age_and_check_warns_past_rotation_days() {
+    let Some(server) =
+        BaoServer::start("load_shows_each_stored_tokens_age_and_check_warns_past_rotation_days")
+    else {
+        return;
+    };
+    let p = project(
+        &server,
+        "\n[class.cicd]\nowner = \"Platform team\"\nrotation_days = 30\n",
+    );
+    server.bao(&[
+        "kv",
+        "put",
+        PROD_CICD,
+        "DEPLOY_TOKEN=dpl-Old-1",
+        "CI_BOT_TOKEN=bot-Fresh-2",
+    ]);
+    server.bao(&[
+        "kv",
+        "metadata",
+        "put",
+        "-custom-metadata=tokenspec_changed_DEPLOY_TOKEN=2020-01-01T00:00:00Z",
+        PROD_CICD,
+    ]);
+    let out = root(&p, &server, &["--env", "prod", "load", "--type=cicd"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert!(lines[0].ends_with("CHANGED"), "{out:?}");
+    assert!(
+        lines[1].starts_with("DEPLOY_TOKEN") && lines[1].ends_with("d ago"),
+        "{out:?}"
+    );
+    // No push recorded it: the secret's last write counts.
+    assert!(
+        lines[2].starts_with("CI_BOT_TOKEN") && lines[2].ends_with("just now"),
+        "{out:?}"
+    );
+    out.assert_no_values(&["dpl-Old-1", "bot-Fresh-2"]);
+
+    let out = root(&p, &server, &["check"]);
+    assert!(
+        out.stdout.contains("warning[rotation]: DEPLOY_TOKEN in openbao secret/myproject/cicd/prod (prod) last changed "),
+        "{out:?}"
+    );
+    assert!(
+        out.stdout.contains("more than its rotation_days (30)"),
+        "{out:?}"
+    );
+    assert!(out.stdout.contains("(owner: Platform team)"), "{out:?}");
+    assert!(
+        !out.stdout.contains("warning[rotation]: CI_BOT_TOKEN"),
+        "{out:?}"
+    );
+    // The dev secret was never written: a note, not an error.
+    assert!(
+        out.stderr.contains("note: token rotation in the store was not checked: cannot read secret/data/myproject/cicd/dev"),
+        "{out:?}"
+    );
+    out.assert_no_values(&["dpl-Old-1", "bot-Fresh-2"]);
+
+    // Without credentials: a note, and the audit of the files stands.
+    let out = p.run(&["check"]);
+    assert!(!out.stdout.contains("rotation"), "{out:?}");
+    assert!(
+        out.stderr
+            .contains("note: token rotation in the store was not checked"),
+        "{out:?}"
+    );
+    assert!(out.stderr.contains("no credentials"), "{out:?}");
+}

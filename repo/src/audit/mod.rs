@@ -17,6 +17,7 @@ mod git;
 mod ignore;
 mod keys;
 mod permissions;
+pub mod rotation;
 mod values;
 
 use std::fmt;
@@ -61,10 +62,12 @@ pub enum Rule {
     Drift,
     Conflict,
     TempFile,
+    /// A stored token older than its `rotation_days` (found by the CLI, which reads the store).
+    Rotation,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 15] = [
+    pub const ALL: [Rule; 16] = [
         Rule::Parse,
         Rule::Separation,
         Rule::IgnoreRules,
@@ -80,6 +83,7 @@ impl Rule {
         Rule::Drift,
         Rule::Conflict,
         Rule::TempFile,
+        Rule::Rotation,
     ];
 
     /// The stable id, as printed in `error[<id>]` and the JSON `rule` field.
@@ -100,6 +104,7 @@ impl Rule {
             Rule::Drift => "drift",
             Rule::Conflict => "conflict",
             Rule::TempFile => "temp-file",
+            Rule::Rotation => "rotation",
         }
     }
 }
