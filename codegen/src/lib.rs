@@ -16,6 +16,7 @@ use quote::{format_ident, quote};
 use syn::parse::{Parse, ParseStream};
 use syn::{Attribute, Ident, LitStr, Token as T, Visibility};
 
+use tokenspec_core::store_def::StoreKind;
 use tokenspec_core::{Class, Format, Required};
 
 use tokenspec_manifest::{Spec, Token};
@@ -176,10 +177,7 @@ fn def_tokens(t: &Token) -> TokenStream {
     let name = cow(&t.name);
     let description = cow(&t.description);
     let ci_value = cow(&t.ci_value);
-    let class = match t.class {
-        Class::Cicd => quote!(::tokenspec::__private::Class::Cicd),
-        Class::Runtime => quote!(::tokenspec::__private::Class::Runtime),
-    };
+    let class = class_tokens(t.class);
     let required = match &t.required {
         Required::Always => quote!(::tokenspec::__private::Required::Always),
         Required::Never => quote!(::tokenspec::__private::Required::Never),
@@ -229,6 +227,48 @@ fn load_options(spec: &Spec) -> TokenStream {
             &[#(#env_from),*],
             &[#(#environments),*],
         )?;
+    }
+}
+
+/// With a `[store]` (and the `store` feature), the rest of `load()`'s
+/// options: the store's definition as one static, and its layer of `class`.
+fn store_options(spec: &Spec, class: Class) -> TokenStream {
+    let Some(store) = spec.store.as_ref().filter(|_| cfg!(feature = "store")) else {
+        return TokenStream::new();
+    };
+    let def = store.to_def();
+    let kind = match def.kind {
+        StoreKind::OpenBao => quote!(::tokenspec::__private::StoreKind::OpenBao),
+        StoreKind::Vault => quote!(::tokenspec::__private::StoreKind::Vault),
+    };
+    let address = match def.address.as_deref() {
+        Some(a) => {
+            let a = cow(a);
+            quote!(::core::option::Option::Some(#a))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let (mount, path) = (cow(&def.mount), cow(&def.path));
+    let environments = def.environments.iter().map(|e| cow(e));
+    let files = def.files;
+    let class = class_tokens(class);
+    quote! {
+        static STORE: ::tokenspec::__private::StoreDef = ::tokenspec::__private::StoreDef {
+            kind: #kind,
+            address: #address,
+            mount: #mount,
+            path: #path,
+            environments: ::std::borrow::Cow::Borrowed(&[#(#environments),*]),
+            files: #files,
+        };
+        let options = ::tokenspec::__private::with_store(&STORE, #class, options)?;
+    }
+}
+
+fn class_tokens(class: Class) -> TokenStream {
+    match class {
+        Class::Cicd => quote!(::tokenspec::__private::Class::Cicd),
+        Class::Runtime => quote!(::tokenspec::__private::Class::Runtime),
     }
 }
 
@@ -321,6 +361,7 @@ fn generate(
     });
     let struct_name = name.to_string();
     let load_options = load_options(spec);
+    let store_options = store_options(spec, class);
     quote! {
         #[doc = #class_doc]
         #(#attrs)*
@@ -349,6 +390,7 @@ fn generate(
             /// with the process environment taking precedence.
             pub fn load() -> ::core::result::Result<Self, ::tokenspec::__private::LoadError> {
                 #load_options
+                #store_options
                 Self::load_with(&options)
             }
 

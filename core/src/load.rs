@@ -432,6 +432,13 @@ pub enum Problem {
     },
     /// The selected environment is not one of the spec's.
     UnknownEnvironment(UnknownEnv),
+    /// The store could not be read (a service's `load()` with the `store`
+    /// feature): the client's message naming the address, the secret and the
+    /// reason, and its fix. Nothing was read from files instead.
+    Store {
+        message: String,
+        help: String,
+    },
 }
 
 impl Problem {
@@ -449,7 +456,8 @@ impl Problem {
             Problem::UnusableKey { .. }
             | Problem::Parse { .. }
             | Problem::Io { .. }
-            | Problem::UnknownEnvironment(_) => None,
+            | Problem::UnknownEnvironment(_)
+            | Problem::Store { .. } => None,
         }
     }
 
@@ -537,6 +545,7 @@ impl fmt::Display for Problem {
             Problem::Parse { file, line, message } => write!(f, "{file}:{line}: {message}"),
             Problem::Io { file, message } => write!(f, "{file}: {message}"),
             Problem::UnknownEnvironment(e) => e.fmt(f),
+            Problem::Store { message, help } => write!(f, "{message}\nhelp: {help}"),
         }
     }
 }

@@ -21,6 +21,20 @@
 //! token of the class: [`Secret`] when the token is always required,
 //! `Option<Secret>` otherwise; `load()` collects every problem into one
 //! [`LoadError`] that names tokens, files and lines, never values.
+//!
+//! # The store (feature `store`)
+//!
+//! When the spec has a `[store]` table (an OpenBao / Vault KV v2 secret per
+//! class and environment), `load()` reads the struct's class from it in
+//! the service's own process, for the environments the store serves:
+//! process environment > the store > the files (`files = false` drops the
+//! files there). One request over one connection, with the timeouts and
+//! bounded retries of `tokenspec-store`; any failure is a [`LoadError`]
+//! naming the address, the secret and the reason — never a fall-back to
+//! files. Credentials come from the environment (`BAO_TOKEN`, AppRole, JWT;
+//! see docs/store.md). `load_from` and `load_with` take explicit options
+//! and do not read the store. Without the feature a spec with a `[store]`
+//! does not compile, and no HTTP client is linked.
 
 pub use tokenspec_core::def::{Class, Deprecation, Required, TokenDef};
 pub use tokenspec_core::env::{EnvOrigin, DEFAULT_ENV_FROM};
@@ -37,4 +51,12 @@ pub mod __private {
     pub use tokenspec_core::format::Format;
     pub use tokenspec_core::load::{resolve, LoadError, LoadOptions, Problem, Resolution};
     pub use tokenspec_core::secret::{Presence, Secret};
+
+    #[cfg(feature = "store")]
+    pub use crate::store::with_store;
+    #[cfg(feature = "store")]
+    pub use tokenspec_core::store_def::{StoreDef, StoreKind};
 }
+
+#[cfg(feature = "store")]
+mod store;
