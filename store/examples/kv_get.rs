@@ -1,6 +1,6 @@
 //! Prints one class secret as sorted `KEY=VALUE` lines: the smallest real
-//! user of the client, for `scripts/raft-failover.sh --cmd` until the CLI's
-//! `export` reads the store.
+//! user of the client (`.ci/run`'s failover step now runs `tokenspec
+//! export` itself; this stays as a client-only comparison).
 //!
 //! `kv_get MOUNT PATH`, with `BAO_ADDR` and the usual credentials in the
 //! environment. Exit 1 with a message on stderr and nothing on stdout when

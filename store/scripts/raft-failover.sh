@@ -13,7 +13,7 @@
 #          [--seed 'SHELL COMMAND'] [--expect FILE]
 #   --cmd     run through `bash -c` with BAO_ADDR (a standby at the start, it
 #             survives the kill) and BAO_TOKEN (root) set; default: `bao kv get`
-#             of one field. Phase 2 plugs in e.g.
+#             of one field. `.ci/run` passes
 #             --cmd 'tokenspec --root "$PROJECT" --env prod export --type=cicd'
 #   --seed    run once against the active node (BAO_ADDR, BAO_TOKEN root) to
 #             write the secrets the command reads; default: one KV v2 secret
