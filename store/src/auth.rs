@@ -23,6 +23,15 @@ pub enum Auth {
         role: String,
         jwt: Secret,
     },
+    /// As [`Auth::Jwt`], with the GitHub Actions OIDC token fetched at
+    /// connect time from the runner's `ACTIONS_ID_TOKEN_REQUEST_URL`.
+    GithubActions {
+        mount: String,
+        role: String,
+        request_url: String,
+        request_token: Secret,
+        audience: Option<String>,
+    },
 }
 
 impl Auth {
@@ -31,7 +40,7 @@ impl Auth {
         match self {
             Auth::Token(_) => "token",
             Auth::AppRole { .. } => "approle",
-            Auth::Jwt { .. } => "jwt",
+            Auth::Jwt { .. } | Auth::GithubActions { .. } => "jwt",
         }
     }
 
@@ -54,6 +63,7 @@ impl Auth {
                 mount,
                 [("role", role.as_str()), ("jwt", jwt.expose_secret())],
             ),
+            Auth::GithubActions { .. } => return Login::FetchGithubOidc,
         };
         let mut body = Zeroizing::new(Vec::with_capacity(256));
         body.push(b'{');
@@ -80,6 +90,7 @@ impl Auth {
                 role_id, secret_id, ..
             } => vec![role_id.expose_secret(), secret_id.expose_secret()],
             Auth::Jwt { jwt, .. } => vec![jwt.expose_secret()],
+            Auth::GithubActions { request_token, .. } => vec![request_token.expose_secret()],
         }
     }
 }
@@ -87,6 +98,8 @@ impl Auth {
 /// How a client gets its token.
 pub(crate) enum Login<'a> {
     Ready(&'a Secret),
+    /// Fetch the GitHub Actions OIDC token first; it becomes an [`Auth::Jwt`].
+    FetchGithubOidc,
     /// `POST /v1/{path}` with `body`; the answer's `auth.client_token`.
     Exchange {
         path: String,

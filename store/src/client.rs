@@ -72,6 +72,32 @@ impl Client {
         let token = match settings.auth.login() {
             Login::Ready(token) => token.clone(),
             Login::Exchange { path, body } => login(&transport, &settings.auth, &path, &body)?,
+            Login::FetchGithubOidc => {
+                let Auth::GithubActions {
+                    mount,
+                    role,
+                    request_url,
+                    request_token,
+                    audience,
+                } = &settings.auth
+                else {
+                    unreachable!("only Auth::GithubActions fetches a token")
+                };
+                let jwt =
+                    crate::github_oidc::fetch(request_url, request_token, audience.as_deref())
+                        .map_err(|reason| {
+                            StoreError::new(&settings.address, Operation::Login, None, reason)
+                        })?;
+                let auth = Auth::Jwt {
+                    mount: mount.clone(),
+                    role: role.clone(),
+                    jwt,
+                };
+                let Login::Exchange { path, body } = auth.login() else {
+                    unreachable!("a JWT logs in with an exchange")
+                };
+                login(&transport, &auth, &path, &body)?
+            }
         };
         Ok(Client { transport, token })
     }

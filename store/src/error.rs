@@ -64,6 +64,8 @@ pub enum Reason {
     NoCredentials,
     /// Neither `BAO_ADDR` / `VAULT_ADDR` nor the spec's `[store] address`.
     NoAddress,
+    /// `TOKENSPEC_JWT_ROLE` in GitHub Actions, but the runner's OIDC token could not be fetched.
+    OidcToken { detail: String },
     /// One half of a credential pair is set, the other is not.
     IncompleteCredentials {
         set: &'static str,
@@ -163,6 +165,7 @@ impl StoreError {
             Reason::NoAddress => "set BAO_ADDR (or VAULT_ADDR), or `address` in the spec's [store] table".to_owned(),
             Reason::NoCredentials => "set BAO_TOKEN (or VAULT_TOKEN), or log in with `bao login` (it writes ~/.vault-token), or set TOKENSPEC_APPROLE_ROLE_ID and TOKENSPEC_APPROLE_SECRET_ID, or TOKENSPEC_JWT_ROLE with TOKENSPEC_JWT or TOKENSPEC_JWT_FILE".to_owned(),
             Reason::IncompleteCredentials { missing, .. } => format!("set {missing} as well"),
+            Reason::OidcToken { .. } => "give the job `permissions: id-token: write` (the runner then sets ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN), or set TOKENSPEC_JWT or TOKENSPEC_JWT_FILE".to_owned(),
         }
     }
 }
@@ -202,6 +205,9 @@ impl fmt::Display for StoreError {
             Reason::NoAddress => f.write_str("no server address"),
             Reason::IncompleteCredentials { set, missing } => {
                 write!(f, "{set} is set but {missing} is not")
+            }
+            Reason::OidcToken { detail } => {
+                write!(f, "cannot fetch the GitHub Actions OIDC token ({detail})")
             }
         }
     }

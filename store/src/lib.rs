@@ -59,6 +59,8 @@
 //! | `TOKENSPEC_APPROLE_MOUNT` | the AppRole auth mount (default `approle`) |
 //! | `TOKENSPEC_JWT_ROLE` with `TOKENSPEC_JWT` or `TOKENSPEC_JWT_FILE` | JWT login (e.g. GitHub Actions OIDC) |
 //! | `TOKENSPEC_JWT_MOUNT` | the JWT auth mount (default `jwt`) |
+//! | `ACTIONS_ID_TOKEN_REQUEST_URL`, `ACTIONS_ID_TOKEN_REQUEST_TOKEN` | with `TOKENSPEC_JWT_ROLE` and no `TOKENSPEC_JWT(_FILE)`: the client fetches GitHub Actions' OIDC token itself (the job needs `permissions: id-token: write`) |
+//! | `TOKENSPEC_JWT_AUDIENCE` | the audience asked for that token (default: GitHub's, `https://github.com/<owner>`) |
 //!
 //! # Auth methods
 //!
@@ -81,6 +83,7 @@ use std::time::Duration;
 mod auth;
 mod client;
 mod error;
+mod github_oidc;
 mod http;
 mod json;
 pub mod push;
@@ -90,6 +93,10 @@ mod store;
 pub use auth::Auth;
 pub use client::{data_path, metadata_path, Client, Metadata, SecretData, CHANGED_KEY_PREFIX};
 pub use error::{Operation, Reason, StoreError};
+pub use github_oidc::{
+    AUDIENCE as JWT_AUDIENCE, REQUEST_TOKEN as GITHUB_REQUEST_TOKEN,
+    REQUEST_URL as GITHUB_REQUEST_URL,
+};
 pub use http::RetryPolicy;
 pub use push::{Change, PushPlan};
 pub use settings::{

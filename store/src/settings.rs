@@ -127,11 +127,28 @@ fn jwt(env: &impl Fn(&str) -> Option<String>) -> Result<Option<Auth>, Reason> {
         )?)),
         (None, None) => None,
     };
+    let github = (
+        env(crate::github_oidc::REQUEST_URL),
+        env(crate::github_oidc::REQUEST_TOKEN),
+    );
     match (env(JWT_ROLE), token) {
         (None, None) => Ok(None),
+        // In GitHub Actions with `id-token: write`: the client fetches the token.
+        (Some(role), None) if github.0.is_some() && github.1.is_some() => {
+            let (Some(request_url), Some(request_token)) = github else {
+                unreachable!("both checked above")
+            };
+            Ok(Some(Auth::GithubActions {
+                mount: env(JWT_MOUNT).unwrap_or_else(|| "jwt".to_owned()),
+                role,
+                request_url,
+                request_token: Secret::new(request_token),
+                audience: env(crate::github_oidc::AUDIENCE),
+            }))
+        }
         (Some(_), None) => Err(Reason::IncompleteCredentials {
             set: JWT_ROLE,
-            missing: "TOKENSPEC_JWT or TOKENSPEC_JWT_FILE",
+            missing: "TOKENSPEC_JWT or TOKENSPEC_JWT_FILE (or, in GitHub Actions, `permissions: id-token: write`)",
         }),
         (None, Some(_)) => Err(Reason::IncompleteCredentials {
             set: "TOKENSPEC_JWT or TOKENSPEC_JWT_FILE",

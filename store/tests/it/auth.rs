@@ -281,4 +281,90 @@ fn jwt_login_exchanges_a_github_like_oidc_token() {
     assert!(server
         .client_with(&[("TOKENSPEC_JWT_ROLE", "deploy"), ("TOKENSPEC_JWT", &forged)])
         .is_err());
+
+    // In GitHub Actions the client fetches the OIDC token itself from the
+    // runner's endpoint (here a loopback stand-in that checks the request).
+    let request_token = "runner-request-token-Planted";
+    let (url, seen) = oidc_endpoint(jwt.clone(), 1);
+    reads_cicd(
+        &server,
+        &[
+            ("TOKENSPEC_JWT_ROLE", "deploy"),
+            ("TOKENSPEC_JWT_AUDIENCE", "https://github.com/myorg"),
+            (
+                "ACTIONS_ID_TOKEN_REQUEST_URL",
+                &format!("{url}/token?api-version=2.0"),
+            ),
+            ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", request_token),
+        ],
+    );
+    let request = seen.join().unwrap().to_ascii_lowercase();
+    assert!(
+        request
+            .starts_with("get /token?api-version=2.0&audience=https%3a%2f%2fgithub.com%2fmyorg "),
+        "{request}"
+    );
+    assert!(
+        request.contains(&format!(
+            "authorization: bearer {}",
+            request_token.to_ascii_lowercase()
+        )),
+        "{request}"
+    );
+    // An endpoint that refuses is a login error naming the fix, showing no token.
+    let (url, _) = oidc_endpoint(String::new(), 1);
+    let Err(err) = server.client_with(&[
+        ("TOKENSPEC_JWT_ROLE", "deploy"),
+        ("ACTIONS_ID_TOKEN_REQUEST_URL", &format!("{url}/token")),
+        ("ACTIONS_ID_TOKEN_REQUEST_TOKEN", request_token),
+    ]) else {
+        panic!("an empty OIDC answer logged in");
+    };
+    assert!(matches!(err.reason, Reason::OidcToken { .. }), "{err}");
+    assert!(err.help().contains("id-token: write"), "{}", err.help());
+    assert_hidden(
+        &format!("{err} {err:?} {}", err.help()),
+        &[request_token, &jwt],
+    );
+}
+
+/// A loopback stand-in for the runner's token endpoint: answers `requests`
+/// requests with `{"value": jwt}` (403 when `jwt` is empty) and returns the
+/// first request's head.
+fn oidc_endpoint(jwt: String, requests: usize) -> (String, std::thread::JoinHandle<String>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let handle = std::thread::spawn(move || {
+        let mut first = String::new();
+        for _ in 0..requests {
+            let (stream, _) = listener.accept().unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut head = String::new();
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap() == 0 || line == "\r\n" {
+                    break;
+                }
+                head.push_str(&line);
+            }
+            let (status, body) = if jwt.is_empty() {
+                ("403 Forbidden", "{}".to_owned())
+            } else {
+                ("200 OK", serde_json::json!({ "value": jwt }).to_string())
+            };
+            let mut stream = stream;
+            write!(
+                stream,
+                "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            )
+            .unwrap();
+            if first.is_empty() {
+                first = head;
+            }
+        }
+        first
+    });
+    (url, handle)
 }
