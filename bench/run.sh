@@ -51,7 +51,7 @@ hyperfine --version >&2
 rustc --version >&2
 
 step "release build"
-cargo build --release --quiet -p tokenspec-cicd -p dotenvy-export --bin tokenspec --bin dotenvy-export
+cargo build --release --quiet -p tokenspec-cli -p dotenvy-export --bin tokenspec --bin dotenvy-export
 cargo build --profile baseline --quiet -p dotenvy-export
 tokenspec=$root/target/release/tokenspec
 baseline=$root/target/baseline/dotenvy-export
