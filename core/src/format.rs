@@ -412,7 +412,7 @@ mod tests {
         assert!(!f.matches("abx") && !f.matches("xcd"));
     }
 
-    /// The regex dialect the README and schema promise: `regex-lite`, whose
+    /// The regex dialect docs/spec.md and the schema promise: `regex-lite`, whose
     /// classes are ASCII-only, so a token format never accepts look-alike
     /// Unicode digits or letters.
     #[test]
