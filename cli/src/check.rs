@@ -29,7 +29,7 @@ pub enum CheckFormat {
     /// `error[rule]: file:line: message` and `help:` lines, then a summary
     #[default]
     Text,
-    /// One JSON document (shape in the README)
+    /// One JSON document (shape in docs/check.md)
     Json,
 }
 

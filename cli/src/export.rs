@@ -144,39 +144,53 @@ fn write(
     }
     let mut out = BufWriter::new(io::stdout().lock());
     if format == ExportFormat::Json {
-        serde_json::to_writer_pretty(&mut out, &JsonObject(tokens))?;
-        out.write_all(b"\n")?;
+        json(&mut out, tokens)?;
         return out.flush();
     }
     let mut line = String::new();
     for (name, value) in tokens {
         line.clear();
-        match format {
-            ExportFormat::Sh => {
-                line.push_str("export ");
-                line.push_str(name);
-                line.push('=');
-                quote::sh(value, &mut line);
-            }
-            ExportFormat::Fish => {
-                line.push_str("set -gx ");
-                line.push_str(name);
-                line.push(' ');
-                quote::fish(value, &mut line);
-            }
-            ExportFormat::Pwsh => {
-                line.push_str("$env:");
-                line.push_str(name);
-                line.push_str(" = ");
-                quote::pwsh(value, &mut line);
-            }
-            ExportFormat::Dotenv => line.push_str(&entry_line(name, value)),
-            ExportFormat::Json | ExportFormat::Github => unreachable!("handled above"),
-        }
-        line.push('\n');
+        shell_line(format, name, value, &mut line);
         out.write_all(line.as_bytes())?;
     }
     out.flush()
+}
+
+/// Appends the line (with its `\n`) that sets `name` to `value` in a
+/// line-based format: sh, fish, pwsh or dotenv. Public so the fuzz
+/// harness (`fuzz/`) evaluates exactly what `export` prints.
+pub fn shell_line(format: ExportFormat, name: &str, value: &str, line: &mut String) {
+    match format {
+        ExportFormat::Sh => {
+            line.push_str("export ");
+            line.push_str(name);
+            line.push('=');
+            quote::sh(value, line);
+        }
+        ExportFormat::Fish => {
+            line.push_str("set -gx ");
+            line.push_str(name);
+            line.push(' ');
+            quote::fish(value, line);
+        }
+        ExportFormat::Pwsh => {
+            line.push_str("$env:");
+            line.push_str(name);
+            line.push_str(" = ");
+            quote::pwsh(value, line);
+        }
+        ExportFormat::Dotenv => line.push_str(&entry_line(name, value)),
+        ExportFormat::Json | ExportFormat::Github => {
+            unreachable!("{format:?} is not a line-based format")
+        }
+    }
+    line.push('\n');
+}
+
+/// The `--format=json` output: one pretty-printed object, then `\n`.
+pub fn json(out: &mut impl Write, tokens: &[(&str, &str)]) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &JsonObject(tokens))?;
+    out.write_all(b"\n")
 }
 
 /// Name → value pairs as a JSON object, in spec order whatever serde_json's features.

@@ -109,7 +109,12 @@ impl Format {
     /// formats and keeps the Unicode tables of the full `regex` crate out of
     /// the binary (docs/benchmarks.md: they were most of its start-up
     /// relocations).
+    ///
+    /// The pattern must be a valid regex on its own before it is wrapped in
+    /// `^(?:…)$`: otherwise `[0-9a-f]{32})|(.*` would close the wrapper's
+    /// group itself and match anything.
     pub fn compile_regex(pattern: &str) -> Result<regex_lite::Regex, regex_lite::Error> {
+        regex_lite::Regex::new(pattern)?;
         regex_lite::Regex::new(&format!("^(?:{pattern})$"))
     }
 
@@ -412,7 +417,7 @@ mod tests {
         assert!(!f.matches("abx") && !f.matches("xcd"));
     }
 
-    /// The regex dialect the README and schema promise: `regex-lite`, whose
+    /// The regex dialect docs/spec.md and the schema promise: `regex-lite`, whose
     /// classes are ASCII-only, so a token format never accepts look-alike
     /// Unicode digits or letters.
     #[test]
@@ -429,6 +434,17 @@ mod tests {
         assert!(nocase.matches("SK_Live"));
         assert!(Format::compile_regex(r"\p{L}").is_err());
         assert!(Format::compile_regex("(").is_err());
+    }
+
+    #[test]
+    fn a_pattern_cannot_escape_its_anchors() {
+        let escape = "[0-9a-f]{32})|(.*";
+        assert!(Format::compile_regex(escape).is_err(), "invalid on its own");
+        let f = Format::Regex(escape.into());
+        assert!(!f.matches("anything at all"));
+        let ok = Format::Regex("[0-9a-f]{4}|x".into());
+        assert!(ok.matches("x") && ok.matches("beef"));
+        assert!(!ok.matches("xbeef"), "alternatives stay inside the anchors");
     }
 
     #[test]

@@ -13,9 +13,7 @@ use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-/// Prefix and suffix of every temporary file tokenspec writes.
-pub const TEMP_PREFIX: &str = ".tokenspec-";
-pub const TEMP_SUFFIX: &str = ".tmp";
+pub use tokenspec_core::def::{TEMP_PREFIX, TEMP_SUFFIX};
 
 /// Prefix of the temporary file of `load`'s new base file. `load` takes no
 /// lock (it is on every pipeline's hot path), so [`sweep`] leaves such a

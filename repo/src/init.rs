@@ -21,8 +21,9 @@
 
 use std::fmt::Write as _;
 
-use tokenspec_core::def::is_env_name;
+use tokenspec_core::def::{is_env_name, CI_ENV};
 use tokenspec_core::dotenv;
+use tokenspec_core::env::DEFAULT_ENV_FROM;
 use tokenspec_core::format::{is_placeholder, looks_like_secret};
 use tokenspec_core::{Class, Format};
 use tokenspec_manifest::model::DEFAULT_ENVIRONMENTS;
@@ -134,6 +135,9 @@ pub fn starter(sources: &[Source]) -> Starter {
     let mut notes = Vec::new();
     let mut environments: Vec<String> =
         DEFAULT_ENVIRONMENTS.iter().map(|e| e.to_string()).collect();
+    // A committed CI file that sets APP_ENV means CI jobs run with APP_ENV
+    // set (often `development`) and still expect the CI files.
+    let mut ci_sets_app_env = false;
     for source in sources {
         let role = role(&source.name);
         if let Some(env) = &role.env {
@@ -143,6 +147,9 @@ pub fn starter(sources: &[Source]) -> Starter {
         }
         let shown = source.name.escape_debug().to_string();
         let doc = dotenv::parse(&source.text);
+        if role.env.as_deref() == Some(CI_ENV) && doc.entries.iter().any(|e| e.key == "APP_ENV") {
+            ci_sets_app_env = true;
+        }
         for e in &doc.errors {
             notes.push(format!(
                 "{} line {}: {}; the line was skipped",
@@ -202,7 +209,7 @@ pub fn starter(sources: &[Source]) -> Starter {
     let mut guesses: Vec<Guess> = seen.iter().filter_map(guess).collect();
     // Stable: cicd first, each class in the order first seen.
     guesses.sort_by_key(|g| g.class);
-    let text = render(&guesses, &environments, sources);
+    let text = render(&guesses, &environments, ci_sets_app_env, sources);
     Starter {
         text,
         guesses,
@@ -405,7 +412,12 @@ fn guess(s: &Seen) -> Option<Guess> {
     })
 }
 
-fn render(guesses: &[Guess], environments: &[String], sources: &[Source]) -> String {
+fn render(
+    guesses: &[Guess],
+    environments: &[String],
+    ci_sets_app_env: bool,
+    sources: &[Source],
+) -> String {
     let mut out = String::new();
     // Escaped: a file name may hold a newline, which would end the comment.
     let files: Vec<String> = sources
@@ -428,6 +440,26 @@ fn render(guesses: &[Guess], environments: &[String], sources: &[Source]) -> Str
     );
     let envs: Vec<String> = environments.iter().map(|e| format!("\"{e}\"")).collect();
     let _ = writeln!(out, "version = 1\nenvironments = [{}]", envs.join(", "));
+    let (env_from, why) = if ci_sets_app_env {
+        (
+            &["CI", "APP_ENV"][..],
+            "# CI first: the committed .env.ci sets APP_ENV, so CI jobs run with APP_ENV\n\
+             # set and expect the CI files; deploy jobs then pass --env (or TOKENSPEC_ENV).",
+        )
+    } else {
+        (
+            DEFAULT_ENV_FROM,
+            "# APP_ENV first: a deploy job on a CI runner with APP_ENV=production reads\n\
+             # the production files instead of the committed CI test values.",
+        )
+    };
+    let quoted: Vec<String> = env_from.iter().map(|v| format!("\"{v}\"")).collect();
+    let _ = writeln!(
+        out,
+        "# The variables that choose the environment after --env and TOKENSPEC_ENV,\n\
+         # first one on wins.\n{why}\nenv_from = [{}]",
+        quoted.join(", ")
+    );
     if guesses.is_empty() {
         let _ = writeln!(
             out,
@@ -468,6 +500,18 @@ fn render(guesses: &[Guess], environments: &[String], sources: &[Source]) -> Str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn env_from_puts_ci_first_when_the_committed_ci_file_sets_app_env() {
+        let spec_of = |files: &[Source]| parsed(&starter(files)).env_from;
+        let plain = [src(".env", "GH_TOKEN=x\n")];
+        assert_eq!(spec_of(&plain), DEFAULT_ENV_FROM);
+        let ci = [
+            src(".env", "GH_TOKEN=x\n"),
+            src(".env.ci", "APP_ENV=development\nGH_TOKEN=ci_test_gh\n"),
+        ];
+        assert_eq!(spec_of(&ci), ["CI", "APP_ENV"]);
+    }
     use proptest::prelude::*;
     use tokenspec_manifest::Spec;
 

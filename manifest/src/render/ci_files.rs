@@ -15,9 +15,9 @@ use super::markers::{self, Placement};
 use crate::model::{Spec, Token};
 
 /// `Class::Cicd.env_file("ci")`, spelled as a `'static` path.
-pub const TOKENS_CI: &str = ".tokens.ci";
+pub const TOKENS_CI: &str = Class::Cicd.ci_file();
 /// `Class::Runtime.env_file("ci")`, spelled as a `'static` path.
-pub const ENV_CI: &str = ".env.ci";
+pub const ENV_CI: &str = Class::Runtime.ci_file();
 
 /// The committed CI file of a class.
 pub fn path(class: Class) -> &'static str {

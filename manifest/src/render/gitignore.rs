@@ -10,24 +10,34 @@
 //! `!.env`, or the whole file run through `sort -u`) therefore cannot
 //! override the policy for files at the root; hand-written lines are kept.
 
+use tokenspec_core::def::{TEMP_PREFIX, TEMP_SUFFIX};
+use tokenspec_core::Class;
+
 use super::markers::{self, Placement};
+use crate::model::DEFAULT_TEMPLATES;
 
 /// The file, relative to the root.
 pub const PATH: &str = ".gitignore";
 
-/// Patterns in order. Unanchored, so token files in subfolders are ignored too.
-pub const RULES: &[&str] = &[
-    ".env",
-    ".env.*",
-    ".tokens",
-    ".tokens.*",
-    "!.env.ci",
-    "!.tokens.ci",
-    "!.env.example",
-    "!.env.sample",
-    "!.env.template",
-    ".tokenspec-*.tmp",
-];
+/// Patterns in order, built from the class file names. Unanchored, so token
+/// files in subfolders are ignored too.
+pub fn rules() -> Vec<String> {
+    let mut rules = Vec::new();
+    // Runtime first: `.env` before `.tokens`, as the block has always read.
+    let classes = [Class::Runtime, Class::Cicd];
+    for class in classes {
+        rules.push(class.base_file().to_owned());
+        rules.push(format!("{}.*", class.base_file()));
+    }
+    for class in classes {
+        rules.push(format!("!{}", class.ci_file()));
+    }
+    for template in DEFAULT_TEMPLATES {
+        rules.push(format!("!{template}"));
+    }
+    rules.push(format!("{TEMP_PREFIX}*{TEMP_SUFFIX}"));
+    rules
+}
 
 /// The block, LF-terminated, markers included.
 pub fn block() -> String {
@@ -43,13 +53,14 @@ pub fn block_for(templates: &[String]) -> String {
          test values and are. Git applies the last matching rule, so this block\n\
          stays at the end of the file.",
     ));
-    for rule in RULES {
+    let rules = rules();
+    for rule in &rules {
         out.push_str(rule);
         out.push('\n');
     }
     for t in templates {
         let rule = format!("!/{t}");
-        if !RULES.contains(&&rule[2..]) && !RULES.contains(&&rule[1..]) {
+        if !rules.iter().any(|r| *r == rule[2..] || *r == rule[1..]) {
             out.push_str(&rule);
             out.push('\n');
         }

@@ -9,7 +9,7 @@ use tokenspec_core::Class;
 use tokenspec_manifest::Spec;
 
 /// The environment whose files are committed with safe values.
-pub const CI_ENV: &str = "ci";
+pub use tokenspec_core::def::CI_ENV;
 
 /// Whether a file may hold real secrets or is committed with placeholders.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
