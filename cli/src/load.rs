@@ -96,6 +96,10 @@ fn row(t: &Resolved<'_>) -> [String; 4] {
 /// Never in CI: a file of `CHANGE_ME_` values there helps nobody, and must
 /// not look like a step towards a passing run.
 fn create_base_files(cx: &Context, type_: TypeArg) -> Result<()> {
+    // With `[store] files = false` the files of a served environment are not read: none is needed.
+    if store::serving(cx).is_some_and(|(def, _)| !def.files) {
+        return Ok(());
+    }
     let in_ci =
         cx.env.as_deref() == Some("ci") || env::ci_is_on(std::env::var("CI").ok().as_deref());
     for &class in type_.classes() {

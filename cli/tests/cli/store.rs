@@ -420,6 +420,11 @@ fn files_false_reads_no_token_file_where_the_store_serves() {
     let out = root(&p, &server, &["--env", "prod", "export", "--type=cicd"]);
     assert_eq!(out.code, 0, "{out:?}");
     assert_eq!(out.stdout, "export DEPLOY_TOKEN='from-the-store'\n");
+    // `load` creates no base file from the template: none is read here.
+    std::fs::remove_file(p.path(".tokens")).unwrap();
+    let out = root(&p, &server, &["--env", "prod", "load", "--type=cicd"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(!p.path(".tokens").exists(), "{out:?}");
     // A required token the store lacks is missing, with no file named.
     server.bao(&["kv", "put", PROD_CICD, "CI_BOT_TOKEN=bot"]);
     let out = root(&p, &server, &["--env", "prod", "export", "--type=cicd"]);
