@@ -14,7 +14,9 @@ use tokenspec_core::Class;
 
 use super::context::{display_path, io_message};
 use super::{exit, report, Context};
-use tokenspec_repo::migrate::{self, mask, write, Catalog, FileInput, MoveKind, PairInput, Plan, Problem};
+use tokenspec_repo::migrate::{
+    self, mask, write, Catalog, FileInput, MoveKind, PairInput, Plan, Problem,
+};
 
 const EXAMPLES: &str = "\
 Examples:

@@ -6,8 +6,9 @@
 //! as a [`snapshot`] in `$TOKENSPEC_CACHE_DIR`, else
 //! `$XDG_CACHE_HOME/tokenspec`, else `$HOME/.cache/tokenspec`, else (no
 //! home, as under `env -i`) `$TMPDIR/tokenspec-<uid>`, under a name
-//! derived from the spec text and this very binary. A snapshot is used only
-//! when it holds exactly the current spec text, so editing the spec or
+//! derived from the spec text's digest and this very binary. A snapshot is
+//! used only when it was made from exactly the current spec text (its
+//! 128-bit digest, streamed from the file), so editing the spec or
 //! installing another build can never serve an old result; anything unusable
 //! is ignored and the spec is parsed as usual. The folder in the shared
 //! temp dir is used only while it is a real folder of this user that nobody
@@ -29,22 +30,32 @@ pub const MAX_AGE: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 
 /// Reads and validates the spec at `path` (shown as `display` in errors),
 /// through the cache when there is one.
+///
+/// A hit streams the spec through the digest and reads the snapshot: the
+/// spec text itself is never held. A miss reads the text, parses it and
+/// stores the snapshot under the digest of that same text, so a spec edited
+/// meanwhile can never be stored under an older text's name.
 pub fn load(path: &Path, display: &str) -> Result<Spec, SpecError> {
-    let src = Spec::read_source(path, display)?;
-    let file = dir()
-        .filter(|dir| !dir.in_shared_temp || ensure_private(&dir.path))
-        .and_then(|dir| cache_file(&dir.path, &src));
-    let cached = file
-        .as_deref()
-        .and_then(|f| std::fs::read(f).ok())
-        .and_then(|bytes| snapshot::decode(&bytes, &src));
-    if let Some(spec) = cached {
-        return Ok(spec);
+    let dir = dir().filter(|dir| !dir.in_shared_temp || ensure_private(&dir.path));
+    if let Some(dir) = &dir {
+        // An unreadable spec falls through to the read below, which reports it.
+        let digest = std::fs::File::open(path)
+            .and_then(snapshot::Digest::of_reader)
+            .ok();
+        let cached = digest.and_then(|digest| {
+            let bytes = std::fs::read(cache_file(&dir.path, digest)?).ok()?;
+            snapshot::decode(&bytes, digest)
+        });
+        if let Some(spec) = cached {
+            return Ok(spec);
+        }
     }
+    let src = Spec::read_source(path, display)?;
     let spec = Spec::parse(&src, display).map_err(SpecError::Invalid)?;
-    if let Some(file) = file {
+    let digest = snapshot::Digest::of(src.as_bytes());
+    if let Some(file) = dir.and_then(|dir| cache_file(&dir.path, digest)) {
         // Best effort: a cache that cannot be written costs the next run a parse, nothing more.
-        let _ = store(&file, &snapshot::encode(&spec, &src));
+        let _ = store(&file, &snapshot::encode(&spec, digest));
     }
     Ok(spec)
 }
@@ -134,21 +145,21 @@ fn ensure_private(_dir: &Path) -> bool {
     false
 }
 
-/// `dir/spec-<hash>.bin`, the hash covering the spec text and this build
-/// (the executable's size and modification time), so a rebuilt or upgraded
-/// `tokenspec` with other rules never reads another build's snapshot.
-fn cache_file(dir: &Path, src: &str) -> Option<PathBuf> {
+/// `dir/spec-<hash>.bin`, the hash covering the spec text's digest and this
+/// build (the executable's size and modification time), so a rebuilt or
+/// upgraded `tokenspec` with other rules never reads another build's snapshot.
+fn cache_file(dir: &Path, digest: snapshot::Digest) -> Option<PathBuf> {
     let exe = std::env::current_exe().ok()?.metadata().ok()?;
     let mtime = exe
         .modified()
         .ok()?
         .duration_since(std::time::UNIX_EPOCH)
         .ok()?;
-    let mut key = Vec::with_capacity(src.len() + 64);
+    let mut key = Vec::with_capacity(64);
     key.extend_from_slice(env!("CARGO_PKG_VERSION").as_bytes());
     key.extend_from_slice(&exe.len().to_le_bytes());
     key.extend_from_slice(&mtime.as_nanos().to_le_bytes());
-    key.extend_from_slice(src.as_bytes());
+    key.extend_from_slice(&digest.0.to_le_bytes());
     Some(dir.join(format!("spec-{:016x}.bin", snapshot::fingerprint(&key))))
 }
 

@@ -114,7 +114,10 @@ mod tests {
         let spec = Spec::parse(SPEC, "token-spec.toml").unwrap();
         let first = run(dir.path(), &spec, Mode::Check).unwrap();
         assert_eq!(first.stale.len(), first.total, "nothing exists yet");
-        assert!(dir.path().read_dir().unwrap().next().is_none(), "check writes nothing");
+        assert!(
+            dir.path().read_dir().unwrap().next().is_none(),
+            "check writes nothing"
+        );
         let written = run(dir.path(), &spec, Mode::Write).unwrap();
         assert_eq!(written.stale, first.stale);
         assert!(run(dir.path(), &spec, Mode::Check).unwrap().is_fresh());

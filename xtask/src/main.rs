@@ -65,7 +65,9 @@ fn gen(args: &Args) -> Result<ExitCode, String> {
             args.root.display()
         ),
         // Rendered with line, column and caret; the generator writes nothing.
-        SpecError::Invalid(d) => format!("{d}\nerror: {SPEC_FILE} is invalid; nothing was generated"),
+        SpecError::Invalid(d) => {
+            format!("{d}\nerror: {SPEC_FILE} is invalid; nothing was generated")
+        }
     })?;
     let report = generate::run(&args.root, &spec, args.mode).map_err(|e| format!("error: {e}"))?;
     if args.mode == Mode::Check {

@@ -66,8 +66,9 @@ fn committed_files_are_fresh() {
 
 #[test]
 fn the_output_list_is_what_this_test_copies() {
-    let spec = tokenspec_manifest::Spec::load(&repo_root().join(render::SPEC_FILE), "token-spec.toml")
-        .unwrap();
+    let spec =
+        tokenspec_manifest::Spec::load(&repo_root().join(render::SPEC_FILE), "token-spec.toml")
+            .unwrap();
     let paths: Vec<&str> = render::outputs(&spec, |_| None)
         .iter()
         .map(|o| o.path)

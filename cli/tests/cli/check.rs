@@ -585,7 +585,8 @@ fn backups_and_folders_are_not_audited_for_content() {
 /// Plants a fault for every rule.
 fn every_fault(repo: &Repo) {
     let spec = tokenspec_manifest::Spec::parse(SPEC, "token-spec.toml").unwrap();
-    for o in tokenspec_manifest::render::outputs(&spec, |p| std::fs::read_to_string(repo.path(p)).ok())
+    for o in
+        tokenspec_manifest::render::outputs(&spec, |p| std::fs::read_to_string(repo.path(p)).ok())
     {
         repo.write(o.path, &o.content);
     }

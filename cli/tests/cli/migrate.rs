@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
-use tokenspec_repo::migrate::{self, Catalog, FileInput, MoveKind, PairInput};
 use tokenspec_core::Class;
+use tokenspec_repo::migrate::{self, Catalog, FileInput, MoveKind, PairInput};
 
 use crate::support::{mode, set_mode, Project, SECRET};
 

@@ -23,10 +23,9 @@ pub fn check(input: &Input<'_>, out: &mut Vec<Finding>) -> Result<(), String> {
         Ok(text) => Some(text),
         Err(e) if e.kind() == ErrorKind::NotFound => None,
         Err(e) => {
-            errors.borrow_mut().push(format!(
-                "cannot read {path}: {}",
-                crate::io_message(&e)
-            ));
+            errors
+                .borrow_mut()
+                .push(format!("cannot read {path}: {}", crate::io_message(&e)));
             None
         }
     };
