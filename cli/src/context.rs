@@ -17,7 +17,8 @@ pub struct Context {
     pub spec_path: PathBuf,
     /// The spec file as shown in messages (relative to the root when inside it).
     pub spec_display: String,
-    pub spec: Spec,
+    /// Kept to the end of the process (see [`Context::new`]).
+    pub spec: &'static Spec,
     /// The selected environment; `None` reads base files only.
     pub env: Option<String>,
     /// Why that environment was selected.
@@ -49,9 +50,13 @@ impl Context {
                 return Err(exit::USAGE);
             }
         };
+        // One spec per process, used to its end: leaked, so definitions can
+        // borrow its text and a 100k-token spec is not freed piece by piece
+        // just before exit.
+        let spec: &'static Spec = Box::leak(Box::new(spec));
         let (env, env_origin) = env::select_env_from_process(global.env.as_deref());
         if let Some(name) = &env {
-            check_env(&spec, name, env_origin)?;
+            check_env(spec, name, env_origin)?;
         }
         Ok(Context {
             root,
@@ -79,7 +84,7 @@ impl Context {
 
     /// The loader definitions of the selected classes, in spec order.
     pub fn defs(&self, type_: TypeArg) -> Vec<TokenDef> {
-        self.spec.defs(type_.class())
+        self.spec.borrowed_defs(type_.class())
     }
 
     /// The selected environment for messages: its name or `none`.

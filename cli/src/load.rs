@@ -75,7 +75,7 @@ fn create_base_files(cx: &Context, type_: TypeArg) -> Result<(), i32> {
         if cx.spec.tokens_of(class).next().is_none() || cx.path(file).symlink_metadata().is_ok() {
             continue;
         }
-        match create_new(&cx.root, file, &base_template(&cx.spec, class)) {
+        match create_new(&cx.root, file, &base_template(cx.spec, class)) {
             Ok(Outcome::Created) => {
                 report::warning(format_args!(
                     "{file} did not exist; created it from the spec's template with mode 0600"

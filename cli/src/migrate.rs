@@ -57,7 +57,7 @@ pub fn run(cx: &Context, args: &MigrateArgs) -> i32 {
         note_other_files(cx, &pairs);
     }
 
-    let plan = migrate::plan(&Catalog::from_spec(&cx.spec), &pairs);
+    let plan = migrate::plan(&Catalog::from_spec(cx.spec), &pairs);
     report_notes(&plan);
     if !plan.problems.is_empty() {
         return refuse(&plan.problems);

@@ -156,25 +156,29 @@ fn cow(s: &str) -> TokenStream {
     quote!(::std::borrow::Cow::Borrowed(#s))
 }
 
+/// One row of the definitions table: a call of `__private::def`, with
+/// `Class`, `Required` and `Format` variants in scope (see [`generate`]), so
+/// a row is little more than the token's own text.
 fn def_tokens(t: &Token) -> TokenStream {
-    let name = cow(&t.name);
-    let description = cow(&t.description);
-    let ci_value = cow(&t.ci_value);
-    let class = match t.class {
-        Class::Cicd => quote!(::tokenspec::__private::Class::Cicd),
-        Class::Runtime => quote!(::tokenspec::__private::Class::Runtime),
-    };
+    let (name, description, ci_value) = (&t.name, &t.description, &t.ci_value);
+    let class = format_ident!(
+        "{}",
+        match t.class {
+            Class::Cicd => "Cicd",
+            Class::Runtime => "Runtime",
+        }
+    );
     let required = match &t.required {
-        Required::Always => quote!(::tokenspec::__private::Required::Always),
-        Required::Never => quote!(::tokenspec::__private::Required::Never),
+        Required::Always => quote!(Always),
+        Required::Never => quote!(Never),
         Required::In(envs) => {
             let envs = envs.iter().map(|e| cow(e));
-            quote!(::tokenspec::__private::Required::In(::std::borrow::Cow::Borrowed(&[#(#envs),*])))
+            quote!(In(::std::borrow::Cow::Borrowed(&[#(#envs),*])))
         }
     };
     let format = format_tokens(&t.format);
     let deprecated = match &t.deprecated {
-        None => quote!(::core::option::Option::None),
+        None => quote!(None),
         Some(d) => {
             let opt = |o: &Option<std::borrow::Cow<'static, str>>| match o {
                 Some(s) => {
@@ -187,26 +191,16 @@ fn def_tokens(t: &Token) -> TokenStream {
             quote!(::core::option::Option::Some(::tokenspec::__private::Deprecation { replacement: #r, note: #n }))
         }
     };
-    quote! {
-        ::tokenspec::__private::TokenDef {
-            name: #name,
-            class: #class,
-            description: #description,
-            required: #required,
-            format: #format,
-            ci_value: #ci_value,
-            deprecated: #deprecated,
-        }
-    }
+    quote!(def(#name, #class, #description, #required, #format, #ci_value, #deprecated))
 }
 
-/// A `Format` as an expression. An exhaustive match, so a new format cannot
-/// be forgotten here.
+/// A `Format` as an expression, its variants in scope. An exhaustive match,
+/// so a new format cannot be forgotten here.
 fn format_tokens(format: &Format) -> TokenStream {
     let variant = match format {
         Format::Regex(pattern) => {
             let pattern = cow(pattern);
-            return quote!(::tokenspec::__private::Format::Regex(#pattern));
+            return quote!(Regex(#pattern));
         }
         Format::Any => "Any",
         Format::GithubPat => "GithubPat",
@@ -218,9 +212,15 @@ fn format_tokens(format: &Format) -> TokenStream {
         Format::Uuid => "Uuid",
     };
     let variant = format_ident!("{variant}");
-    quote!(::tokenspec::__private::Format::#variant)
+    quote!(#variant)
 }
 
+/// The expansion. Per token it holds only the field, its row of the
+/// definitions table and the expression that fills it (plus, for a token
+/// that is not always required, whether `Debug` shows it set); loading,
+/// `NAMES`, `Debug` and the required-token check are loops over the table in
+/// `tokenspec::__private`, so the code to type-check and optimise does not
+/// grow with the spec (docs/benchmarks.md, "Macro").
 fn generate(
     input: &Input,
     class: Class,
@@ -231,8 +231,8 @@ fn generate(
     let Input {
         attrs, vis, name, ..
     } = input;
-    let names: Vec<&str> = tokens.iter().map(|t| t.name.as_str()).collect();
-    let defs = tokens.iter().map(|t| def_tokens(t));
+    let count = tokens.len();
+    let rows = tokens.iter().map(|t| def_tokens(t));
     let class_doc = format!(
         " The `{class}` tokens of the spec, loaded from `{}` and `{}.<env>`.",
         class.base_file(),
@@ -247,9 +247,9 @@ fn generate(
             t.format.name()
         );
         let ty = if t.required.is_always() {
-            quote!(::tokenspec::__private::Secret)
+            quote!(::tokenspec::Secret)
         } else {
-            quote!(::core::option::Option<::tokenspec::__private::Secret>)
+            quote!(::core::option::Option<::tokenspec::Secret>)
         };
         let deprecated = t.deprecated.as_ref().map(|d| {
             let note = match &d.replacement {
@@ -266,26 +266,18 @@ fn generate(
             pub #f: #ty
         }
     });
-    let reads = tokens.iter().zip(fields).map(|(t, f)| {
-        let n = &t.name;
-        quote!(let #f = resolution.value(#n).cloned();)
+    let fills = tokens.iter().zip(fields).map(|(t, f)| {
+        if t.required.is_always() {
+            quote!(#f: values.required())
+        } else {
+            quote!(#f: values.optional())
+        }
     });
-    let (always, optional): (Vec<_>, Vec<_>) = tokens
+    let optional_set = tokens
         .iter()
         .zip(fields)
-        .partition(|(t, _)| t.required.is_always());
-    let always_f: Vec<&Ident> = always.iter().map(|(_, f)| *f).collect();
-    let always_names: Vec<&str> = always.iter().map(|(t, _)| t.name.as_str()).collect();
-    let optional_f: Vec<&Ident> = optional.iter().map(|(_, f)| *f).collect();
-    let debug_fields = tokens.iter().zip(fields).map(|(t, f)| {
-        let label = f.to_string().trim_start_matches("r#").to_owned();
-        let set = if t.required.is_always() {
-            quote!(true)
-        } else {
-            quote!(self.#f.is_some())
-        };
-        quote!(.field(#label, &::tokenspec::__private::Presence(#set)))
-    });
+        .filter(|(t, _)| !t.required.is_always())
+        .map(|(_, f)| quote!(self.#f.is_some()));
     let struct_name = name.to_string();
     quote! {
         #[doc = #class_doc]
@@ -300,13 +292,20 @@ fn generate(
 
         #[allow(deprecated)]
         impl #name {
+            // The table: one row per token, built in constant evaluation.
+            #[doc(hidden)]
+            const __TOKENSPEC_DEFS: &'static [::tokenspec::__private::TokenDef; #count] = {
+                use ::tokenspec::__private::{def, Class::*, Format::*, Required::*};
+                &[#(#rows),*]
+            };
+
             /// The names of these tokens, in spec order.
-            pub const NAMES: &'static [&'static str] = &[#(#names),*];
+            pub const NAMES: &'static [&'static str] =
+                &::tokenspec::__private::names(Self::__TOKENSPEC_DEFS);
 
             /// The definitions the loader resolves.
             pub fn defs() -> &'static [::tokenspec::__private::TokenDef] {
-                static DEFS: &[::tokenspec::__private::TokenDef] = &[#(#defs),*];
-                DEFS
+                Self::__TOKENSPEC_DEFS
             }
 
             /// Loads from the root found from the working directory, in the environment
@@ -335,34 +334,17 @@ fn generate(
             pub fn from_resolution(
                 resolution: &::tokenspec::__private::Resolution<'_>,
             ) -> ::core::result::Result<Self, ::tokenspec::__private::LoadError> {
-                #(#reads)*
-                match (#(#always_f,)*) {
-                    (#(::core::option::Option::Some(#always_f),)*) => ::core::result::Result::Ok(Self {
-                        #(#always_f,)*
-                        #(#optional_f,)*
-                    }),
-                    (#(#always_f,)*) => {
-                        let problems = [#((#always_names, #always_f.is_none())),*]
-                            .into_iter()
-                            .filter(|(_, missing)| *missing)
-                            .map(|(name, _)| ::tokenspec::__private::Problem::Missing {
-                                name: name.to_owned(),
-                                env: ::core::option::Option::None,
-                                looked_in: ::std::vec::Vec::new(),
-                            })
-                            .collect();
-                        ::core::result::Result::Err(::tokenspec::__private::LoadError { problems })
-                    }
-                }
+                let mut values = ::tokenspec::__private::Values::take(resolution, Self::defs())?;
+                ::core::result::Result::Ok(Self {
+                    #(#fills,)*
+                })
             }
         }
 
         #[allow(deprecated)]
         impl ::core::fmt::Debug for #name {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                f.debug_struct(#struct_name)
-                    #(#debug_fields)*
-                    .finish()
+                ::tokenspec::__private::debug(f, #struct_name, Self::defs(), &[#(#optional_set),*])
             }
         }
     }

@@ -10,6 +10,7 @@ pub mod file;
 pub mod format;
 pub mod load;
 pub mod secret;
+pub mod table;
 
 pub use def::{Class, Deprecation, Required, TokenDef};
 pub use format::Format;

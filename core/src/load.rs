@@ -75,14 +75,42 @@ impl LoadOptions {
         }
         files
     }
+}
 
-    fn var(&self, name: &str) -> Result<Option<String>, ()> {
-        match &self.vars {
-            Some(map) => Ok(map.get(name).cloned()),
-            None => match std::env::var(name) {
+/// The process environment as one load sees it.
+enum Vars<'o> {
+    Fixed(&'o HashMap<String, String>),
+    /// Looked up per token: cheapest for the few tokens of a real spec.
+    Process,
+    /// Read once: for many tokens a map beats scanning the environment per token.
+    Snapshot(HashMap<std::ffi::OsString, std::ffi::OsString>),
+}
+
+impl<'o> Vars<'o> {
+    /// Above this many tokens the environment is read once into a map.
+    const SNAPSHOT_FROM: usize = 64;
+
+    fn new(opts: &'o LoadOptions, tokens: usize) -> Self {
+        match &opts.vars {
+            Some(map) => Vars::Fixed(map),
+            // Windows compares variable names without case; a map would not.
+            None if cfg!(windows) || tokens < Self::SNAPSHOT_FROM => Vars::Process,
+            None => Vars::Snapshot(std::env::vars_os().collect()),
+        }
+    }
+
+    /// `Err` when the variable is set but not UTF-8.
+    fn get(&self, name: &str) -> Result<Option<String>, ()> {
+        match self {
+            Vars::Fixed(map) => Ok(map.get(name).cloned()),
+            Vars::Process => match std::env::var(name) {
                 Ok(v) => Ok(Some(v)),
                 Err(std::env::VarError::NotPresent) => Ok(None),
                 Err(std::env::VarError::NotUnicode(_)) => Err(()),
+            },
+            Vars::Snapshot(map) => match map.get(std::ffi::OsStr::new(name)) {
+                None => Ok(None),
+                Some(v) => v.to_str().map(|v| Some(v.to_owned())).ok_or(()),
             },
         }
     }
@@ -355,12 +383,13 @@ pub fn resolve<'d>(defs: &'d [TokenDef], opts: &LoadOptions) -> Resolution<'d> {
     }
 
     let in_ci = opts.env.as_deref() == Some("ci");
+    let vars = Vars::new(opts, defs.len());
     let tokens = defs
         .iter()
         .map(|def| {
             let required = def.required.applies(opts.env.as_deref());
             let mut candidates = Vec::new();
-            match opts.var(&def.name) {
+            match vars.get(&def.name) {
                 Ok(Some(v)) if !v.is_empty() => candidates.push(Candidate {
                     value: v,
                     source: Source::Environment,
@@ -401,10 +430,12 @@ pub fn resolve<'d>(defs: &'d [TokenDef], opts: &LoadOptions) -> Resolution<'d> {
                     }
                 }
             }
-            let placeholder = |c: &Candidate| is_placeholder(&c.value, &def.ci_value);
-            let chosen = candidates
+            // Each candidate is tested once: the first real one wins, else
+            // the first (then a placeholder).
+            let real = candidates
                 .iter()
-                .position(|c| !placeholder(c))
+                .position(|c| !is_placeholder(&c.value, &def.ci_value));
+            let chosen = real
                 .or(if candidates.is_empty() { None } else { Some(0) })
                 .map(|i| candidates.swap_remove(i));
             let Some(c) = chosen else {
@@ -423,7 +454,7 @@ pub fn resolve<'d>(defs: &'d [TokenDef], opts: &LoadOptions) -> Resolution<'d> {
                     required,
                 };
             };
-            let (state, value) = if placeholder(&c) {
+            let (state, value) = if real.is_none() {
                 if in_ci {
                     (State::Set, Some(Secret::new(c.value)))
                 } else {
