@@ -16,7 +16,7 @@ use quote::{format_ident, quote};
 use syn::parse::{Parse, ParseStream};
 use syn::{Attribute, Ident, LitStr, Token as T, Visibility};
 
-use tokenspec_core::{Class, Format, Required};
+use tokenspec_core::Class;
 
 use tokenspec_manifest::{Spec, Token};
 
@@ -152,75 +152,13 @@ fn field_idents(tokens: &[&Token], span: Span) -> syn::Result<Vec<Ident>> {
     Ok(out)
 }
 
-fn cow(s: &str) -> TokenStream {
-    quote!(::std::borrow::Cow::Borrowed(#s))
-}
-
-/// One row of the definitions table: a call of `__private::def`, with
-/// `Class`, `Required` and `Format` variants in scope (see [`generate`]), so
-/// a row is little more than the token's own text.
-fn def_tokens(t: &Token) -> TokenStream {
-    let (name, description, ci_value) = (&t.name, &t.description, &t.ci_value);
-    let class = format_ident!(
-        "{}",
-        match t.class {
-            Class::Cicd => "Cicd",
-            Class::Runtime => "Runtime",
-        }
-    );
-    let required = match &t.required {
-        Required::Always => quote!(Always),
-        Required::Never => quote!(Never),
-        Required::In(envs) => {
-            let envs = envs.iter().map(|e| cow(e));
-            quote!(In(::std::borrow::Cow::Borrowed(&[#(#envs),*])))
-        }
-    };
-    let format = format_tokens(&t.format);
-    let deprecated = match &t.deprecated {
-        None => quote!(None),
-        Some(d) => {
-            let opt = |o: &Option<std::borrow::Cow<'static, str>>| match o {
-                Some(s) => {
-                    let s = cow(s);
-                    quote!(::core::option::Option::Some(#s))
-                }
-                None => quote!(::core::option::Option::None),
-            };
-            let (r, n) = (opt(&d.replacement), opt(&d.note));
-            quote!(::core::option::Option::Some(::tokenspec::__private::Deprecation { replacement: #r, note: #n }))
-        }
-    };
-    quote!(def(#name, #class, #description, #required, #format, #ci_value, #deprecated))
-}
-
-/// A `Format` as an expression, its variants in scope. An exhaustive match,
-/// so a new format cannot be forgotten here.
-fn format_tokens(format: &Format) -> TokenStream {
-    let variant = match format {
-        Format::Regex(pattern) => {
-            let pattern = cow(pattern);
-            return quote!(Regex(#pattern));
-        }
-        Format::Any => "Any",
-        Format::GithubPat => "GithubPat",
-        Format::Jwt => "Jwt",
-        Format::DiscordBotToken => "DiscordBotToken",
-        Format::DiscordClientSecret => "DiscordClientSecret",
-        Format::CloudflareApiToken => "CloudflareApiToken",
-        Format::CloudflareTunnelToken => "CloudflareTunnelToken",
-        Format::Uuid => "Uuid",
-    };
-    let variant = format_ident!("{variant}");
-    quote!(#variant)
-}
-
 /// The expansion. Per token it holds only the field, its row of the
-/// definitions table and the expression that fills it (plus, for a token
-/// that is not always required, whether `Debug` shows it set); loading,
-/// `NAMES`, `Debug` and the required-token check are loops over the table in
-/// `tokenspec::__private`, so the code to type-check and optimise does not
-/// grow with the spec (docs/benchmarks.md, "Macro").
+/// definitions table (`tokenspec_core::table`, one string constant) and the
+/// expression that fills it, plus, for a token that is not always required,
+/// whether `Debug` shows it set; loading, `NAMES`, `Debug` and the
+/// required-token check are loops over the table in `tokenspec::__private`,
+/// so the code to type-check and optimise does not grow with the spec
+/// (docs/benchmarks.md, "Macro").
 fn generate(
     input: &Input,
     class: Class,
@@ -232,7 +170,15 @@ fn generate(
         attrs, vis, name, ..
     } = input;
     let count = tokens.len();
-    let rows = tokens.iter().map(|t| def_tokens(t));
+    let defs: Vec<_> = tokens.iter().map(|t| t.to_def()).collect();
+    let table = tokenspec_core::table::encode(&defs);
+    let class_variant = format_ident!(
+        "{}",
+        match class {
+            Class::Cicd => "Cicd",
+            Class::Runtime => "Runtime",
+        }
+    );
     let class_doc = format!(
         " The `{class}` tokens of the spec, loaded from `{}` and `{}.<env>`.",
         class.base_file(),
@@ -292,20 +238,25 @@ fn generate(
 
         #[allow(deprecated)]
         impl #name {
-            // The table: one row per token, built in constant evaluation.
+            // Every definition, decoded once by `defs` (`NAMES` reads the names
+            // at compile time).
             #[doc(hidden)]
-            const __TOKENSPEC_DEFS: &'static [::tokenspec::__private::TokenDef; #count] = {
-                use ::tokenspec::__private::{def, Class::*, Format::*, Required::*};
-                &[#(#rows),*]
-            };
+            const __TOKENSPEC_TABLE: &'static str = #table;
 
             /// The names of these tokens, in spec order.
             pub const NAMES: &'static [&'static str] =
-                &::tokenspec::__private::names(Self::__TOKENSPEC_DEFS);
+                &::tokenspec::__private::names::<#count>(Self::__TOKENSPEC_TABLE);
 
             /// The definitions the loader resolves.
             pub fn defs() -> &'static [::tokenspec::__private::TokenDef] {
-                Self::__TOKENSPEC_DEFS
+                static DEFS: ::std::sync::LazyLock<::std::vec::Vec<::tokenspec::__private::TokenDef>> =
+                    ::std::sync::LazyLock::new(|| {
+                        ::tokenspec::__private::decode(
+                            ::tokenspec::__private::Class::#class_variant,
+                            #name::__TOKENSPEC_TABLE,
+                        )
+                    });
+                &DEFS
             }
 
             /// Loads from the root found from the working directory, in the environment
@@ -347,5 +298,58 @@ fn generate(
                 ::tokenspec::__private::debug(f, #struct_name, Self::defs(), &[#(#optional_set),*])
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A runtime spec of `n` tokens shaped like real ones: a sentence of
+    /// description, every third optional, every fifth with a format.
+    fn spec_of(n: usize) -> String {
+        let mut src = String::from("version = 1\n");
+        for i in 0..n {
+            src.push_str(&format!(
+                "[[token]]\nname = \"SERVICE_TOKEN_{i:05}\"\nclass = \"runtime\"\n\
+                 description = \"Token {i} of the service, used to reach its API\"\n{}{}",
+                if i % 3 == 0 { "required = false\n" } else { "" },
+                if i % 5 == 0 {
+                    "format = \"uuid\"\n"
+                } else {
+                    ""
+                },
+            ));
+        }
+        src
+    }
+
+    /// The expansion for `n` tokens, as `cargo expand` prints it (formatted).
+    fn expansion(n: usize) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("token-spec.toml"), spec_of(n)).unwrap();
+        let input: Input =
+            syn::parse_str(r#"pub struct Tokens, spec = "token-spec.toml", class = "runtime""#)
+                .unwrap();
+        let out = expand(&input, &[dir.path().to_path_buf()]);
+        assert!(!out.to_string().contains("compile_error"), "{out}");
+        prettyplease::unparse(&syn::parse2(out).expect("the expansion is a file"))
+    }
+
+    /// Issue 15: token definitions are one table and the code loops over
+    /// it, so each token adds its field, its row and its fill, not code.
+    #[test]
+    fn the_expansion_grows_by_at_most_400_bytes_per_token() {
+        let (small, large) = (expansion(11), expansion(1011));
+        if std::env::var_os("SHOW_EXPANSION").is_some() {
+            eprintln!("{small}");
+        }
+        let per_token = (large.len() - small.len()) / 1000;
+        eprintln!(
+            "formatted expansion: {} bytes for 11 tokens, {} for 1011: {per_token} bytes per token",
+            small.len(),
+            large.len()
+        );
+        assert!(per_token <= 400, "{per_token} bytes per token");
     }
 }

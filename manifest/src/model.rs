@@ -70,11 +70,7 @@ pub struct Token {
 impl Token {
     /// The default safe CI value: `ci_test_<name in lowercase>`.
     pub fn default_ci_value(name: &str) -> String {
-        // Built by hand: `format!` costs several times as much, for every token of every spec load.
-        let mut value = String::with_capacity("ci_test_".len() + name.len());
-        value.push_str("ci_test_");
-        value.extend(name.chars().map(|c| c.to_ascii_lowercase()));
-        value
+        tokenspec_core::format::default_ci_value(name)
     }
 
     /// The loader's view of this token.
