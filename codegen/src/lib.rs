@@ -153,12 +153,12 @@ fn field_idents(tokens: &[&Token], span: Span) -> syn::Result<Vec<Ident>> {
 }
 
 /// The expansion. Per token it holds only the field, its row of the
-/// definitions table (`tokenspec_core::table`, one string constant) and the
-/// expression that fills it, plus, for a token that is not always required,
-/// whether `Debug` shows it set; loading, `NAMES`, `Debug` and the
-/// required-token check are loops over the table in `tokenspec::__private`,
-/// so the code to type-check and optimise does not grow with the spec
-/// (docs/benchmarks.md, "Macro").
+/// definitions table (`tokenspec_core::table`, one string constant), its
+/// name in `NAMES` and its place in the pattern that fills the fields, plus,
+/// for a token that is not always required, whether `Debug` shows it set;
+/// loading, `Debug` and the required-token check are loops over the table in
+/// `tokenspec::__private`, so the code to type-check and optimise hardly
+/// grows with the spec (docs/benchmarks.md, "Macro").
 fn generate(
     input: &Input,
     class: Class,
@@ -170,6 +170,9 @@ fn generate(
         attrs, vis, name, ..
     } = input;
     let count = tokens.len();
+    // Literals: reading them out of the table in constant evaluation cost
+    // 0.3 s of every build at 1,000 tokens.
+    let names = tokens.iter().map(|t| t.name.as_str());
     let defs: Vec<_> = tokens.iter().map(|t| t.to_def()).collect();
     let table = tokenspec_core::table::encode(&defs);
     let class_variant = format_ident!(
@@ -212,11 +215,13 @@ fn generate(
             pub #f: #ty
         }
     });
-    let fills = tokens.iter().zip(fields).map(|(t, f)| {
+    // A pattern, not a call per field: a call can unwind, and the unwind
+    // paths of 1,000 calls in one function made borrow checking quadratic.
+    let patterns = tokens.iter().zip(fields).map(|(t, f)| {
         if t.required.is_always() {
-            quote!(#f: values.required())
+            quote!(Some(#f))
         } else {
-            quote!(#f: values.optional())
+            quote!(#f)
         }
     });
     let optional_set = tokens
@@ -238,14 +243,12 @@ fn generate(
 
         #[allow(deprecated)]
         impl #name {
-            // Every definition, decoded once by `defs` (`NAMES` reads the names
-            // at compile time).
+            // Every definition, decoded once by `defs`.
             #[doc(hidden)]
             const __TOKENSPEC_TABLE: &'static str = #table;
 
             /// The names of these tokens, in spec order.
-            pub const NAMES: &'static [&'static str] =
-                &::tokenspec::__private::names::<#count>(Self::__TOKENSPEC_TABLE);
+            pub const NAMES: &'static [&'static str] = &[#(#names),*];
 
             /// The definitions the loader resolves.
             pub fn defs() -> &'static [::tokenspec::__private::TokenDef] {
@@ -285,10 +288,13 @@ fn generate(
             pub fn from_resolution(
                 resolution: &::tokenspec::__private::Resolution<'_>,
             ) -> ::core::result::Result<Self, ::tokenspec::__private::LoadError> {
-                let mut values = ::tokenspec::__private::Values::take(resolution, Self::defs())?;
-                ::core::result::Result::Ok(Self {
-                    #(#fills,)*
-                })
+                // Imported here, so the pattern does not depend on the caller's names.
+                use ::core::option::Option::Some;
+                let values = ::tokenspec::__private::values::<#count>(resolution, Self::defs())?;
+                let [#(#patterns),*] = values else {
+                    ::core::unreachable!("`values` checked every always-required token")
+                };
+                ::core::result::Result::Ok(Self { #(#fields),* })
             }
         }
 

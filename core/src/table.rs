@@ -2,15 +2,16 @@
 //!
 //! The macro emits a struct's definitions as one string constant, the
 //! table, and per token only its field and the expression that fills it;
-//! loading, `NAMES`, `Debug` and the required-token check are loops over
-//! the table here. A spec of 1,000 tokens so expands to one string and a few
+//! loading, `Debug` and the required-token check are loops over the table
+//! here (`NAMES` is a literal array: reading it out of the table in constant
+//! evaluation cost more than the table saved). A spec of 1,000 tokens so expands to one string and a few
 //! hundred bytes per token, not to code that grows with every token (that
 //! unrolled code was most of a rebuild after a spec edit, docs/benchmarks.md).
 //!
 //! # The table, version 1
 //!
-//! Written by [`encode`] when the macro expands, read by [`names`] at
-//! compile time and by [`decode`] once per process; the two sides are always
+//! Written by [`encode`] when the macro expands and read by [`decode`]
+//! once per process; the two sides are always
 //! the same crate version, as the expansion names only `tokenspec::__private`.
 //!
 //! ```text
@@ -196,76 +197,41 @@ impl Cursor {
     }
 }
 
-/// The names of a table's `N` tokens, in order, for the struct's `NAMES`
-/// (a constant, so read at compile time).
-pub const fn names<const N: usize>(table: &'static str) -> [&'static str; N] {
-    let mut out = [""; N];
-    let mut rest = table.as_bytes();
-    let mut i = 0;
-    while i < N {
-        // The name runs to the next space, or the newline after the last one.
-        let mut len = 0;
-        while rest[len] != b' ' && rest[len] != b'\n' {
-            len += 1;
-        }
-        let (name, tail) = rest.split_at(len);
-        out[i] = match std::str::from_utf8(name) {
-            Ok(name) => name,
-            Err(_) => panic!("a tokens! table name is UTF-8"),
-        };
-        rest = tail.split_at(1).1;
-        i += 1;
+/// The value of each token of `defs` in `resolution`, in table order, or
+/// an error naming every always-required token without one (also in table
+/// order), so the struct's always-required fields are all `Some`.
+pub fn values<const N: usize>(
+    resolution: &Resolution<'_>,
+    defs: &[TokenDef],
+) -> Result<[Option<Secret>; N], LoadError> {
+    // The first token of each name, as `Resolution::value` finds it.
+    let mut by_name: HashMap<&str, Option<&Secret>> =
+        HashMap::with_capacity(resolution.tokens.len());
+    for t in &resolution.tokens {
+        by_name
+            .entry(t.def.name.as_ref())
+            .or_insert(t.value.as_ref());
     }
-    out
-}
-
-/// The values of a table's tokens, taken in table order to fill the
-/// struct's fields.
-pub struct Values(std::vec::IntoIter<Option<Secret>>);
-
-impl Values {
-    /// The value of each token of `defs` in `resolution`, or an error naming
-    /// every always-required token without one, in table order.
-    pub fn take(resolution: &Resolution<'_>, defs: &[TokenDef]) -> Result<Values, LoadError> {
-        // The first token of each name, as `Resolution::value` finds it.
-        let mut by_name: HashMap<&str, Option<&Secret>> =
-            HashMap::with_capacity(resolution.tokens.len());
-        for t in &resolution.tokens {
-            by_name
-                .entry(t.def.name.as_ref())
-                .or_insert(t.value.as_ref());
-        }
-        let values: Vec<Option<Secret>> = defs
-            .iter()
-            .map(|d| by_name.get(d.name.as_ref()).copied().flatten().cloned())
-            .collect();
-        let problems: Vec<Problem> = defs
-            .iter()
-            .zip(&values)
-            .filter(|(d, v)| d.required.is_always() && v.is_none())
-            .map(|(d, _)| Problem::Missing {
-                name: d.name.to_string(),
-                env: None,
-                looked_in: Vec::new(),
-            })
-            .collect();
-        if problems.is_empty() {
-            Ok(Values(values.into_iter()))
-        } else {
-            Err(LoadError { problems })
-        }
+    let values: Vec<Option<Secret>> = defs
+        .iter()
+        .map(|d| by_name.get(d.name.as_ref()).copied().flatten().cloned())
+        .collect();
+    let problems: Vec<Problem> = defs
+        .iter()
+        .zip(&values)
+        .filter(|(d, v)| d.required.is_always() && v.is_none())
+        .map(|(d, _)| Problem::Missing {
+            name: d.name.to_string(),
+            env: None,
+            looked_in: Vec::new(),
+        })
+        .collect();
+    if !problems.is_empty() {
+        return Err(LoadError { problems });
     }
-
-    /// The next token's value, for an always-required field.
-    pub fn required(&mut self) -> Secret {
-        self.optional()
-            .expect("`Values::take` checked every always-required token")
-    }
-
-    /// The next token's value, for an `Option<Secret>` field.
-    pub fn optional(&mut self) -> Option<Secret> {
-        self.0.next().flatten()
-    }
+    Ok(values
+        .try_into()
+        .unwrap_or_else(|v: Vec<_>| panic!("a table of {N} tokens has {} definitions", v.len())))
 }
 
 /// `Debug` of a generated struct: each token's field name and `<set>` or
@@ -351,26 +317,22 @@ mod tests {
         });
         let table: &'static str = encode(&all).leak();
         assert_eq!(decode(Class::Runtime, table), all);
-        assert_eq!(
-            names::<5>(table),
-            ["A_KEY", "B_KEY", "C_KEY", "ODD_1", "_E"]
-        );
         assert_eq!(decode(Class::Runtime, "\n"), []);
     }
 
     #[test]
     fn values_come_in_table_order() {
         let res = resolution(&[("A_KEY", "a1"), ("C_KEY", "c1")]);
-        let mut v = Values::take(&res, defs()).unwrap();
-        assert_eq!(v.required().expose_secret(), "a1");
-        assert!(v.optional().is_none());
-        assert_eq!(v.required().expose_secret(), "c1");
+        let [a, b, c] = values::<3>(&res, defs()).unwrap();
+        assert_eq!(a.unwrap().expose_secret(), "a1");
+        assert!(b.is_none());
+        assert_eq!(c.unwrap().expose_secret(), "c1");
     }
 
     #[test]
     fn every_missing_required_token_is_named_in_table_order() {
         let res = resolution(&[("B_KEY", "b1")]);
-        let err = Values::take(&res, defs()).err().expect("two are missing");
+        let err = values::<3>(&res, defs()).err().expect("two are missing");
         let missing = |name: &str| Problem::Missing {
             name: name.into(),
             env: None,

@@ -36,5 +36,5 @@ pub mod __private {
     pub use tokenspec_core::format::Format;
     pub use tokenspec_core::load::{resolve, LoadError, LoadOptions, Problem, Resolution};
     pub use tokenspec_core::secret::{Presence, Secret};
-    pub use tokenspec_core::table::{debug, decode, names, Values};
+    pub use tokenspec_core::table::{debug, decode, values};
 }
