@@ -332,7 +332,7 @@ mod tests {
     #[test]
     fn every_missing_required_token_is_named_in_table_order() {
         let res = resolution(&[("B_KEY", "b1")]);
-        let err = values::<3>(&res, defs()).err().expect("two are missing");
+        let err = values::<3>(&res, defs()).expect_err("two are missing");
         let missing = |name: &str| Problem::Missing {
             name: name.into(),
             env: None,
