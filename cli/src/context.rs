@@ -6,7 +6,8 @@ use tokenspec_core::env::{self, EnvOrigin};
 use tokenspec_core::{LoadOptions, TokenDef};
 use tokenspec_manifest::{Spec, SpecError};
 
-use super::{exit, report, spec_cache, GlobalArgs, TypeArg};
+use super::spec_cache::{self, LoadedSpec};
+use super::{exit, report, GlobalArgs, TypeArg};
 
 /// The resolved global options, shared by all subcommands.
 #[derive(Debug)]
@@ -17,8 +18,8 @@ pub struct Context {
     pub spec_path: PathBuf,
     /// The spec file as shown in messages (relative to the root when inside it).
     pub spec_display: String,
-    /// Kept to the end of the process (see [`Context::new`]).
-    pub spec: &'static Spec,
+    /// The spec: see [`Context::spec`] and [`Context::defs`].
+    loaded: LoadedSpec,
     /// The selected environment; `None` reads base files only.
     pub env: Option<String>,
     /// Why that environment was selected.
@@ -35,8 +36,8 @@ impl Context {
             None => root.join(env::SPEC_FILE),
         };
         let spec_display = display_path(&root, &spec_path);
-        let spec = match spec_cache::load(&spec_path, &spec_display) {
-            Ok(spec) => spec,
+        let loaded = match spec_cache::load(&spec_path, &spec_display) {
+            Ok(loaded) => loaded,
             Err(SpecError::Io { path, error }) => {
                 report::error(format_args!("cannot read {path}: {}", io_message(&error)));
                 report::help(
@@ -50,19 +51,15 @@ impl Context {
                 return Err(exit::USAGE);
             }
         };
-        // One spec per process, used to its end: leaked, so definitions can
-        // borrow its text and a 100k-token spec is not freed piece by piece
-        // just before exit.
-        let spec: &'static Spec = Box::leak(Box::new(spec));
         let (env, env_origin) = env::select_env_from_process(global.env.as_deref());
         if let Some(name) = &env {
-            check_env(spec, name, env_origin)?;
+            check_env(&loaded.environments(), name, env_origin)?;
         }
         Ok(Context {
             root,
             spec_path,
             spec_display,
-            spec,
+            loaded,
             env,
             env_origin,
         })
@@ -82,9 +79,14 @@ impl Context {
         }
     }
 
+    /// The whole spec (built from the cache's snapshot on first use).
+    pub fn spec(&self) -> &'static Spec {
+        self.loaded.spec()
+    }
+
     /// The loader definitions of the selected classes, in spec order.
     pub fn defs(&self, type_: TypeArg) -> Vec<TokenDef> {
-        self.spec.borrowed_defs(type_.class())
+        self.loaded.defs(type_.class())
     }
 
     /// The selected environment for messages: its name or `none`.
@@ -128,8 +130,8 @@ fn find_root(global: &GlobalArgs) -> Result<PathBuf, i32> {
     Err(exit::USAGE)
 }
 
-fn check_env(spec: &Spec, name: &str, origin: EnvOrigin) -> Result<(), i32> {
-    if env::is_valid_env_name(name) && spec.environments.iter().any(|e| e == name) {
+fn check_env(environments: &[&str], name: &str, origin: EnvOrigin) -> Result<(), i32> {
+    if env::is_valid_env_name(name) && environments.contains(&name) {
         return Ok(());
     }
     // PRODUCT.md: other APP_ENV values are used as given, so only an explicit
@@ -152,7 +154,7 @@ fn check_env(spec: &Spec, name: &str, origin: EnvOrigin) -> Result<(), i32> {
     ));
     report::help(format_args!(
         "use one of: {}; or add it to `environments` in the spec",
-        spec.environments.join(", ")
+        environments.join(", ")
     ));
     Err(exit::USAGE)
 }

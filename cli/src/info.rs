@@ -69,7 +69,7 @@ pub fn run(cx: &Context) -> i32 {
         spec_cache: spec_cache::dir().map(|d| d.path.display().to_string()),
         env: cx.env.as_deref(),
         env_origin: cx.env_origin.as_str(),
-        environments: &cx.spec.environments,
+        environments: &cx.spec().environments,
         files: Files {
             cicd: files(cx, Class::Cicd),
             runtime: files(cx, Class::Runtime),

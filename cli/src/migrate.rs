@@ -41,7 +41,7 @@ pub fn run(cx: &Context, args: &MigrateArgs) -> i32 {
         vec![cx.env.clone()]
     } else {
         std::iter::once(None)
-            .chain(cx.spec.environments.iter().cloned().map(Some))
+            .chain(cx.spec().environments.iter().cloned().map(Some))
             .collect()
     };
     let mut pairs = Vec::with_capacity(envs.len());
@@ -57,7 +57,7 @@ pub fn run(cx: &Context, args: &MigrateArgs) -> i32 {
         note_other_files(cx, &pairs);
     }
 
-    let plan = migrate::plan(&Catalog::from_spec(cx.spec), &pairs);
+    let plan = migrate::plan(&Catalog::from_spec(cx.spec()), &pairs);
     report_notes(&plan);
     if !plan.problems.is_empty() {
         return refuse(&plan.problems);

@@ -20,34 +20,91 @@
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
+use tokenspec_core::{Class, TokenDef};
 use tokenspec_manifest::{snapshot, Spec, SpecError};
 
 /// Snapshots older than this are removed when a new one is written; one
 /// still in use is simply written again by its next run.
 pub const MAX_AGE: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 
+/// A validated spec, from the cache or just parsed.
+pub struct LoadedSpec {
+    /// The checked snapshot it came from, if it came from the cache.
+    view: Option<snapshot::View>,
+    /// The whole model, built on first use (always there when parsed).
+    spec: OnceLock<&'static Spec>,
+}
+
+impl LoadedSpec {
+    /// The whole spec. Kept to the end of the process: one spec per
+    /// process, and definitions borrow its text.
+    pub fn spec(&self) -> &'static Spec {
+        self.spec.get_or_init(|| {
+            let view = self.view.as_ref().expect("a spec was parsed or cached");
+            Box::leak(Box::new(view.spec()))
+        })
+    }
+
+    /// The loader definitions of `class` (all when `None`): read straight
+    /// from the snapshot on a cache hit, without building the model.
+    pub fn defs(&self, class: Option<Class>) -> Vec<TokenDef> {
+        match (&self.view, self.spec.get()) {
+            (Some(view), None) => view.defs(class),
+            _ => self.spec().borrowed_defs(class),
+        }
+    }
+
+    /// The spec's environment names.
+    pub fn environments(&self) -> Vec<&str> {
+        match &self.view {
+            Some(view) => view.environments().to_vec(),
+            None => self
+                .spec()
+                .environments
+                .iter()
+                .map(String::as_str)
+                .collect(),
+        }
+    }
+}
+
+impl std::fmt::Debug for LoadedSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoadedSpec")
+            .field("cached", &self.view.is_some())
+            .field("spec", &self.spec.get())
+            .finish()
+    }
+}
+
 /// Reads and validates the spec at `path` (shown as `display` in errors),
 /// through the cache when there is one.
 ///
-/// A hit streams the spec through the digest and reads the snapshot: the
-/// spec text itself is never held. A miss reads the text, parses it and
-/// stores the snapshot under the digest of that same text, so a spec edited
-/// meanwhile can never be stored under an older text's name.
-pub fn load(path: &Path, display: &str) -> Result<Spec, SpecError> {
+/// A hit streams the spec through the digest and checks the snapshot: the
+/// spec text itself is never held, and the snapshot is read in place. A
+/// miss reads the text, parses it and stores the snapshot under the digest
+/// of that same text, so a spec edited meanwhile can never be stored under
+/// an older text's name.
+pub fn load(path: &Path, display: &str) -> Result<LoadedSpec, SpecError> {
     let dir = dir().filter(|dir| !dir.in_shared_temp || ensure_private(&dir.path));
     if let Some(dir) = &dir {
         // An unreadable spec falls through to the read below, which reports it.
         let digest = std::fs::File::open(path)
             .and_then(snapshot::Digest::of_reader)
             .ok();
-        let cached = digest.and_then(|digest| {
+        let view = digest.and_then(|digest| {
             let bytes = std::fs::read(cache_file(&dir.path, digest)?).ok()?;
-            snapshot::decode(&bytes, digest)
+            // Kept to the end of the process: definitions borrow from it.
+            snapshot::View::new(bytes.leak(), digest)
         });
-        if let Some(spec) = cached {
-            return Ok(spec);
+        if let Some(view) = view {
+            return Ok(LoadedSpec {
+                view: Some(view),
+                spec: OnceLock::new(),
+            });
         }
     }
     let src = Spec::read_source(path, display)?;
@@ -57,7 +114,10 @@ pub fn load(path: &Path, display: &str) -> Result<Spec, SpecError> {
         // Best effort: a cache that cannot be written costs the next run a parse, nothing more.
         let _ = store(&file, &snapshot::encode(&spec, digest));
     }
-    Ok(spec)
+    Ok(LoadedSpec {
+        view: None,
+        spec: OnceLock::from(&*Box::leak(Box::new(spec))),
+    })
 }
 
 /// Where snapshots are kept.

@@ -30,7 +30,7 @@ pub struct ValidateArgs {
 }
 
 pub fn run(cx: &Context, args: &ValidateArgs) -> i32 {
-    let all = cx.spec.borrowed_defs(None);
+    let all = cx.defs(super::TypeArg::All);
     let mut defs: Vec<TokenDef> = Vec::with_capacity(args.names.len());
     let mut unknown = false;
     for name in &args.names {

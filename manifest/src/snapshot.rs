@@ -45,7 +45,7 @@ use std::borrow::Cow;
 use std::io::{self, Read};
 use std::ops::Range;
 
-use tokenspec_core::{Class, Deprecation, Format, Required};
+use tokenspec_core::{Class, Deprecation, Format, Required, TokenDef};
 use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
 use crate::model::{ClassInfo, Spec, Token};
@@ -169,6 +169,105 @@ pub fn encode(spec: &Spec, source: Digest) -> Vec<u8> {
 /// The spec in `bytes` when they were encoded from the text with digest
 /// `source`, else `None`.
 pub fn decode(bytes: &[u8], source: Digest) -> Option<Spec> {
+    let (mut r, environments, classes) = open(bytes, source)?;
+    let environments = environments.into_iter().map(str::to_owned).collect();
+    let tokens = r.list(|r| {
+        let t = RawToken::read(r, &classes)?;
+        Some(Token {
+            name: t.name.to_owned(),
+            class: t.class,
+            description: t.description.to_owned(),
+            required: t.required(|e| Cow::Owned(e.to_owned())),
+            format: t.format(|p| Cow::Owned(p.to_owned())),
+            ci_value: t
+                .ci_value
+                .map_or_else(|| Token::default_ci_value(t.name), str::to_owned),
+            owner: t.owner.to_owned(),
+            rotation_days: t.rotation_days,
+            scopes: t.scopes.iter().map(|s| (*s).to_owned()).collect(),
+            deprecated: t.deprecated(|s| Cow::Owned(s.to_owned())),
+            span: t.span,
+            name_span: t.name_span,
+            ci_value_span: t.ci_value_span,
+        })
+    })?;
+    // Trailing bytes mean a layout this build does not know.
+    r.0.is_empty().then(|| Spec {
+        environments,
+        classes: classes.iter().map(RawClass::to_info).collect(),
+        tokens,
+    })
+}
+
+/// A checked snapshot kept to the end of the process, read in place: what
+/// a command that only loads tokens needs (environments, loader
+/// definitions borrowing the snapshot's text) without building the whole
+/// [`Spec`]; [`View::spec`] builds it for the commands that need more.
+///
+/// At 100k tokens the full model is about 400 bytes a token and the
+/// borrowed definitions about 180, so `export` skips the model.
+pub struct View {
+    bytes: &'static [u8],
+    source: Digest,
+    environments: Vec<&'static str>,
+}
+
+impl View {
+    /// The view of `bytes` when they are a whole, undamaged snapshot of the
+    /// text with digest `source` (checked to the last byte, as [`decode`]
+    /// checks it), else `None`.
+    pub fn new(bytes: &'static [u8], source: Digest) -> Option<View> {
+        let (mut r, environments, classes) = open(bytes, source)?;
+        let n = r.len()?;
+        for _ in 0..n {
+            RawToken::read(&mut r, &classes)?;
+        }
+        r.0.is_empty().then_some(View {
+            bytes,
+            source,
+            environments,
+        })
+    }
+
+    /// The spec's environment names.
+    pub fn environments(&self) -> &[&'static str] {
+        &self.environments
+    }
+
+    /// What [`Spec::defs`] gives for `class`, borrowing the snapshot's text.
+    pub fn defs(&self, class: Option<Class>) -> Vec<TokenDef> {
+        let (mut r, _, classes) = open(self.bytes, self.source).expect("checked by View::new");
+        let n = r.len().expect("checked by View::new");
+        let mut defs = Vec::new();
+        for _ in 0..n {
+            let t = RawToken::read(&mut r, &classes).expect("checked by View::new");
+            if class.is_none_or(|c| t.class == c) {
+                defs.push(TokenDef {
+                    name: Cow::Borrowed(t.name),
+                    class: t.class,
+                    description: Cow::Borrowed(t.description),
+                    required: t.required(Cow::Borrowed),
+                    format: t.format(Cow::Borrowed),
+                    ci_value: t.ci_value.map_or_else(
+                        || Cow::Owned(Token::default_ci_value(t.name)),
+                        Cow::Borrowed,
+                    ),
+                    deprecated: t.deprecated(Cow::Borrowed),
+                });
+            }
+        }
+        defs
+    }
+
+    /// The whole spec.
+    pub fn spec(&self) -> Spec {
+        decode(self.bytes, self.source).expect("checked by View::new")
+    }
+}
+
+/// Checks magic, checksum and digest; the reader then stands at the token count.
+#[allow(clippy::type_complexity)]
+fn open(bytes: &[u8], source: Digest) -> Option<(Reader<'_>, Vec<&str>, Vec<RawClass<'_>>)> {
     let body = bytes.strip_prefix(MAGIC)?;
     let (body, sum) = body.split_at_checked(body.len().checked_sub(8)?)?;
     if fingerprint(body).to_le_bytes() != sum {
@@ -179,39 +278,88 @@ pub fn decode(bytes: &[u8], source: Digest) -> Option<Spec> {
         return None;
     }
     let mut r = Reader(body);
-    let environments = r.list(|r| r.string())?;
+    let environments = r.list(|r| r.str())?;
     let classes = r.list(|r| {
-        Some(ClassInfo {
+        Some(RawClass {
             class: r.class()?,
-            owner: r.string()?,
+            owner: r.str()?,
             rotation_days: r.opt_n()?,
-            description: r.string()?,
+            description: r.str()?,
         })
     })?;
-    let class_info = |class| classes.iter().find(|c: &&ClassInfo| c.class == class);
-    let tokens = r.list(|r| {
-        let name = r.string()?;
+    Some((r, environments, classes))
+}
+
+/// A class's settings as the snapshot holds them.
+struct RawClass<'a> {
+    class: Class,
+    owner: &'a str,
+    rotation_days: Option<u32>,
+    description: &'a str,
+}
+
+impl RawClass<'_> {
+    fn to_info(&self) -> ClassInfo {
+        ClassInfo {
+            class: self.class,
+            owner: self.owner.to_owned(),
+            rotation_days: self.rotation_days,
+            description: self.description.to_owned(),
+        }
+    }
+}
+
+/// One token as the snapshot holds it, borrowing its text: the one reader
+/// of the token layout, for [`decode`] and [`View`] alike.
+struct RawToken<'a> {
+    name: &'a str,
+    class: Class,
+    description: &'a str,
+    required: RawRequired<'a>,
+    format: Format,
+    pattern: Option<&'a str>,
+    /// `None`: the default.
+    ci_value: Option<&'a str>,
+    owner: &'a str,
+    rotation_days: Option<u32>,
+    scopes: Vec<&'a str>,
+    deprecated: Option<(Option<&'a str>, Option<&'a str>)>,
+    span: Range<usize>,
+    name_span: Range<usize>,
+    ci_value_span: Range<usize>,
+}
+
+enum RawRequired<'a> {
+    Always,
+    Never,
+    In(Vec<&'a str>),
+}
+
+impl<'a> RawToken<'a> {
+    fn read(r: &mut Reader<'a>, classes: &[RawClass<'a>]) -> Option<Self> {
+        let name = r.str()?;
         let class = r.class()?;
-        let info = class_info(class)?;
-        let description = r.string()?;
+        let info = classes.iter().find(|c| c.class == class)?;
+        let description = r.str()?;
         let required = match r.u8()? {
-            0 => Required::Always,
-            1 => Required::Never,
-            2 => Required::In(Cow::Owned(r.list(|r| r.string().map(Cow::Owned))?)),
+            0 => RawRequired::Always,
+            1 => RawRequired::Never,
+            2 => RawRequired::In(r.list(|r| r.str())?),
             _ => return None,
         };
-        let format = match r.str()? {
-            "regex" => Format::Regex(Cow::Owned(r.string()?)),
-            builtin => Format::builtin(builtin)?,
+        let (format, pattern) = match r.str()? {
+            // Checked once the pattern is known (see `RawToken::format`).
+            "regex" => (Format::Any, Some(r.str()?)),
+            builtin => (Format::builtin(builtin)?, None),
         };
         let ci_value = match r.u8()? {
-            0 => Token::default_ci_value(&name),
-            1 => r.string()?,
+            0 => None,
+            1 => Some(r.str()?),
             _ => return None,
         };
         let owner = match r.u8()? {
-            0 => info.owner.clone(),
-            1 => r.string()?,
+            0 => info.owner,
+            1 => r.str()?,
             _ => return None,
         };
         let rotation_days = match r.u8()? {
@@ -219,13 +367,10 @@ pub fn decode(bytes: &[u8], source: Digest) -> Option<Spec> {
             1 => r.opt_n()?,
             _ => return None,
         };
-        let scopes = r.list(|r| r.string())?;
+        let scopes = r.list(|r| r.str())?;
         let deprecated = match r.u8()? {
             0 => None,
-            1 => Some(Deprecation {
-                replacement: r.opt_string()?.map(Cow::Owned),
-                note: r.opt_string()?.map(Cow::Owned),
-            }),
+            1 => Some((r.opt_str()?, r.opt_str()?)),
             _ => return None,
         };
         let base = r.len()?;
@@ -236,12 +381,13 @@ pub fn decode(bytes: &[u8], source: Digest) -> Option<Spec> {
         };
         let name_span = relative()?;
         let ci_value_span = relative()?;
-        Some(Token {
+        Some(RawToken {
             name,
             class,
             description,
             required,
             format,
+            pattern,
             ci_value,
             owner,
             rotation_days,
@@ -251,13 +397,31 @@ pub fn decode(bytes: &[u8], source: Digest) -> Option<Spec> {
             name_span,
             ci_value_span,
         })
-    })?;
-    // Trailing bytes mean a layout this build does not know.
-    r.0.is_empty().then_some(Spec {
-        environments,
-        classes,
-        tokens,
-    })
+    }
+
+    fn required(&self, text: impl Fn(&'a str) -> Cow<'static, str>) -> Required {
+        match &self.required {
+            RawRequired::Always => Required::Always,
+            RawRequired::Never => Required::Never,
+            RawRequired::In(envs) => {
+                Required::In(Cow::Owned(envs.iter().map(|e| text(e)).collect()))
+            }
+        }
+    }
+
+    fn format(&self, text: impl Fn(&'a str) -> Cow<'static, str>) -> Format {
+        match self.pattern {
+            Some(pattern) => Format::Regex(text(pattern)),
+            None => self.format.clone(),
+        }
+    }
+
+    fn deprecated(&self, text: impl Fn(&'a str) -> Cow<'static, str>) -> Option<Deprecation> {
+        self.deprecated.map(|(replacement, note)| Deprecation {
+            replacement: replacement.map(&text),
+            note: note.map(&text),
+        })
+    }
 }
 
 struct Writer(Vec<u8>);
@@ -352,14 +516,10 @@ impl<'a> Reader<'a> {
         std::str::from_utf8(self.take(n)?).ok()
     }
 
-    fn string(&mut self) -> Option<String> {
-        self.str().map(str::to_owned)
-    }
-
-    fn opt_string(&mut self) -> Option<Option<String>> {
+    fn opt_str(&mut self) -> Option<Option<&'a str>> {
         match self.u8()? {
             0 => Some(None),
-            1 => self.string().map(Some),
+            1 => self.str().map(Some),
             _ => None,
         }
     }
@@ -453,6 +613,23 @@ deprecated = {}
     }
 
     #[test]
+    fn a_view_gives_what_the_spec_gives() {
+        let project = include_str!("../../token-spec.toml");
+        for src in [project, FULL] {
+            let s = spec(src);
+            let bytes: &'static [u8] = encode(&s, digest(src)).leak();
+            let view = View::new(bytes, digest(src)).expect("a whole snapshot");
+            assert_eq!(view.environments(), s.environments);
+            for class in [None, Some(Class::Cicd), Some(Class::Runtime)] {
+                assert_eq!(view.defs(class), s.defs(class), "{class:?}");
+            }
+            assert_eq!(view.spec(), s);
+            assert!(View::new(bytes, digest("")).is_none());
+            assert!(View::new(&bytes[..bytes.len() - 1], digest(src)).is_none());
+        }
+    }
+
+    #[test]
     fn other_source_text_is_a_miss() {
         let bytes = encode(&spec(FULL), digest(FULL));
         assert_eq!(
@@ -527,6 +704,7 @@ deprecated = {}
             let at = at % bytes.len();
             bytes[at] ^= flip;
             proptest::prop_assert_eq!(decode(&bytes, digest(FULL)), None);
+            proptest::prop_assert!(View::new(bytes.leak(), digest(FULL)).is_none());
         }
     }
 }
