@@ -3,9 +3,10 @@
 
 Runs each command RUNS times in rounds of alternating order (so load drifting
 on a shared machine hits all of them alike), with stdout to /dev/null, and
-reads each run's peak resident set size and minor page faults from the
-kernel (wait4's rusage). Wall time covers fork, exec and exit, which is the
-same for every command. Reports medians and the ratio of each command to the
+reads each run's peak resident set size and minor page faults from
+`/usr/bin/time` (the kernel's rusage of the command). Wall time covers
+starting /usr/bin/time and the command and their exit, the same for every
+command. Reports medians and the ratio of each command to the
 last one (the baseline), as Markdown to OUT.md and JSON to OUT.json.
 
 Usage: rss.py OUT RUNS NAME=COMMAND...   (run in the fixture folder; the
@@ -16,6 +17,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 out, runs = sys.argv[1], int(sys.argv[2])
@@ -24,15 +26,20 @@ results = {name: {"seconds": [], "max_rss_kb": [], "minor_faults": []} for name,
 
 
 def measure(command):
-    with open(os.devnull, "wb") as null:
+    # Through /usr/bin/time, a small C program: a child forked from Python
+    # would start with Python's resident set as its high-water mark.
+    with tempfile.NamedTemporaryFile("r") as report, open(os.devnull, "wb") as null:
         start = time.perf_counter()
-        proc = subprocess.Popen(command.split(" "), stdout=null)
-        _, status, usage = os.wait4(proc.pid, 0)
+        subprocess.run(
+            ["/usr/bin/time", "-o", report.name, "-f", "%x %M %R"] + command.split(" "),
+            stdout=null,
+            check=False,
+        )
         elapsed = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        sys.exit(f"error: `{command}` exited with {proc.returncode}")
-    return elapsed, usage.ru_maxrss, usage.ru_minflt
+        status, rss, faults = (int(x) for x in report.read().split()[-3:])
+    if status != 0:
+        sys.exit(f"error: `{command}` exited with {status}")
+    return elapsed, rss, faults
 
 
 for name, command in named:

@@ -37,10 +37,13 @@ quick=false
 step() { printf '\n==> %s\n' "$*" >&2; }
 
 step "tools"
-if ! command -v hyperfine >/dev/null; then
+missing=()
+command -v hyperfine >/dev/null || missing+=(hyperfine)
+[[ -x /usr/bin/time ]] || missing+=(time)
+if ((${#missing[@]})); then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    apt-get install -y -qq hyperfine >/dev/null
+    apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 venv=$root/target/bench/venv
 # A venv's own script, not a version-manager shim: a shim adds a shell and

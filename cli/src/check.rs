@@ -19,7 +19,8 @@ use std::io::{self, Write};
 use clap::{Args, ValueEnum};
 use serde_json::json;
 
-use super::{exit, report, Context};
+use super::{Context, Error, Outcome};
+use crate::error::Result;
 use tokenspec_repo::audit::{self, fix, Audit, Finding, Fixed, Input, Severity};
 
 /// Output of `check`.
@@ -28,7 +29,7 @@ pub enum CheckFormat {
     /// `error[rule]: file:line: message` and `help:` lines, then a summary
     #[default]
     Text,
-    /// One JSON document (shape in the README)
+    /// One JSON document (shape in docs/check.md)
     Json,
 }
 
@@ -46,7 +47,7 @@ pub struct CheckArgs {
     /// Report format
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
     pub format: CheckFormat,
-    /// Fix what can be fixed safely (file modes, the .gitignore block), then audit again
+    /// Fix what can be fixed safely (secret file modes, the .gitignore block, leftover temp files), then audit again
     #[arg(long)]
     pub fix: bool,
     /// Treat warnings as errors
@@ -57,7 +58,7 @@ pub struct CheckArgs {
 /// The version of the JSON shape.
 pub const JSON_VERSION: u32 = 1;
 
-pub fn run(cx: &Context, args: &CheckArgs) -> i32 {
+pub fn run(cx: &Context, args: &CheckArgs) -> Result<Outcome> {
     let input = Input {
         root: &cx.root,
         spec: cx.spec(),
@@ -83,20 +84,20 @@ pub fn run(cx: &Context, args: &CheckArgs) -> i32 {
         CheckFormat::Text => write_text(&mut stdout, &audit, &fixed),
         CheckFormat::Json => write_json(&mut stdout, cx, &audit, &fixed),
     };
-    if let Err(e) = written.and_then(|()| stdout.flush()) {
-        return report::write_failed(&e);
+    written
+        .and_then(|()| stdout.flush())
+        .map_err(|e| Error::stdout(&e))?;
+    if let Some((first, rest)) = io_errors.split_first() {
+        let error = rest.iter().fold(Error::fatal(first), Error::and);
+        return Err(
+            error.help("the audit is incomplete; fix access to the files above and run it again")
+        );
     }
-    for e in &io_errors {
-        report::error(e);
-    }
-    if !io_errors.is_empty() {
-        report::help("the audit is incomplete; fix access to the files above and run it again");
-        exit::USAGE
-    } else if audit.count(Severity::Error) > 0 {
-        exit::TOKENS
+    Ok(if audit.count(Severity::Error) > 0 {
+        Outcome::Failed
     } else {
-        exit::OK
-    }
+        Outcome::Ok
+    })
 }
 
 fn write_text(out: &mut impl Write, audit: &Audit, fixed: &[Fixed]) -> io::Result<()> {

@@ -3,7 +3,10 @@
 use clap::{Args, ValueEnum};
 use clap_complete::Shell;
 
-use super::exit;
+use std::io::Write;
+
+use super::{Error, Outcome};
+use crate::error::Result;
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -28,13 +31,20 @@ pub struct CompletionsArgs {
     pub shell: CompletionShell,
 }
 
-pub fn run(cmd: &mut clap::Command, args: &CompletionsArgs) -> i32 {
+pub fn run(cmd: &mut clap::Command, args: &CompletionsArgs) -> Result<Outcome> {
     let shell = match args.shell {
         CompletionShell::Bash => Shell::Bash,
         CompletionShell::Zsh => Shell::Zsh,
         CompletionShell::Fish => Shell::Fish,
         CompletionShell::Pwsh => Shell::PowerShell,
     };
-    clap_complete::generate(shell, cmd, "tokenspec", &mut std::io::stdout().lock());
-    exit::OK
+    // Rendered to memory first: clap_complete panics when its writer fails,
+    // and a full or closed stdout must be an ordinary error.
+    let mut script = Vec::new();
+    clap_complete::generate(shell, cmd, "tokenspec", &mut script);
+    let mut out = std::io::stdout().lock();
+    out.write_all(&script)
+        .and_then(|()| out.flush())
+        .map_err(|e| Error::stdout(&e))?;
+    Ok(Outcome::Ok)
 }

@@ -7,7 +7,8 @@ use tokenspec_core::{LoadOptions, TokenDef};
 use tokenspec_manifest::{Spec, SpecError};
 
 use super::spec_cache::{self, LoadedSpec};
-use super::{exit, report, GlobalArgs, TypeArg};
+use super::{Error, GlobalArgs, TypeArg};
+use crate::error::Result;
 
 /// The resolved global options, shared by all subcommands.
 #[derive(Debug)]
@@ -27,9 +28,16 @@ pub struct Context {
 }
 
 impl Context {
-    /// Resolves root, spec and environment. On failure the error is already
-    /// printed and the exit code (always [`exit::USAGE`]) is returned.
-    pub fn new(global: &GlobalArgs) -> Result<Context, i32> {
+    /// Resolves root, spec and environment.
+    pub fn new(global: &GlobalArgs) -> Result<Context> {
+        Context::with_env_rule(global, true)
+    }
+
+    /// As [`Context::new`]; with `uses_env` false (`check`, `migrate`,
+    /// `gen`, which work on every environment's files whatever `APP_ENV` or
+    /// `CI` say) an unknown environment from a variable is not an error,
+    /// while one given with `--env` still is.
+    pub fn with_env_rule(global: &GlobalArgs, uses_env: bool) -> Result<Context> {
         let root = find_root(global)?;
         let spec_path = match &global.spec {
             Some(p) => p.clone(),
@@ -39,21 +47,18 @@ impl Context {
         let loaded = match spec_cache::load(&spec_path, &spec_display) {
             Ok(loaded) => loaded,
             Err(SpecError::Io { path, error }) => {
-                report::error(format_args!("cannot read {path}: {}", io_message(&error)));
-                report::help(
+                return Err(Error::io(format_args!("read {path}"), &error).help(
                     "pass the spec with --spec FILE or the folder holding it with --root DIR",
-                );
-                return Err(exit::USAGE);
+                ));
             }
             // Diagnostics render their own `error:` lines.
-            Err(SpecError::Invalid(d)) => {
-                eprintln!("{d}");
-                return Err(exit::USAGE);
-            }
+            Err(SpecError::Invalid(d)) => return Err(Error::rendered(d)),
         };
-        let (env, env_origin) = env::select_env_from_process(global.env.as_deref());
-        if let Some(name) = &env {
-            check_env(&loaded.environments(), name, env_origin)?;
+        let (env, env_origin) = env::select_from_process(global.env.as_deref(), &loaded.env_from());
+        let checked = uses_env || env_origin == EnvOrigin::Flag;
+        if let (Some(name), true) = (&env, checked) {
+            let known = loaded.environments();
+            env::check_known(name, &env_origin, &known).map_err(unknown_env)?;
         }
         Ok(Context {
             root,
@@ -72,11 +77,7 @@ impl Context {
 
     /// Loader options for this root and environment, reading the real process environment.
     pub fn load_options(&self) -> LoadOptions {
-        LoadOptions {
-            root: self.root.clone(),
-            env: self.env.clone(),
-            vars: None,
-        }
+        LoadOptions::new(&self.root, self.env.as_deref()).with_origin(self.env_origin.clone())
     }
 
     /// The whole spec (built from the cache's snapshot on first use).
@@ -95,21 +96,17 @@ impl Context {
     }
 }
 
-fn find_root(global: &GlobalArgs) -> Result<PathBuf, i32> {
+fn find_root(global: &GlobalArgs) -> Result<PathBuf> {
     if let Some(root) = &global.root {
         if !root.is_dir() {
-            report::error(format_args!("--root {} is not a folder", root.display()));
-            return Err(exit::USAGE);
+            return Err(Error::fatal(format_args!(
+                "--root {} is not a folder",
+                root.display()
+            )));
         }
         return Ok(root.clone());
     }
-    let cwd = std::env::current_dir().map_err(|e| {
-        report::error(format_args!(
-            "cannot read the working directory: {}",
-            io_message(&e)
-        ));
-        exit::USAGE
-    })?;
+    let cwd = std::env::current_dir().map_err(|e| Error::io("read the working directory", &e))?;
     if let Some(root) = env::find_root(&cwd) {
         return Ok(root);
     }
@@ -121,42 +118,33 @@ fn find_root(global: &GlobalArgs) -> Result<PathBuf, i32> {
             parent.to_path_buf()
         });
     }
-    report::error(format_args!(
+    Err(Error::fatal(format_args!(
         "no {} in {} or any parent folder",
         env::SPEC_FILE,
         cwd.display()
-    ));
-    report::help("run tokenspec inside the project, or pass --root DIR or --spec FILE");
-    Err(exit::USAGE)
+    ))
+    .help("run tokenspec inside the project, or pass --root DIR or --spec FILE"))
 }
 
-fn check_env(environments: &[&str], name: &str, origin: EnvOrigin) -> Result<(), i32> {
-    if env::is_valid_env_name(name) && environments.contains(&name) {
-        return Ok(());
-    }
-    // PRODUCT.md: other APP_ENV values are used as given, so only an explicit
-    // `--env` (a likely typo) is refused; `migrate` ignores APP_ENV anyway.
-    if env::is_valid_env_name(name) && origin != EnvOrigin::Flag {
-        report::warning(format_args!(
-            "environment `{name}` (from {}) is not defined in the spec; using `.env.{name}` and `.tokens.{name}` as given",
-            origin.as_str()
-        ));
-        return Ok(());
-    }
-    let why = if env::is_valid_env_name(name) {
-        "is not defined in the spec"
-    } else {
+/// An environment the spec does not define, whatever chose it: a typo such
+/// as `APP_ENV=stagin` must not quietly read base files only.
+fn unknown_env(e: env::UnknownEnv) -> Error {
+    let why = if e.invalid {
         "is not a valid environment name"
+    } else {
+        "is not defined in the spec"
     };
-    report::error(format_args!(
-        "environment `{name}` (from {}) {why}",
-        origin.as_str()
+    let mut err = Error::fatal(format_args!(
+        "environment `{}` (from {}) {why}",
+        e.name, e.origin
     ));
-    report::help(format_args!(
+    if let Some(s) = &e.suggestion {
+        err = err.help(format_args!("did you mean `{s}`?"));
+    }
+    err.help(format_args!(
         "use one of: {}; or add it to `environments` in the spec",
-        environments.join(", ")
-    ));
-    Err(exit::USAGE)
+        e.known.join(", ")
+    ))
 }
 
 /// `path` relative to `root` when inside it, else as given.

@@ -17,16 +17,32 @@ pub enum Outcome {
 
 /// Creates `dir/name` holding `contents`, mode 0600, unless it already exists.
 pub fn create_new(dir: &Path, name: &str, contents: &str) -> io::Result<Outcome> {
+    create_new_with_mode(dir, name, contents, 0o600)
+}
+
+/// [`create_new`] with another mode: 0644 for a file that is committed
+/// (the spec), which holds no secret.
+pub fn create_new_with_mode(
+    dir: &Path,
+    name: &str,
+    contents: &str,
+    mode: u32,
+) -> io::Result<Outcome> {
     let mut tmp = tempfile::Builder::new()
-        .prefix(".tokenspec-new-")
+        // `.tokenspec-*.tmp`: ignored by the managed .gitignore block,
+        // reported by `check`, removed by the next write once it is old.
+        .prefix(tokenspec_repo::atomic::NEW_FILE_PREFIX)
+        .suffix(tokenspec_repo::atomic::TEMP_SUFFIX)
         .tempfile_in(dir)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         // tempfile already uses 0600; fchmod makes it independent of that default and the umask.
         tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o600))?;
+            .set_permissions(std::fs::Permissions::from_mode(mode))?;
     }
+    #[cfg(not(unix))]
+    let _ = mode;
     tmp.write_all(contents.as_bytes())?;
     tmp.as_file().sync_all()?;
     match tmp.persist_noclobber(dir.join(name)) {
@@ -66,5 +82,25 @@ mod tests {
         }
         // No temporary file is left behind.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn creates_with_the_given_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let created = create_new_with_mode(dir.path(), "token-spec.toml", "version = 1\n", 0o644);
+        assert_eq!(created.unwrap(), Outcome::Created);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join("token-spec.toml"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o644);
+        }
+        assert_eq!(
+            create_new_with_mode(dir.path(), "token-spec.toml", "x", 0o644).unwrap(),
+            Outcome::AlreadyExists
+        );
     }
 }

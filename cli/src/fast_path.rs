@@ -88,6 +88,8 @@ fn export<'a>(
         type_: type_.unwrap_or_default(),
         format: format.unwrap_or_default(),
         partial,
+        renames: Vec::new(),
+        with_settings: false,
     })
 }
 
@@ -112,6 +114,8 @@ fn run<'a>(globals: &mut GlobalArgs, rest: &mut impl Iterator<Item = &'a str>) -
     // No command: clap reports it.
     (!command.is_empty()).then(|| RunArgs {
         type_: type_.unwrap_or_default(),
+        renames: Vec::new(),
+        with_settings: false,
         command,
     })
 }
@@ -247,6 +251,10 @@ mod tests {
             &["run", "--format=json", "--", "x"],
             &["run", "--partial", "--", "x"],
             &["run", "-h", "--", "x"],
+            &["export", "--as", "K=A"],
+            &["export", "--with-settings"],
+            &["run", "--as", "K=A", "--", "x"],
+            &["run", "--with-settings", "--", "x"],
         ] {
             assert!(parse(&argv(args)).is_none(), "{args:?}");
         }
@@ -265,11 +273,14 @@ mod tests {
                 .map(|l| format!("--{l}"))
                 .collect()
         };
+        // Flags the shortcut leaves to clap.
+        let clap_only = ["--as", "--with-settings"];
         for (name, own) in [("export", &EXPORT_FLAGS[..]), ("run", &RUN_FLAGS)] {
             let sub = cmd.find_subcommand(name).expect("the subcommand exists");
             let mut want: Vec<String> = own
                 .iter()
                 .chain(&GLOBAL_FLAGS)
+                .chain(&clap_only)
                 .map(|s| s.to_string())
                 .collect();
             let mut got = longs(sub);

@@ -5,7 +5,9 @@
 //! ```json
 //! { "root": "/abs", "spec": "/abs/token-spec.toml",
 //!   "spec_cache": "/home/me/.cache/tokenspec" | null,
-//!   "env": "prod" | null, "env_origin": "--env" | "APP_ENV" | "CI" | "none",
+//!   "env": "prod" | null,
+//!   "env_origin": "--env" | "TOKENSPEC_ENV" | "CI" | "APP_ENV" | <variable> | "none",
+//!   "env_from": ["CI", "APP_ENV"],
 //!   "environments": ["dev", "prod", "ci"],
 //!   "files": { "cicd":    [{ "file": ".tokens.prod", "path": "/abs/.tokens.prod",
 //!                            "exists": true, "mode": "0600" | null }, …],
@@ -23,7 +25,8 @@ use serde::Serialize;
 use tokenspec_core::load::file_mode;
 use tokenspec_core::Class;
 
-use super::{exit, report, spec_cache, Context};
+use super::{spec_cache, Context, Error, Outcome};
+use crate::error::Result;
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -31,7 +34,8 @@ Examples:
   tokenspec --env prod info | jq '.files.cicd'
 
 Output keys: root, spec, spec_cache (folder of validated-spec snapshots,
-null when off), env, env_origin (--env, APP_ENV, CI or none),
+null when off), env, env_origin (what chose it: --env, TOKENSPEC_ENV,
+the env_from variable such as CI or APP_ENV, or none), env_from,
 environments, files.{cicd,runtime}[] = {file, path, exists, mode},
 highest precedence first.";
 
@@ -42,7 +46,8 @@ struct Info<'a> {
     spec: String,
     spec_cache: Option<String>,
     env: Option<&'a str>,
-    env_origin: &'static str,
+    env_origin: &'a str,
+    env_from: &'a [String],
     environments: &'a [String],
     files: Files,
 }
@@ -62,13 +67,14 @@ struct FileInfo {
     mode: Option<String>,
 }
 
-pub fn run(cx: &Context) -> i32 {
+pub fn run(cx: &Context) -> Result<Outcome> {
     let info = Info {
         root: absolute(&cx.root),
         spec: absolute(&cx.spec_path),
         spec_cache: spec_cache::dir().map(|d| d.path.display().to_string()),
         env: cx.env.as_deref(),
         env_origin: cx.env_origin.as_str(),
+        env_from: &cx.spec().env_from,
         environments: &cx.spec().environments,
         files: Files {
             cicd: files(cx, Class::Cicd),
@@ -80,10 +86,8 @@ pub fn run(cx: &Context) -> i32 {
         .map_err(io::Error::from)
         .and_then(|()| out.write_all(b"\n"))
         .and_then(|()| out.flush());
-    match written {
-        Ok(()) => exit::OK,
-        Err(e) => report::write_failed(&e),
-    }
+    written.map_err(|e| Error::stdout(&e))?;
+    Ok(Outcome::Ok)
 }
 
 /// The files of `class`, highest precedence first. Only metadata is read.

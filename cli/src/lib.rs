@@ -1,8 +1,9 @@
 //! The `tokenspec` command line: argument definitions and dispatch.
 //!
-//! Each subcommand lives in its own module with a `run(&Context, &Args) -> i32`;
-//! this file only parses arguments, builds the shared [`Context`] and maps
-//! the outcome to an exit code ([`exit`]).
+//! Each subcommand lives in its own module with a
+//! `run(&Context, &Args) -> error::Result<Outcome>`; this file only parses
+//! arguments, builds the shared [`Context`], and prints the one error a
+//! command returns ([`error`]).
 
 use std::path::PathBuf;
 
@@ -14,12 +15,17 @@ pub mod check;
 pub mod completions;
 pub mod context;
 pub mod create;
+pub mod error;
 pub mod export;
 pub mod fast_path;
+pub mod gen;
 pub mod github;
+pub mod handoff;
 pub mod info;
+pub mod init;
 pub mod load;
 pub mod migrate;
+pub mod process;
 pub mod quote;
 pub mod report;
 pub mod run;
@@ -28,16 +34,7 @@ pub mod table;
 pub mod validate;
 
 pub use context::Context;
-
-/// Process exit codes, the same for every command.
-pub mod exit {
-    /// Everything is fine.
-    pub const OK: i32 = 0;
-    /// Tokens missing or invalid, or a policy violation.
-    pub const TOKENS: i32 = 1;
-    /// Usage, spec or I/O error.
-    pub const USAGE: i32 = 2;
-}
+pub use error::{exit, Error, Outcome};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -81,7 +78,7 @@ pub struct GlobalArgs {
     /// The spec file [default: <root>/token-spec.toml]
     #[arg(long, value_name = "FILE")]
     pub spec: Option<PathBuf>,
-    /// Environment (dev, prod, ci, …) [default: APP_ENV, else ci when CI is on, else none]
+    /// Environment (dev, prod, ci, …) [default: TOKENSPEC_ENV, else the spec's env_from variables, else none]
     #[arg(long, value_name = "NAME")]
     pub env: Option<String>,
 }
@@ -133,6 +130,12 @@ pub enum Command {
     Check(WithGlobals<check::CheckArgs>),
     /// Move each token of a mixed file into its class's files
     Migrate(WithGlobals<migrate::MigrateArgs>),
+    /// Write (or --check) the files generated from the spec: CI files, docs, .gitignore block, schema
+    #[command(after_help = gen::EXAMPLES)]
+    Gen(WithGlobals<gen::GenArgs>),
+    /// Write a starter token-spec.toml from the .env* and .tokens* files here
+    #[command(after_help = init::EXAMPLES)]
+    Init(WithGlobals<init::InitArgs>),
     /// Print shell completions
     #[command(after_help = completions::EXAMPLES)]
     Completions(WithGlobals<completions::CompletionsArgs>),
@@ -149,6 +152,8 @@ impl Cli {
             Command::Validate(c) => &c.global,
             Command::Check(c) => &c.global,
             Command::Migrate(c) => &c.global,
+            Command::Gen(c) => &c.global,
+            Command::Init(c) => &c.global,
             Command::Completions(c) => &c.global,
         };
         self.global.overridden_by(after)
@@ -189,6 +194,7 @@ impl TypeArg {
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> i32 {
+    process::harden();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     // A plain `export` or `run` skips building clap's parser; clap parses the rest.
     let cli = match fast_path::parse(&args).map_or_else(|| Cli::try_parse_from(&args), Ok) {
@@ -199,18 +205,29 @@ pub fn main() -> i32 {
             return e.exit_code();
         }
     };
-    dispatch(&cli)
+    match dispatch(&cli) {
+        Ok(outcome) => outcome.code(),
+        Err(e) => {
+            e.print();
+            e.code()
+        }
+    }
 }
 
 /// Runs one parsed command line.
-pub fn dispatch(cli: &Cli) -> i32 {
+pub fn dispatch(cli: &Cli) -> error::Result<Outcome> {
     if let Command::Completions(c) = &cli.command {
         return completions::run(&mut Cli::command(), &c.args);
     }
-    let cx = match Context::new(&cli.global()) {
-        Ok(cx) => cx,
-        Err(code) => return code,
-    };
+    // `init` runs where there is no spec yet.
+    if let Command::Init(c) = &cli.command {
+        return init::run(&cli.global(), &c.args);
+    }
+    let uses_env = !matches!(
+        cli.command,
+        Command::Check(_) | Command::Migrate(_) | Command::Gen(_)
+    );
+    let cx = Context::with_env_rule(&cli.global(), uses_env)?;
     match &cli.command {
         Command::Info(_) => info::run(&cx),
         Command::Load(c) => load::run(&cx, &c.args),
@@ -219,6 +236,9 @@ pub fn dispatch(cli: &Cli) -> i32 {
         Command::Validate(c) => validate::run(&cx, &c.args),
         Command::Check(c) => check::run(&cx, &c.args),
         Command::Migrate(c) => migrate::run(&cx, &c.args),
-        Command::Completions(_) => unreachable!("handled before the spec is loaded"),
+        Command::Gen(c) => gen::run(&cx, &c.args),
+        Command::Init(_) | Command::Completions(_) => {
+            unreachable!("handled before the spec is loaded")
+        }
     }
 }

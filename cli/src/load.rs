@@ -4,11 +4,13 @@ use std::io::{self, BufWriter, Write};
 
 use clap::Args;
 
+use tokenspec_core::env;
 use tokenspec_core::load::{resolve, Resolved, State};
 use tokenspec_manifest::render::base_template;
 
-use super::create::{create_new, Outcome};
-use super::{context::io_message, exit, report, table, Context, TypeArg};
+use super::create::{self, create_new};
+use super::{report, table, Context, Error, Outcome, TypeArg};
+use crate::error::Result;
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -18,7 +20,9 @@ Examples:
 Prints NAME, CLASS, SOURCE (file:line or environment) and STATE (set,
 deprecated, missing, placeholder, invalid, unsafe); never a value. Exit 1
 when a required token is missing or invalid. A missing base file (.tokens
-or .env) is created from the spec's template with mode 0600.";
+or .env) is created from the spec's template with mode 0600, except in CI
+(CI on, or the ci environment): there it creates nothing and says what it
+would have created, since CI must fail closed on unfilled values.";
 
 #[derive(Debug, Clone, Args)]
 pub struct LoadArgs {
@@ -27,25 +31,20 @@ pub struct LoadArgs {
     pub type_: TypeArg,
 }
 
-pub fn run(cx: &Context, args: &LoadArgs) -> i32 {
-    if let Err(code) = create_base_files(cx, args.type_) {
-        return code;
-    }
+pub fn run(cx: &Context, args: &LoadArgs) -> Result<Outcome> {
+    create_base_files(cx, args.type_)?;
     let defs = cx.defs(args.type_);
     let res = resolve(&defs, &cx.load_options());
     let rows: Vec<[String; 4]> = res.tokens.iter().map(row).collect();
     let mut out = BufWriter::new(io::stdout().lock());
     let written = table::write(&mut out, ["NAME", "CLASS", "SOURCE", "STATE"], &rows)
         .and_then(|()| out.flush());
-    if let Err(e) = written {
-        return report::write_failed(&e);
-    }
-    report::problems(&res.problems, true);
+    written.map_err(|e| Error::stdout(&e))?;
     report::warnings(&res);
     if res.problems.is_empty() {
-        exit::OK
+        Ok(Outcome::Ok)
     } else {
-        report::exit_code(&res.problems)
+        Err(Error::problems(&res.problems))
     }
 }
 
@@ -68,15 +67,25 @@ fn row(t: &Resolved<'_>) -> [String; 4] {
 }
 
 /// Creates each selected class's missing base file from the spec's template.
-fn create_base_files(cx: &Context, type_: TypeArg) -> Result<(), i32> {
+/// Never in CI: a file of `CHANGE_ME_` values there helps nobody, and must
+/// not look like a step towards a passing run.
+fn create_base_files(cx: &Context, type_: TypeArg) -> Result<()> {
+    let in_ci =
+        cx.env.as_deref() == Some("ci") || env::ci_is_on(std::env::var("CI").ok().as_deref());
     for &class in type_.classes() {
         let file = class.base_file();
         // A dangling symlink counts as present: never replace what someone put there.
         if cx.spec().tokens_of(class).next().is_none() || cx.path(file).symlink_metadata().is_ok() {
             continue;
         }
+        if in_ci {
+            report::note(format_args!(
+                "{file} does not exist; not created in CI (outside CI, load would create it from the spec's template)"
+            ));
+            continue;
+        }
         match create_new(&cx.root, file, &base_template(cx.spec(), class)) {
-            Ok(Outcome::Created) => {
+            Ok(create::Outcome::Created) => {
                 report::warning(format_args!(
                     "{file} did not exist; created it from the spec's template with mode 0600"
                 ));
@@ -84,11 +93,8 @@ fn create_base_files(cx: &Context, type_: TypeArg) -> Result<(), i32> {
                     "replace each CHANGE_ME_ value in {file} with the real secret"
                 ));
             }
-            Ok(Outcome::AlreadyExists) => {}
-            Err(e) => {
-                report::error(format_args!("cannot create {file}: {}", io_message(&e)));
-                return Err(exit::USAGE);
-            }
+            Ok(create::Outcome::AlreadyExists) => {}
+            Err(e) => return Err(Error::io(format_args!("create {file}"), &e)),
         }
     }
     Ok(())

@@ -12,10 +12,11 @@ use tokenspec_core::dotenv::Hazard;
 use tokenspec_core::env::EnvOrigin;
 use tokenspec_core::Class;
 
-use super::context::{display_path, io_message};
-use super::{exit, report, Context};
+use super::context::display_path;
+use super::{report, Context, Error, Outcome};
+use crate::error::Result;
 use tokenspec_repo::migrate::{
-    self, mask, write, Catalog, FileInput, MoveKind, PairInput, Plan, Problem,
+    self, mask, write, Catalog, FileInput, MoveKind, PairInput, PairPlan, Plan, Problem,
 };
 
 const EXAMPLES: &str = "\
@@ -25,8 +26,11 @@ Examples:
   tokenspec --env prod migrate     only .env.prod and .tokens.prod
 
 Without --env it handles .env/.tokens and every environment's pair, whatever
-APP_ENV or CI say. Exit codes: 0 done or nothing to do, 1 a conflict or a real
-value bound for a committed CI file (nothing changed), 2 a parse or I/O error.";
+APP_ENV or CI say. Each pair is all or nothing on its own: a conflict in one
+pair leaves that pair unchanged and the others are still migrated. The spec's
+tokens in the committed CI files are `tokenspec gen`'s, not migrate's.
+Exit codes: 0 done or nothing to do, 1 a pair was refused (a conflict, or a real
+value bound for a committed CI file; that pair unchanged), 2 a parse or I/O error.";
 
 #[derive(Debug, Clone, Args)]
 #[command(after_help = EXAMPLES)]
@@ -36,7 +40,7 @@ pub struct MigrateArgs {
     pub dry_run: bool,
 }
 
-pub fn run(cx: &Context, args: &MigrateArgs) -> i32 {
+pub fn run(cx: &Context, args: &MigrateArgs) -> Result<Outcome> {
     let envs: Vec<Option<String>> = if cx.env_origin == EnvOrigin::Flag {
         vec![cx.env.clone()]
     } else {
@@ -47,45 +51,65 @@ pub fn run(cx: &Context, args: &MigrateArgs) -> i32 {
     let mut pairs = Vec::with_capacity(envs.len());
     for env in envs {
         let (runtime, cicd) = PairInput::file_names(env.as_deref());
-        let (runtime, cicd) = match (read(cx, runtime), read(cx, cicd)) {
-            (Ok(r), Ok(c)) => (r, c),
-            _ => return exit::USAGE,
-        };
+        let (runtime, cicd) = (read(cx, runtime)?, read(cx, cicd)?);
         pairs.push(PairInput { env, runtime, cicd });
     }
     if cx.env_origin != EnvOrigin::Flag {
         note_other_files(cx, &pairs);
     }
 
+    // One writer per repository for the whole run (gen and check --fix too).
+    let _lock = if args.dry_run {
+        None
+    } else {
+        let lock = tokenspec_repo::lock::RootLock::acquire(&cx.root)
+            .map_err(|e| Error::fatal(&e).help(e.help()))?;
+        for name in tokenspec_repo::atomic::sweep(&cx.root) {
+            report::note(format_args!("removed {name}, left by an interrupted write"));
+        }
+        Some(lock)
+    };
     let plan = migrate::plan(&Catalog::from_spec(cx.spec()), &pairs);
     report_notes(&plan);
-    if !plan.problems.is_empty() {
-        return refuse(&plan.problems);
+    // Each refused pair is reported; the other pairs still go ahead.
+    let mut refused = Outcome::Ok;
+    for pair in plan.refused() {
+        let error = refuse(pair);
+        error.print();
+        refused = match (refused, error.code()) {
+            (Outcome::Code(c), _) => Outcome::Code(c),
+            (_, crate::exit::ERROR) => Outcome::Code(crate::exit::ERROR),
+            _ => Outcome::Failed,
+        };
     }
-    if plan.changes.is_empty() {
-        eprintln!("nothing to migrate");
-        return exit::OK;
+    if plan.changes().next().is_none() {
+        if matches!(refused, Outcome::Ok) {
+            report::plain("nothing to migrate");
+        }
+        return Ok(refused);
     }
-    if args.dry_run {
-        return dry_run(&plan);
-    }
-    apply(cx, &plan)
+    let done = if args.dry_run {
+        dry_run(&plan)?
+    } else {
+        apply(cx, &plan)?
+    };
+    Ok(if refused == Outcome::Ok {
+        done
+    } else {
+        refused
+    })
 }
 
 /// Reads one file; a missing file is `None`. Other errors are reported.
-fn read(cx: &Context, name: String) -> Result<FileInput, ()> {
+fn read(cx: &Context, name: String) -> Result<FileInput> {
     match tokenspec_core::file::read_regular_text(&cx.path(&name)) {
         Ok(text) => Ok(FileInput { name, text }),
-        Err(e) => {
-            report::error(format_args!("cannot read {name}: {}", io_message(&e)));
-            report::help("nothing was changed");
-            Err(())
-        }
+        Err(e) => Err(Error::io(format_args!("read {name}"), &e).help("nothing was changed")),
     }
 }
 
 /// Token files at the root whose environment the spec does not list
-/// (`.env.local`, `.env.example`): left alone, but named.
+/// (`.env.local`): left alone, but named. Committed templates are not token files.
 fn note_other_files(cx: &Context, pairs: &[PairInput]) {
     let Ok(dir) = std::fs::read_dir(&cx.root) else {
         return;
@@ -97,7 +121,7 @@ fn note_other_files(cx: &Context, pairs: &[PairInput]) {
     };
     let mut others: Vec<String> = dir
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .filter(|n| Class::of_file(n).is_some() && !handled(n))
+        .filter(|n| Class::of_file(n).is_some() && !handled(n) && !cx.spec().is_template(n))
         .collect();
     if !others.is_empty() {
         others.sort();
@@ -109,11 +133,19 @@ fn note_other_files(cx: &Context, pairs: &[PairInput]) {
 }
 
 fn report_notes(plan: &Plan) {
-    for u in &plan.unknown {
+    let u = &plan.unknown;
+    if !u.keys.is_empty() {
         report::note(format_args!(
             "left in {}, not in the spec: {}",
-            u.file,
+            u.files.join(", "),
             u.keys.join(", ")
+        ));
+    }
+    if !u.hidden.is_empty() {
+        let places: Vec<String> = u.hidden.iter().map(ToString::to_string).collect();
+        report::note(format_args!(
+            "left where they are, not in the spec, keys not shown (they look like a secret or are not a variable name): {}",
+            places.join(", ")
         ));
     }
     for h in &plan.hazards {
@@ -130,41 +162,52 @@ fn report_notes(plan: &Plan) {
     }
 }
 
-fn refuse(problems: &[Problem]) -> i32 {
-    for p in problems {
-        report::error(p);
-    }
+/// The error for a refused pair: each problem, then the fixes.
+fn refuse(pair: &PairPlan) -> Error {
+    let problems = &pair.problems;
+    let (first, rest) = problems
+        .split_first()
+        .expect("refuse is called with problems");
+    let mut error = rest.iter().fold(Error::failed(first), Error::and);
+    let unchanged = format!("{} were not changed", pair.name());
     let any = |f: fn(&Problem) -> bool| problems.iter().any(f);
     if any(Problem::is_parse) {
-        report::help("fix the lines above (quote a value with spaces), then run migrate again; nothing was changed");
-        return exit::USAGE;
+        return error
+            .help(format_args!("fix the lines above (quote a value with spaces), then run migrate again; {unchanged}"))
+            .with_code(crate::exit::ERROR);
+    }
+    if pair.is_committed() {
+        // The spec's tokens in the committed CI files belong to `gen`: it
+        // takes each into its class's generated block, or names a real value.
+        return error.help(format_args!(
+            "the spec's tokens in the committed CI files are generated: run `tokenspec gen`, which puts each in its class's file with the spec's ci_value; {unchanged}"
+        ));
     }
     if any(|p| matches!(p, Problem::Differs { .. } | Problem::Twice { .. })) {
-        report::help("keep the right value on one line and delete the other, then run migrate again; nothing was changed");
+        error = error.help(format_args!("keep the right value on one line and delete the other, then run migrate again; {unchanged}"));
     }
     if any(|p| matches!(p, Problem::NotPlaceholder { .. })) {
-        report::help("committed CI files hold safe test values only: replace the value with the token's ci_value or a placeholder, and keep real values in another environment's files; nothing was changed");
+        error = error.help(format_args!("committed CI files hold safe test values only: replace the value with the token's ci_value or a placeholder, and keep real values in another environment's files; {unchanged}"));
     }
-    exit::TOKENS
+    error
 }
 
-fn dry_run(plan: &Plan) -> i32 {
+fn dry_run(plan: &Plan) -> Result<Outcome> {
     let mut out = std::io::stdout().lock();
-    for c in &plan.changes {
+    for c in plan.changes() {
         let diff = mask::masked_diff(&c.name, c.before.as_deref(), &c.after);
-        if let Err(e) = out.write_all(diff.as_bytes()).and_then(|()| out.flush()) {
-            return report::write_failed(&e);
-        }
+        out.write_all(diff.as_bytes())
+            .and_then(|()| out.flush())
+            .map_err(|e| Error::stdout(&e))?;
     }
     summary(plan, "would move", "would remove");
-    eprintln!("dry run: nothing was written; run `tokenspec migrate` to apply");
-    exit::OK
+    report::plain("dry run: nothing was written; run `tokenspec migrate` to apply");
+    Ok(Outcome::Ok)
 }
 
-fn apply(cx: &Context, plan: &Plan) -> i32 {
+fn apply(cx: &Context, plan: &Plan) -> Result<Outcome> {
     let originals: Vec<(&str, &str)> = plan
-        .changes
-        .iter()
+        .changes()
         .filter_map(|c| Some((c.name.as_str(), c.before.as_deref()?)))
         .collect();
     let backup = if originals.is_empty() {
@@ -173,36 +216,31 @@ fn apply(cx: &Context, plan: &Plan) -> i32 {
         match write::backup(&cx.root, &originals) {
             Ok(dir) => Some(display_path(&cx.root, &dir)),
             Err(e) => {
-                report::error(format_args!("cannot back up the files: {}", io_message(&e)));
-                report::help("nothing was changed");
-                return exit::USAGE;
+                return Err(Error::io("back up the files", &e).help("nothing was changed"));
             }
         }
     };
     // Destinations first: until the last rename, every value is in at least one file.
     let grow = plan
-        .changes
-        .iter()
+        .changes()
         .filter_map(|c| Some((c, c.grown.as_deref()?, c.before.as_deref())));
     let shrink = plan
-        .changes
-        .iter()
+        .changes()
         .filter(|c| c.shrinks())
         .map(|c| (c, c.after.as_str(), c.after_grow()));
     for (c, text, expected) in grow.chain(shrink) {
         if let Err(e) = write::replace(&cx.path(&c.name), text, expected) {
-            report::error(format_args!("cannot write {}: {}", c.name, io_message(&e)));
-            match &backup {
-                Some(b) => report::help(format_args!(
+            let error = Error::io(format_args!("write {}", c.name), &e);
+            return Err(match &backup {
+                Some(b) => error.help(format_args!(
                     "no value is lost: each is in at least one file, and the originals are in {b}/; fix the cause and run migrate again"
                 )),
-                None => report::help("no value is lost; fix the cause and run migrate again"),
-            }
-            return exit::USAGE;
+                None => error.help("no value is lost; fix the cause and run migrate again"),
+            });
         }
     }
     summary(plan, "moved", "removed");
-    for c in plan.changes.iter().filter(|c| c.before.is_none()) {
+    for c in plan.changes().filter(|c| c.before.is_none()) {
         report::note(format_args!("created {} with mode 0600", c.name));
         // Only the CI files are committed; a new secret file must be ignored.
         if !c.name.ends_with(".ci") {
@@ -219,20 +257,20 @@ fn apply(cx: &Context, plan: &Plan) -> i32 {
             names.join(", ")
         ));
     }
-    exit::OK
+    Ok(Outcome::Ok)
 }
 
 /// One line per token, never a value.
 fn summary(plan: &Plan, moved: &str, removed: &str) {
-    for m in &plan.moves {
+    for m in plan.moves() {
         match &m.kind {
-            MoveKind::Moved => eprintln!("{moved} {}: {} → {}", m.key, m.from, m.to),
-            MoveKind::Duplicate { kept } => {
-                eprintln!(
-                    "{removed} {}: {} (same value already at {kept})",
-                    m.key, m.from
-                )
+            MoveKind::Moved => {
+                report::plain(format_args!("{moved} {}: {} → {}", m.key, m.from, m.to))
             }
+            MoveKind::Duplicate { kept } => report::plain(format_args!(
+                "{removed} {}: {} (same value already at {kept})",
+                m.key, m.from
+            )),
         }
     }
 }

@@ -9,8 +9,6 @@ use std::io::Write;
 
 use tokenspec_core::load::{Problem, Resolution};
 
-use super::exit;
-
 /// Prints `error: <msg>` (a multi-line message keeps its own `help:` lines).
 pub fn error(msg: impl Display) {
     line("error", msg);
@@ -32,7 +30,8 @@ pub fn note(msg: impl Display) {
 }
 
 fn line(kind: &str, msg: impl Display) {
-    // A closed stderr is not worth a panic.
+    // A closed or full stderr costs the message, never the run: the work a
+    // command has done (a finished migrate) must not look failed.
     let _ = writeln!(std::io::stderr().lock(), "{kind}: {msg}");
 }
 
@@ -43,50 +42,22 @@ pub fn warnings(res: &Resolution<'_>) {
     }
 }
 
-/// Prints every problem as an `error:` line, or as a `warning:` when the
-/// command goes on regardless (`export --partial`).
-pub fn problems(problems: &[Problem], fatal: bool) {
+/// Prints every problem as a `warning:` line, for a command that goes on
+/// regardless (`export --partial`).
+pub fn problems_as_warnings(problems: &[Problem]) {
     for p in problems {
-        if fatal {
-            error(p);
-        } else {
-            warning(p);
-        }
-    }
-}
-
-/// The exit code for a non-empty problem list: an unreadable file is an I/O
-/// error (2); anything about token values is 1.
-pub fn exit_code(problems: &[Problem]) -> i32 {
-    if problems.iter().any(|p| matches!(p, Problem::Io { .. })) {
-        exit::USAGE
-    } else if problems.is_empty() {
-        exit::OK
-    } else {
-        exit::TOKENS
+        warning(p);
     }
 }
 
 /// The token a problem is about, if it is about one.
 pub fn problem_token(p: &Problem) -> Option<&str> {
-    match p {
-        Problem::Missing { name, .. }
-        | Problem::Invalid { name, .. }
-        | Problem::Placeholder { name, .. }
-        | Problem::Unsafe { name, .. }
-        | Problem::NotUnicode { name }
-        | Problem::Duplicate { name, .. } => Some(name),
-        Problem::Parse { .. } | Problem::Io { .. } => None,
-    }
+    p.token()
 }
 
-/// Reports a failed write to stdout (e.g. a closed pipe) and gives its exit code.
-pub fn write_failed(e: &std::io::Error) -> i32 {
-    if e.kind() != std::io::ErrorKind::BrokenPipe {
-        error(format_args!(
-            "cannot write to stdout: {}",
-            super::context::io_message(e)
-        ));
-    }
-    exit::USAGE
+/// Prints text as it is: lines that carry their own prefix (spec
+/// diagnostics), or a command's plain progress lines (`moved …`).
+pub fn plain(text: impl Display) {
+    // A closed or full stderr costs the message, never the run.
+    let _ = writeln!(std::io::stderr().lock(), "{text}");
 }

@@ -12,12 +12,17 @@ use clap::Args;
 
 use tokenspec_core::load::resolve;
 
-use super::{report, Context, TypeArg};
+use super::handoff::{self, Rename};
+use super::{process, report, Context, Error, Outcome, TypeArg};
+use crate::error::Result;
 
 pub const EXAMPLES: &str = "\
 Examples:
   tokenspec run --type=cicd -- ./deploy.sh --prod
   tokenspec --env prod run --type=runtime -- cargo run --release
+  tokenspec run --type=cicd --as ORCHESTRATION_KEY=DEV_ORCHESTRATION_BOT_KEY -- ./deploy.sh
+  tokenspec run --as GH_TOKEN=CI_ISSUE_AUTOMATION_TOKEN,CI_BOT_TOKEN,GITHUB_TOKEN -- ./matrix.sh
+  tokenspec --env ci run --with-settings -- cargo test
 
 CMD's exit status is passed through. When a token is missing or invalid
 CMD is not started (exit 1). CMD not found: exit 127; not executable: 126.";
@@ -32,6 +37,12 @@ pub struct RunArgs {
     /// Which tokens
     #[arg(long = "type", value_enum, default_value_t = TypeArg::All)]
     pub type_: TypeArg,
+    /// Also give CMD the variable NAME, the value of the first set SOURCE (a token or a variable)
+    #[arg(long = "as", value_name = "NAME=SOURCE[,SOURCE…]")]
+    pub renames: Vec<Rename>,
+    /// Also give CMD the files' other entries (settings)
+    #[arg(long)]
+    pub with_settings: bool,
     /// The command and its arguments (after `--`)
     #[arg(
         required = true,
@@ -42,46 +53,38 @@ pub struct RunArgs {
     pub command: Vec<OsString>,
 }
 
-pub fn run(cx: &Context, args: &RunArgs) -> i32 {
-    let defs = cx.defs(args.type_);
-    let res = resolve(&defs, &cx.load_options());
-    report::problems(&res.problems, true);
+pub fn run(cx: &Context, args: &RunArgs) -> Result<Outcome> {
+    handoff::check(cx, args.type_, &args.renames)?;
+    let (defs, opts) = handoff::load(cx, args.type_, args.with_settings);
+    let res = resolve(&defs, &opts);
     report::warnings(&res);
     let program = args.command[0].to_string_lossy();
     if !res.problems.is_empty() {
-        report::help(format_args!(
+        return Err(Error::problems(&res.problems).help(format_args!(
             "`{program}` was not started; fix the tokens above"
-        ));
-        return report::exit_code(&res.problems);
+        )));
     }
+    let outputs = handoff::outputs(&res, &args.renames, |n| std::env::var(n).ok())
+        .map_err(|e| e.help(format_args!("`{program}` was not started")))?;
     let mut cmd = Command::new(&args.command[0]);
     cmd.args(&args.command[1..]);
-    for t in &res.tokens {
-        if let Some(v) = &t.value {
-            cmd.env(t.def.name.as_ref(), v.expose_secret());
-        }
+    for o in &outputs {
+        cmd.env(&o.name, o.value.expose_secret());
     }
+    process::restore_for_child();
     let err = match spawn(&mut cmd) {
-        Ok(code) => return code,
+        Ok(code) => return Ok(Outcome::Code(code)),
         Err(e) => e,
     };
-    match err.kind() {
+    Err(match err.kind() {
         io::ErrorKind::NotFound => {
-            report::error(format_args!("command not found: {program}"));
-            NOT_FOUND
+            Error::new(NOT_FOUND, format_args!("command not found: {program}"))
         }
         io::ErrorKind::PermissionDenied => {
-            report::error(format_args!("permission denied: {program}"));
-            NOT_EXECUTABLE
+            Error::new(NOT_EXECUTABLE, format_args!("permission denied: {program}"))
         }
-        _ => {
-            report::error(format_args!(
-                "cannot run {program}: {}",
-                super::context::io_message(&err)
-            ));
-            NOT_EXECUTABLE
-        }
-    }
+        _ => Error::io(format_args!("run {program}"), &err).with_code(NOT_EXECUTABLE),
+    })
 }
 
 /// Replaces this process with `cmd`; returns only on failure.
@@ -95,5 +98,5 @@ fn spawn(cmd: &mut Command) -> io::Result<i32> {
 #[cfg(not(unix))]
 fn spawn(cmd: &mut Command) -> io::Result<i32> {
     let status = cmd.status()?;
-    Ok(status.code().unwrap_or(super::exit::TOKENS))
+    Ok(status.code().unwrap_or(crate::exit::FAILED))
 }

@@ -57,6 +57,14 @@ impl LoadedSpec {
         }
     }
 
+    /// The variables that choose the environment, as the spec names them.
+    pub fn env_from(&self) -> Vec<&str> {
+        match &self.view {
+            Some(view) => view.env_from().to_vec(),
+            None => self.spec().env_from(),
+        }
+    }
+
     /// The spec's environment names.
     pub fn environments(&self) -> Vec<&str> {
         match &self.view {

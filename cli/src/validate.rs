@@ -10,8 +10,10 @@ use clap::Args;
 use tokenspec_core::format::is_placeholder;
 use tokenspec_core::load::{resolve, Problem, State};
 use tokenspec_core::TokenDef;
+use tokenspec_manifest::suggest::did_you_mean;
 
-use super::{exit, report, Context};
+use super::{report, Context, Error, Outcome};
+use crate::error::Result;
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -29,34 +31,36 @@ pub struct ValidateArgs {
     pub names: Vec<String>,
 }
 
-pub fn run(cx: &Context, args: &ValidateArgs) -> i32 {
+pub fn run(cx: &Context, args: &ValidateArgs) -> Result<Outcome> {
     let all = cx.defs(super::TypeArg::All);
     let mut defs: Vec<TokenDef> = Vec::with_capacity(args.names.len());
-    let mut unknown = false;
+    let mut unknown: Option<Error> = None;
     for name in &args.names {
         match all.iter().find(|d| d.name == name.as_str()) {
             Some(d) if !defs.iter().any(|x| x.name == d.name) => defs.push(d.clone()),
             Some(_) => {}
             None => {
-                unknown = true;
-                report::error(format_args!(
-                    "unknown token `{name}` (not in {})",
-                    cx.spec_display
-                ));
-                match suggest(name, all.iter().map(|d| d.name.as_ref())) {
-                    Some(s) => report::help(format_args!("did you mean `{s}`?")),
-                    None => report::help("`tokenspec load` lists the tokens of the spec"),
-                }
+                let msg = format!("unknown token `{name}` (not in {})", cx.spec_display);
+                let error = match unknown.take() {
+                    Some(e) => e.and(msg),
+                    None => Error::fatal(msg),
+                };
+                unknown = Some(
+                    match did_you_mean(name, all.iter().map(|d| d.name.as_ref())) {
+                        Some(s) => error.help(format_args!("did you mean `{s}`?")),
+                        None => error.help("`tokenspec load` lists the tokens of the spec"),
+                    },
+                );
             }
         }
     }
-    if unknown {
-        return exit::USAGE;
+    if let Some(e) = unknown {
+        return Err(e);
     }
 
     let res = resolve(&defs, &cx.load_options());
-    let mut failed = !res.problems.is_empty();
-    report::problems(&res.problems, true);
+    let mut problems = res.problems.clone();
+    let mut placeholders = Vec::new();
     for t in &res.tokens {
         let reported = res
             .problems
@@ -68,25 +72,15 @@ pub fn run(cx: &Context, args: &ValidateArgs) -> i32 {
             (State::Set, Some(v), Some(source))
                 if is_placeholder(v.expose_secret(), &t.def.ci_value) =>
             {
-                report::error(format_args!(
+                placeholders.push(format!(
                     "{name} from {source} is a placeholder; validate requires a real value in every environment, ci included"
                 ));
-                failed = true;
                 continue;
             }
             (State::Set, ..) | (State::Invalid | State::Unsafe, ..) => continue,
             _ if reported => continue,
             // Optional tokens are not reported missing by the loader; named ones must be set.
-            (State::Missing, ..) => Problem::Missing {
-                name,
-                env: cx.env.clone(),
-                looked_in: cx
-                    .load_options()
-                    .files(t.def.class)
-                    .into_iter()
-                    .rev()
-                    .collect(),
-            },
+            (State::Missing, ..) => Problem::missing(t.def, cx.env.as_deref()),
             (State::Placeholder, _, Some(source)) => Problem::Placeholder {
                 name,
                 env: cx.env.clone(),
@@ -94,42 +88,13 @@ pub fn run(cx: &Context, args: &ValidateArgs) -> i32 {
             },
             (State::Placeholder, _, None) => continue,
         };
-        report::error(&problem);
-        failed = true;
+        problems.push(problem);
     }
     report::warnings(&res);
-    if !failed {
-        return exit::OK;
+    if problems.is_empty() && placeholders.is_empty() {
+        return Ok(Outcome::Ok);
     }
-    if res.problems.iter().any(|p| matches!(p, Problem::Io { .. })) {
-        exit::USAGE
-    } else {
-        exit::TOKENS
-    }
-}
-
-/// The closest known name, when it is close enough to be a likely typo.
-fn suggest<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let upper = name.to_ascii_uppercase();
-    known
-        .map(|k| (strsim::jaro_winkler(&upper, k), k))
-        .filter(|(score, _)| *score >= 0.85)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, k)| k)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::suggest;
-
-    #[test]
-    fn suggests_close_names_only() {
-        let known = ["AAR_TOKEN", "CI_BOT_TOKEN", "BOT_JWT"];
-        assert_eq!(suggest("AAR_TOKN", known.into_iter()), Some("AAR_TOKEN"));
-        assert_eq!(
-            suggest("ci_bot_token", known.into_iter()),
-            Some("CI_BOT_TOKEN")
-        );
-        assert_eq!(suggest("SOMETHING_ELSE", known.into_iter()), None);
-    }
+    Err(placeholders
+        .into_iter()
+        .fold(Error::problems(&problems), Error::and))
 }

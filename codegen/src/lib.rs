@@ -126,10 +126,26 @@ fn try_expand(input: &Input, search_dirs: &[PathBuf]) -> syn::Result<TokenStream
         first.extend(errors);
         first
     })?;
+    if let Some(store) = spec.store.as_ref().filter(|_| !cfg!(feature = "store")) {
+        let diags = tokenspec_manifest::Diagnostics {
+            file: written.clone(),
+            source: src.clone(),
+            items: vec![tokenspec_manifest::Diagnostic::new(
+                "the spec has a `[store]`, but the `store` feature of tokenspec is off",
+                store.span.clone(),
+            )
+            .help("enable it: `tokenspec = { version = \"…\", features = [\"store\"] }`; without it no HTTP client is linked and the store's tokens could not be read")],
+        };
+        let text = diags.render(&diags.items[0]);
+        return Err(syn::Error::new(
+            lit_span,
+            text.strip_prefix("error: ").unwrap_or(&text),
+        ));
+    }
     let tokens: Vec<&Token> = spec.tokens_of(class).collect();
     let fields = field_idents(&tokens, lit_span)?;
     let abs = path.canonicalize().unwrap_or(path).display().to_string();
-    Ok(generate(input, class, &tokens, &fields, &abs))
+    Ok(generate(input, &spec, class, &tokens, &fields, &abs))
 }
 
 fn field_idents(tokens: &[&Token], span: Span) -> syn::Result<Vec<Ident>> {
@@ -152,6 +168,20 @@ fn field_idents(tokens: &[&Token], span: Span) -> syn::Result<Vec<Ident>> {
     Ok(out)
 }
 
+/// The body of `load()` up to `options`: the spec's `env_from` and
+/// environments, so a service chooses its environment exactly as the
+/// command line tool does.
+fn load_options(spec: &Spec) -> TokenStream {
+    let env_from = spec.env_from.iter();
+    let environments = spec.environments.iter();
+    quote! {
+        let options = ::tokenspec::__private::LoadOptions::from_process_with(
+            &[#(#env_from),*],
+            &[#(#environments),*],
+        )?;
+    }
+}
+
 /// The expansion. Per token it holds only the field, its row of the
 /// definitions table (`tokenspec_core::table`, one string constant), its
 /// name in `NAMES` and its place in the pattern that fills the fields, plus,
@@ -161,6 +191,7 @@ fn field_idents(tokens: &[&Token], span: Span) -> syn::Result<Vec<Ident>> {
 /// grows with the spec (docs/benchmarks.md, "Macro").
 fn generate(
     input: &Input,
+    spec: &Spec,
     class: Class,
     tokens: &[&Token],
     fields: &[Ident],
@@ -230,6 +261,7 @@ fn generate(
         .filter(|(t, _)| !t.required.is_always())
         .map(|(_, f)| quote!(self.#f.is_some()));
     let struct_name = name.to_string();
+    let load_options = load_options(spec);
     quote! {
         #[doc = #class_doc]
         #(#attrs)*
@@ -263,9 +295,12 @@ fn generate(
             }
 
             /// Loads from the root found from the working directory, in the environment
-            /// chosen by `APP_ENV` / `CI`, with the process environment taking precedence.
+            /// chosen as the command line tool chooses it (`TOKENSPEC_ENV`, then the
+            /// spec's `env_from` variables; one the spec does not define is an error),
+            /// with the process environment taking precedence.
             pub fn load() -> ::core::result::Result<Self, ::tokenspec::__private::LoadError> {
-                Self::load_with(&::tokenspec::__private::LoadOptions::from_process()?)
+                #load_options
+                Self::load_with(&options)
             }
 
             /// Loads from an explicit root and environment (`None`: base files only).

@@ -76,6 +76,7 @@ fn defs(n: usize) -> Vec<TokenDef> {
             format: Format::GithubPat,
             ci_value: Cow::Borrowed("ci_test_github_pat"),
             deprecated: None,
+            aliases: Cow::Borrowed(&[]),
         })
         .collect()
 }

@@ -16,6 +16,14 @@ pub enum Class {
     Runtime,
 }
 
+/// The environment whose files are committed, holding safe test values.
+pub const CI_ENV: &str = "ci";
+
+/// What the name of every temporary file tokenspec writes starts and ends
+/// with (`.tokenspec-XXXXXX.tmp`), so that `.gitignore` and `check` know them.
+pub const TEMP_PREFIX: &str = ".tokenspec-";
+pub const TEMP_SUFFIX: &str = ".tmp";
+
 impl Class {
     pub const ALL: [Class; 2] = [Class::Cicd, Class::Runtime];
 
@@ -27,11 +35,21 @@ impl Class {
         }
     }
 
-    /// The base file name at the root: `.tokens` or `.env`.
-    pub fn base_file(self) -> &'static str {
+    /// The base file name at the root: `.tokens` or `.env`. With
+    /// [`Class::ci_file`], the one place token file names are spelled.
+    pub const fn base_file(self) -> &'static str {
         match self {
             Class::Cicd => ".tokens",
             Class::Runtime => ".env",
+        }
+    }
+
+    /// The committed CI file, `env_file(CI_ENV)`: `.tokens.ci` or `.env.ci`
+    /// (a test holds the two equal).
+    pub const fn ci_file(self) -> &'static str {
+        match self {
+            Class::Cicd => ".tokens.ci",
+            Class::Runtime => ".env.ci",
         }
     }
 
@@ -111,6 +129,9 @@ pub struct TokenDef {
     /// The safe value committed in `.tokens.ci` / `.env.ci`.
     pub ci_value: Cow<'static, str>,
     pub deprecated: Option<Deprecation>,
+    /// Other variable names the token may arrive under, read from the
+    /// process environment after its own name, in order.
+    pub aliases: Cow<'static, [Cow<'static, str>]>,
 }
 
 /// Whether `name` is a portable environment-variable name (`[A-Za-z_][A-Za-z0-9_]*`).
@@ -154,5 +175,17 @@ mod tests {
         assert!(!is_env_name("A-B"));
         assert!(!is_env_name(""));
         assert!(!is_env_name("A.B"));
+    }
+}
+
+#[cfg(test)]
+mod file_name_tests {
+    use super::*;
+
+    #[test]
+    fn the_ci_file_is_the_ci_environment_file() {
+        for class in Class::ALL {
+            assert_eq!(class.ci_file(), class.env_file(CI_ENV));
+        }
     }
 }

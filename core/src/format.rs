@@ -31,65 +31,75 @@ pub enum Format {
     Regex(Cow<'static, str>),
 }
 
-/// Built-in format names as written in the spec, with a one-line description.
-pub const BUILTIN_FORMATS: &[(&str, &str)] = &[
-    ("any", "any non-empty value"),
-    (
-        "github_pat",
-        "GitHub token: `ghp_…` (36+ chars) or fine-grained `github_pat_…`",
-    ),
-    (
-        "jwt",
-        "JSON Web Token: `eyJ…` header, payload and signature in base64url",
-    ),
-    (
-        "discord_bot_token",
-        "Discord bot token: three base64url segments, 23–28 . 6–7 . 27+",
-    ),
-    (
-        "discord_client_secret",
-        "Discord OAuth2 client secret: 32+ base64url characters",
-    ),
-    (
-        "cloudflare_api_token",
-        "Cloudflare API token: 40+ base64url characters",
-    ),
-    (
-        "cloudflare_tunnel_token",
-        "Cloudflare tunnel token: base64 JSON starting `eyJ`",
-    ),
-    ("uuid", "UUID: 8-4-4-4-12 hex digits"),
+/// A built-in format: its spec name, and what it accepts in a person's words.
+#[derive(Debug)]
+pub struct Builtin {
+    pub name: &'static str,
+    pub format: Format,
+    pub description: &'static str,
+}
+
+/// Every built-in format; the one place their names are spelled.
+pub const BUILTIN_FORMATS: &[Builtin] = &[
+    Builtin {
+        name: "any",
+        format: Format::Any,
+        description: "any non-empty value",
+    },
+    Builtin {
+        name: "github_pat",
+        format: Format::GithubPat,
+        description: "GitHub token: `ghp_…` (36+ chars) or fine-grained `github_pat_…`",
+    },
+    Builtin {
+        name: "jwt",
+        format: Format::Jwt,
+        description: "JSON Web Token: `eyJ…` header, payload and signature in base64url",
+    },
+    Builtin {
+        name: "discord_bot_token",
+        format: Format::DiscordBotToken,
+        description: "Discord bot token: three base64url segments, 23–28 . 6–7 . 27+",
+    },
+    Builtin {
+        name: "discord_client_secret",
+        format: Format::DiscordClientSecret,
+        description: "Discord OAuth2 client secret: 32+ base64url characters",
+    },
+    Builtin {
+        name: "cloudflare_api_token",
+        format: Format::CloudflareApiToken,
+        description: "Cloudflare API token: 40+ base64url characters",
+    },
+    Builtin {
+        name: "cloudflare_tunnel_token",
+        format: Format::CloudflareTunnelToken,
+        description: "Cloudflare tunnel token: base64 JSON starting `eyJ`",
+    },
+    Builtin {
+        name: "uuid",
+        format: Format::Uuid,
+        description: "UUID: 8-4-4-4-12 hex digits",
+    },
 ];
 
 impl Format {
     /// The built-in format called `name`, if any.
     pub fn builtin(name: &str) -> Option<Format> {
-        Some(match name {
-            "any" => Format::Any,
-            "github_pat" => Format::GithubPat,
-            "jwt" => Format::Jwt,
-            "discord_bot_token" => Format::DiscordBotToken,
-            "discord_client_secret" => Format::DiscordClientSecret,
-            "cloudflare_api_token" => Format::CloudflareApiToken,
-            "cloudflare_tunnel_token" => Format::CloudflareTunnelToken,
-            "uuid" => Format::Uuid,
-            _ => return None,
-        })
+        BUILTIN_FORMATS
+            .iter()
+            .find(|b| b.name == name)
+            .map(|b| b.format.clone())
+    }
+
+    /// This format's entry in [`BUILTIN_FORMATS`]; `None` for a regex.
+    pub fn as_builtin(&self) -> Option<&'static Builtin> {
+        BUILTIN_FORMATS.iter().find(|b| b.format == *self)
     }
 
     /// The spec spelling: a built-in name, or `regex`.
     pub fn name(&self) -> &str {
-        match self {
-            Format::Any => "any",
-            Format::GithubPat => "github_pat",
-            Format::Jwt => "jwt",
-            Format::DiscordBotToken => "discord_bot_token",
-            Format::DiscordClientSecret => "discord_client_secret",
-            Format::CloudflareApiToken => "cloudflare_api_token",
-            Format::CloudflareTunnelToken => "cloudflare_tunnel_token",
-            Format::Uuid => "uuid",
-            Format::Regex(_) => "regex",
-        }
+        self.as_builtin().map_or("regex", |b| b.name)
     }
 
     /// Compiles a regex format, anchored to the whole value.
@@ -99,7 +109,12 @@ impl Format {
     /// formats and keeps the Unicode tables of the full `regex` crate out of
     /// the binary (docs/benchmarks.md: they were most of its start-up
     /// relocations).
+    ///
+    /// The pattern must be a valid regex on its own before it is wrapped in
+    /// `^(?:…)$`: otherwise `[0-9a-f]{32})|(.*` would close the wrapper's
+    /// group itself and match anything.
     pub fn compile_regex(pattern: &str) -> Result<regex_lite::Regex, regex_lite::Error> {
+        regex_lite::Regex::new(pattern)?;
         regex_lite::Regex::new(&format!("^(?:{pattern})$"))
     }
 
@@ -224,6 +239,14 @@ pub fn is_placeholder(value: &str, ci_value: &str) -> bool {
         || ends("_placeholder")
 }
 
+/// Whether `value` is an unfilled template value, `CHANGE_ME` or
+/// `CHANGE_ME_*` in any case (what `tokenspec load` writes into a new
+/// file): it never counts as set, in any environment.
+pub fn is_unfilled(value: &str) -> bool {
+    let b = value.as_bytes();
+    b.len() >= 9 && b[..9].eq_ignore_ascii_case(b"change_me") && (b.len() == 9 || b[9] == b'_')
+}
+
 /// Why a value looks like a real, live secret, or `None`.
 ///
 /// Known token shapes are searched anywhere in the value (as gitleaks does),
@@ -346,6 +369,16 @@ pub fn is_high_entropy(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn unfilled_is_change_me_only() {
+        for v in ["CHANGE_ME", "CHANGE_ME_TOKEN", "change_me_x"] {
+            assert!(super::is_unfilled(v), "{v}");
+        }
+        for v in ["CHANGE_MEX", "ci_test_x", "x_here", "", "CHANGE"] {
+            assert!(!super::is_unfilled(v), "{v}");
+        }
+    }
+
     use super::*;
 
     // Realistic shapes, not real tokens: random characters in the issuers' layouts.
@@ -400,7 +433,7 @@ mod tests {
         assert!(!f.matches("abx") && !f.matches("xcd"));
     }
 
-    /// The regex dialect the README and schema promise: `regex-lite`, whose
+    /// The regex dialect docs/spec.md and the schema promise: `regex-lite`, whose
     /// classes are ASCII-only, so a token format never accepts look-alike
     /// Unicode digits or letters.
     #[test]
@@ -417,6 +450,17 @@ mod tests {
         assert!(nocase.matches("SK_Live"));
         assert!(Format::compile_regex(r"\p{L}").is_err());
         assert!(Format::compile_regex("(").is_err());
+    }
+
+    #[test]
+    fn a_pattern_cannot_escape_its_anchors() {
+        let escape = "[0-9a-f]{32})|(.*";
+        assert!(Format::compile_regex(escape).is_err(), "invalid on its own");
+        let f = Format::Regex(escape.into());
+        assert!(!f.matches("anything at all"));
+        let ok = Format::Regex("[0-9a-f]{4}|x".into());
+        assert!(ok.matches("x") && ok.matches("beef"));
+        assert!(!ok.matches("xbeef"), "alternatives stay inside the anchors");
     }
 
     #[test]

@@ -10,9 +10,11 @@ pub mod file;
 pub mod format;
 pub mod load;
 pub mod secret;
+pub mod store_def;
+pub mod suggest;
 pub mod table;
 
 pub use def::{Class, Deprecation, Required, TokenDef};
 pub use format::Format;
-pub use load::{LoadError, LoadOptions, Problem, Resolution, Source, State};
+pub use load::{LoadError, LoadOptions, Problem, Resolution, Setting, Source, State};
 pub use secret::Secret;

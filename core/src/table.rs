@@ -17,13 +17,14 @@
 //! ```text
 //! table      = names "\n" row*            one row per name, in spec order
 //! names      = NAME (" " NAME)*           environment-variable names: no space, no newline
-//! row        = str(description) required format ci_value deprecated
+//! row        = str(description) required format ci_value deprecated aliases
 //! str        = decimal byte length ":" text
 //! required   = "a" (always) | "n" (never) | "i" count ":" str*   (the environments)
 //! format     = "r" str(pattern) | str(built-in name)
 //! ci_value   = "d" (the default, ci_test_<name>) | "v" str
 //! deprecated = "-" | "+" opt(replacement) opt(note)
 //! opt        = "_" | str
+//! aliases    = count ":" str*
 //! ```
 
 use std::borrow::Cow;
@@ -33,7 +34,7 @@ use std::fmt::Write as _;
 
 use crate::def::{Class, Deprecation, Required, TokenDef};
 use crate::format::{default_ci_value, Format};
-use crate::load::{LoadError, Problem, Resolution};
+use crate::load::{LoadError, Resolution};
 use crate::secret::{Presence, Secret};
 
 /// The table of `defs`, which all have the same class and names that are
@@ -87,6 +88,10 @@ pub fn encode(defs: &[TokenDef]) -> String {
                 opt(&mut out, &dep.note);
             }
         }
+        let _ = write!(out, "{}:", d.aliases.len());
+        for a in d.aliases.iter() {
+            str(&mut out, a);
+        }
     }
     out
 }
@@ -137,6 +142,7 @@ pub fn decode(class: Class, table: &'static str) -> Vec<TokenDef> {
                 }),
                 other => bad(other),
             };
+            let aliases = (0..r.number()).map(|_| Cow::Borrowed(r.str())).collect();
             TokenDef {
                 name: Cow::Borrowed(name),
                 class,
@@ -145,6 +151,7 @@ pub fn decode(class: Class, table: &'static str) -> Vec<TokenDef> {
                 format,
                 ci_value,
                 deprecated,
+                aliases: Cow::Owned(aliases),
             }
         })
         .collect();
@@ -216,18 +223,14 @@ pub fn values<const N: usize>(
         .iter()
         .map(|d| by_name.get(d.name.as_ref()).copied().flatten().cloned())
         .collect();
-    let problems: Vec<Problem> = defs
+    let missing: Vec<&str> = defs
         .iter()
         .zip(&values)
         .filter(|(d, v)| d.required.is_always() && v.is_none())
-        .map(|(d, _)| Problem::Missing {
-            name: d.name.to_string(),
-            env: None,
-            looked_in: Vec::new(),
-        })
+        .map(|(d, _)| d.name.as_ref())
         .collect();
-    if !problems.is_empty() {
-        return Err(LoadError { problems });
+    if !missing.is_empty() {
+        return Err(resolution.missing(&missing));
     }
     Ok(values
         .try_into()
@@ -268,6 +271,7 @@ mod tests {
             format: Format::Any,
             ci_value: Cow::Owned(default_ci_value(name)),
             deprecated: None,
+            aliases: Cow::Borrowed(&[]),
         }
     }
 
@@ -303,6 +307,7 @@ mod tests {
                 replacement: Some(Cow::Borrowed("A_KEY")),
                 note: None,
             }),
+            aliases: Cow::Owned(vec![Cow::Borrowed("ODD_X"), Cow::Borrowed("OLD_1")]),
         };
         let mut all = defs().to_vec();
         all.push(odd);
@@ -333,12 +338,8 @@ mod tests {
     fn every_missing_required_token_is_named_in_table_order() {
         let res = resolution(&[("B_KEY", "b1")]);
         let err = values::<3>(&res, defs()).expect_err("two are missing");
-        let missing = |name: &str| Problem::Missing {
-            name: name.into(),
-            env: None,
-            looked_in: Vec::new(),
-        };
-        assert_eq!(err.problems, [missing("A_KEY"), missing("C_KEY")]);
+        assert_eq!(err, res.missing(&["A_KEY", "C_KEY"]));
+        assert_eq!(err.problems().len(), 2);
     }
 
     struct Shown;

@@ -4,6 +4,8 @@
 use std::fmt;
 use std::ops::Range;
 
+use tokenspec_core::format::looks_like_secret;
+
 /// One problem at a place in the spec.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -96,6 +98,10 @@ impl Diagnostics {
         } else {
             raw.to_owned()
         };
+        // Whatever the diagnostic is about, no secret-looking string on the
+        // shown line (another key's `ci_value`, a pasted token in a comment)
+        // leaves through it.
+        let text = mask_secrets(&text);
         let width = line.to_string().len();
         let pad = " ".repeat(width);
         // The caret covers the span, clipped to its first line.
@@ -108,17 +114,17 @@ impl Diagnostics {
         let carets = span_chars.min(line_chars.saturating_sub(col - 1).max(1));
         let mut out = format!(
             "error: {}\n{pad}--> {}:{line}:{col}\n{pad} |\n{line} | {text}\n{pad} | {}{}",
-            d.message,
+            mask_secrets(&d.message),
             self.file,
             " ".repeat(col - 1),
             "^".repeat(carets)
         );
         if let Some(label) = &d.label {
             out.push(' ');
-            out.push_str(label);
+            out.push_str(&mask_secrets(label));
         }
         if let Some(help) = &d.help {
-            out.push_str(&format!("\n{pad} = help: {help}"));
+            out.push_str(&format!("\n{pad} = help: {}", mask_secrets(help)));
         }
         out
     }
@@ -143,6 +149,45 @@ fn mask_span(line: &str, col: usize, spanned: &str) -> String {
             }
         })
         .collect()
+}
+
+/// `text` with every secret-looking string replaced by `*`s of the same
+/// length (so columns and carets stay put): the contents of each quoted
+/// string, and each run of other characters between spaces and TOML
+/// punctuation, as judged by [`looks_like_secret`].
+pub fn mask_secrets(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = chars.clone();
+    let mut mask = |from: usize, to: usize| {
+        let piece: String = chars[from..to].iter().collect();
+        if looks_like_secret(&piece).is_some() {
+            out[from..to].iter_mut().for_each(|c| *c = '*');
+        }
+    };
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '"' || c == '\'' {
+            // A quoted string: up to the matching quote (a `\"` in a basic string is not one).
+            let mut j = i + 1;
+            while j < chars.len() && chars[j] != c {
+                j += if c == '"' && chars[j] == '\\' { 2 } else { 1 };
+            }
+            let end = j.min(chars.len());
+            mask(i + 1, end);
+            i = end + 1;
+        } else if c.is_whitespace() || ",{}[]`".contains(c) {
+            i += 1;
+        } else {
+            let mut j = i;
+            while j < chars.len() && !(chars[j].is_whitespace() || ",{}[]`\"'".contains(chars[j])) {
+                j += 1;
+            }
+            mask(i, j);
+            i = j;
+        }
+    }
+    out.into_iter().collect()
 }
 
 impl fmt::Display for Diagnostics {
@@ -182,6 +227,48 @@ mod tests {
         let out = ds.to_string();
         assert!(!out.contains("secretvalue"), "{out}");
         assert!(out.contains("ci_value = \"***************\""), "{out}");
+    }
+
+    #[test]
+    fn every_secret_on_the_shown_line_is_masked() {
+        let gh = format!("ghp_{}", "aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF3hJ6");
+        let src = format!(
+            "token = [ {{ name = \"AAR_TOKEN\", class = \"cicd\", description = \"d\", ci_value = \"{gh}\", typo = 1 }} ]\n# pasted: {gh}\n"
+        );
+        let at = src.find("typo").unwrap();
+        let comment = src.find("# pasted").unwrap();
+        let ds = Diagnostics {
+            file: "token-spec.toml".into(),
+            source: src.clone(),
+            items: vec![
+                Diagnostic::new("unknown key `typo` in a [[token]]", at..at + 4),
+                Diagnostic::new(format!("a key `{gh}`"), comment..comment + 1)
+                    .help(format!("not {gh}")),
+            ],
+        };
+        let out = ds.to_string();
+        assert!(!out.contains(&gh), "{out}");
+        assert!(!out.contains(&gh[4..20]), "{out}");
+        assert!(
+            out.contains("name = \"AAR_TOKEN\""),
+            "the rest of the line stays: {out}"
+        );
+        assert!(
+            out.contains(&format!("ci_value = \"{}\"", "*".repeat(gh.len()))),
+            "{out}"
+        );
+        let caret_line = out.lines().nth(4).unwrap();
+        assert_eq!(
+            caret_line.find('^'),
+            Some(at + 4),
+            "the caret still points at `typo`: {out}"
+        );
+    }
+
+    #[test]
+    fn ordinary_text_is_not_masked() {
+        let line = r#"format = "discord_client_secret" # CHANGE_ME_DISCORD_CLIENT_SECRET ci_test_aar_token"#;
+        assert_eq!(mask_secrets(line), line);
     }
 
     #[test]

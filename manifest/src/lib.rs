@@ -7,11 +7,12 @@ pub mod model;
 pub mod parse;
 pub mod render;
 pub mod snapshot;
+pub mod suggest;
 
 use std::path::Path;
 
 pub use diagnostic::{Diagnostic, Diagnostics};
-pub use model::{ClassInfo, Spec, Token};
+pub use model::{ClassInfo, Spec, Token, DEFAULT_TEMPLATES};
 
 /// Reading a spec file failed.
 #[derive(Debug)]

@@ -13,9 +13,91 @@ pub const DEFAULT_ENVIRONMENTS: [&str; 3] = ["dev", "prod", "ci"];
 pub struct Spec {
     /// Environment names; always includes `ci`.
     pub environments: Vec<String>,
+    /// The variables that choose the environment after `--env` and
+    /// `TOKENSPEC_ENV`, in order (`env_from`; default `APP_ENV`, `CI`).
+    pub env_from: Vec<String>,
     pub classes: Vec<ClassInfo>,
     /// Tokens in spec order.
     pub tokens: Vec<Token>,
+    /// Committed templates beyond [`DEFAULT_TEMPLATES`] (top-level `templates`),
+    /// relative to the root.
+    pub templates: Vec<String>,
+    /// Where the tokens live once a team outgrows files (`[store]`).
+    pub store: Option<StoreSpec>,
+}
+
+/// The KV v2 mount when `[store]` names none (the dev server's default).
+pub const DEFAULT_STORE_MOUNT: &str = "secret";
+
+/// Which secrets engine: OpenBao and HashiCorp Vault share one HTTP API;
+/// the kind decides which environment variables are read first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StoreKind {
+    OpenBao,
+    Vault,
+}
+
+impl StoreKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StoreKind::OpenBao => "openbao",
+            StoreKind::Vault => "vault",
+        }
+    }
+}
+
+/// `[store]`: one KV v2 secret per class and environment, whose keys are
+/// token names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoreSpec {
+    pub kind: StoreKind,
+    /// The server; `BAO_ADDR` / `VAULT_ADDR` override it. No trailing `/`.
+    pub address: Option<String>,
+    /// The KV v2 mount, without slashes.
+    pub mount: String,
+    /// The secret path template, holding `{class}` and `{env}`.
+    pub path: String,
+    /// The environments the store serves.
+    pub environments: Vec<String>,
+    /// Whether token files stay a lower layer below the store.
+    pub files: bool,
+    /// The `[store]` table in the spec source, for diagnostics.
+    pub span: Range<usize>,
+}
+
+impl StoreSpec {
+    /// The secret (below the mount) holding `class`'s tokens in `env`.
+    pub fn secret_path(&self, class: Class, env: &str) -> String {
+        self.path
+            .replace("{class}", class.as_str())
+            .replace("{env}", env)
+    }
+
+    /// Whether the store serves `env`.
+    pub fn serves(&self, env: &str) -> bool {
+        self.environments.iter().any(|e| e == env)
+    }
+}
+
+/// Committed templates every project may have: empty or placeholder values only.
+pub const DEFAULT_TEMPLATES: &[&str] = &[".env.example", ".env.sample", ".env.template"];
+
+impl Spec {
+    /// Every committed template name: the defaults, then the spec's, each once.
+    pub fn template_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = DEFAULT_TEMPLATES.iter().map(|t| (*t).to_owned()).collect();
+        for t in &self.templates {
+            if !names.contains(t) {
+                names.push(t.clone());
+            }
+        }
+        names
+    }
+
+    /// Whether `name` (relative to the root) is a committed template.
+    pub fn is_template(&self, name: &str) -> bool {
+        DEFAULT_TEMPLATES.contains(&name) || self.templates.iter().any(|t| t == name)
+    }
 }
 
 /// Per-class settings, from `[class.cicd]` / `[class.runtime]` or the defaults.
@@ -59,6 +141,8 @@ pub struct Token {
     pub rotation_days: Option<u32>,
     pub scopes: Vec<String>,
     pub deprecated: Option<Deprecation>,
+    /// Other variable names it may arrive under in the process environment.
+    pub aliases: Vec<String>,
     /// Byte span of the `[[token]]` table, for diagnostics.
     pub span: Range<usize>,
     /// Byte span of the `name` value.
@@ -83,6 +167,7 @@ impl Token {
             format: self.format.clone(),
             ci_value: Cow::Owned(self.ci_value.clone()),
             deprecated: self.deprecated.clone(),
+            aliases: Cow::Owned(self.aliases.iter().cloned().map(Cow::Owned).collect()),
         }
     }
 
@@ -99,6 +184,12 @@ impl Token {
             format: self.format.clone(),
             ci_value: Cow::Borrowed(&self.ci_value),
             deprecated: self.deprecated.clone(),
+            aliases: Cow::Owned(
+                self.aliases
+                    .iter()
+                    .map(|a| Cow::Borrowed(a.as_str()))
+                    .collect(),
+            ),
         }
     }
 
@@ -127,6 +218,11 @@ impl Spec {
 
     pub fn tokens_of(&self, class: Class) -> impl Iterator<Item = &Token> {
         self.tokens.iter().filter(move |t| t.class == class)
+    }
+
+    /// `env_from` as the loader takes it.
+    pub fn env_from(&self) -> Vec<&str> {
+        self.env_from.iter().map(String::as_str).collect()
     }
 
     pub fn token(&self, name: &str) -> Option<&Token> {

@@ -18,8 +18,21 @@ use tokenspec_core::{Class, Deprecation, Format, Required};
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{ClassInfo, Spec, Token, DEFAULT_ENVIRONMENTS};
+use tokenspec_core::env::DEFAULT_ENV_FROM;
 
-pub const TOP_KEYS: &[&str] = &["version", "environments", "class", "token"];
+mod store;
+
+pub use store::STORE_KEYS;
+
+pub const TOP_KEYS: &[&str] = &[
+    "version",
+    "environments",
+    "env_from",
+    "class",
+    "token",
+    "store",
+    "templates",
+];
 pub const CLASS_KEYS: &[&str] = &["owner", "rotation_days", "description"];
 pub const TOKEN_KEYS: &[&str] = &[
     "name",
@@ -32,6 +45,7 @@ pub const TOKEN_KEYS: &[&str] = &[
     "rotation_days",
     "scopes",
     "deprecated",
+    "aliases",
 ];
 pub const DEPRECATED_KEYS: &[&str] = &["replacement", "note"];
 pub const FORMAT_KEYS: &[&str] = &["regex"];
@@ -94,14 +108,8 @@ fn type_name(v: &DeValue<'_>) -> &'static str {
     }
 }
 
-/// The closest known key, when it is close enough to be a typo.
 fn suggest<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
-    known
-        .iter()
-        .map(|k| (strsim::levenshtein(key, k), *k))
-        .filter(|(d, k)| *d <= 2.max(k.len() / 3))
-        .min()
-        .map(|(_, k)| k)
+    crate::suggest::did_you_mean(key, known.iter().copied())
 }
 
 impl Cx<'_> {
@@ -182,6 +190,7 @@ impl Cx<'_> {
             }
         }
         let environments = self.environments(root.get("environments"));
+        let env_from = self.env_from(root.get("env_from"));
         let classes = self.classes(root.get("class"));
 
         let mut tokens = Vec::new();
@@ -215,12 +224,47 @@ impl Cx<'_> {
                 ),
             },
         }
+        let templates = self.templates(root.get("templates"));
+        let store = self.store(root.get("store"), &environments);
         self.cross_checks(&environments);
         Spec {
             environments: environments.into_iter().map(Spanned::into_inner).collect(),
+            env_from,
             classes,
             tokens,
+            templates,
+            store,
         }
+    }
+
+    /// `templates = [".env.dist"]`: more committed templates, as paths in the root.
+    fn templates(&mut self, v: Option<&Val<'_>>) -> Vec<String> {
+        let Some(v) = v else { return Vec::new() };
+        let names = self.string_array(v, "templates").unwrap_or_default();
+        let mut out = Vec::new();
+        for n in names {
+            let name = n.get_ref();
+            let bad = name.is_empty()
+                || name.starts_with('/')
+                || name.contains('\\')
+                || name
+                    .split('/')
+                    .any(|part| part.is_empty() || part == "." || part == "..");
+            if bad {
+                self.err(
+                    Diagnostic::new(
+                        format!("`{name}` is not a file path inside the root"),
+                        n.span(),
+                    )
+                    .help(
+                        "name a template relative to the root, e.g. `templates = [\".env.dist\"]`",
+                    ),
+                );
+            } else if !out.contains(name) {
+                out.push(name.clone());
+            }
+        }
+        out
     }
 
     fn environments(&mut self, v: Option<&Val<'_>>) -> Vec<Spanned<String>> {
@@ -253,6 +297,41 @@ impl Cx<'_> {
             );
         }
         envs
+    }
+
+    fn env_from(&mut self, v: Option<&Val<'_>>) -> Vec<String> {
+        let Some(v) = v else {
+            return DEFAULT_ENV_FROM.iter().map(|s| (*s).to_owned()).collect();
+        };
+        let vars = self.variable_names(v, "env_from");
+        vars.into_iter().map(Spanned::into_inner).collect()
+    }
+
+    /// An array of distinct environment variable names.
+    fn variable_names(&mut self, v: &Val<'_>, key: &str) -> Vec<Spanned<String>> {
+        let names = self.string_array(v, key).unwrap_or_default();
+        let mut seen = HashMap::new();
+        for n in &names {
+            if !is_env_name(n.get_ref()) {
+                self.err(
+                    Diagnostic::new(
+                        format!(
+                            "`{}` in `{key}` is not a valid environment variable name",
+                            n.get_ref()
+                        ),
+                        n.span(),
+                    )
+                    .help("use letters, digits and `_`, not starting with a digit, e.g. `APP_ENV`"),
+                );
+            }
+            if seen.insert(n.get_ref().clone(), ()).is_some() {
+                self.err(Diagnostic::new(
+                    format!("`{}` is listed twice in `{key}`", n.get_ref()),
+                    n.span(),
+                ));
+            }
+        }
+        names
     }
 
     fn classes(&mut self, v: Option<&Val<'_>>) -> Vec<ClassInfo> {
@@ -417,6 +496,16 @@ impl Cx<'_> {
             .and_then(|v| self.string_array(v, "scopes"))
             .unwrap_or_default();
         let deprecated = t.get("deprecated").and_then(|v| self.deprecated(v));
+        let aliases = t
+            .get("aliases")
+            .map(|v| self.variable_names(v, "aliases"))
+            .unwrap_or_default();
+        if let Some(own) = aliases.iter().find(|a| Some(a.get_ref()) == name.as_ref()) {
+            self.err(Diagnostic::new(
+                format!("`{}` is the token's own name, not an alias", own.get_ref()),
+                own.span(),
+            ));
+        }
 
         if let (Some(n), Some(ci)) = (&name, &ci_value) {
             self.check_ci_value(
@@ -444,6 +533,7 @@ impl Cx<'_> {
             format,
             ci_value,
             deprecated,
+            aliases: aliases.into_iter().map(Spanned::into_inner).collect(),
             span,
             name_span,
             ci_value_span,
@@ -456,7 +546,7 @@ impl Cx<'_> {
             DeValue::String(s) => {
                 let f = Format::builtin(s);
                 if f.is_none() {
-                    let names: Vec<&str> = BUILTIN_FORMATS.iter().map(|(n, _)| *n).collect();
+                    let names: Vec<&str> = BUILTIN_FORMATS.iter().map(|b| b.name).collect();
                     let help = match suggest(s, &names) {
                         Some(x) => format!("did you mean `{x}`? built-in formats are: {}; or write `format = {{ regex = \"…\" }}`", names.join(", ")),
                         None => format!("built-in formats are: {}; or write `format = {{ regex = \"…\" }}`", names.join(", ")),
@@ -647,6 +737,31 @@ mod tests {
         assert_eq!(t.rotation_days, None);
         assert!(t.scopes.is_empty() && t.deprecated.is_none());
         assert_eq!(spec.environments, ["dev", "prod", "ci"]);
+    }
+
+    #[test]
+    fn env_from_and_aliases() {
+        let spec = parse(
+            "env_from = [\"CI\", \"APP_ENV\"]\n[[token]]\nname = \"A\"\nclass = \"cicd\"\ndescription = \"d\"\naliases = [\"ORCHESTRATION_KEY\", \"GITHUB_TOKEN\"]\n",
+            "t",
+        )
+        .unwrap();
+        assert_eq!(spec.env_from, ["CI", "APP_ENV"]);
+        assert_eq!(
+            spec.tokens[0].aliases,
+            ["ORCHESTRATION_KEY", "GITHUB_TOKEN"]
+        );
+        let none = parse("", "t").unwrap();
+        assert_eq!(none.env_from, ["APP_ENV", "CI"]);
+        let e = errors("env_from = [\"CI\", \"CI\", \"A-B\"]\n[[token]]\nname = \"A\"\nclass = \"cicd\"\ndescription = \"d\"\naliases = [\"A\"]\n");
+        assert_eq!(
+            e,
+            [
+                "`CI` is listed twice in `env_from` @ token-spec.toml:1:19",
+                "`A-B` in `env_from` is not a valid environment variable name @ token-spec.toml:1:25",
+                "`A` is the token's own name, not an alias @ token-spec.toml:6:12",
+            ]
+        );
     }
 
     #[test]

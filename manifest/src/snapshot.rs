@@ -9,24 +9,25 @@
 //! parses the spec as usual. A checksum at the end catches damaged bytes.
 //! Only specs that passed every check are ever encoded.
 //!
-//! # Format, version 2
+//! # Format, version 4 (3 was the one before the digest)
 //!
 //! ```text
 //! file      = MAGIC body checksum
-//! MAGIC     = "tokenspec-snap:2"             16 bytes; the version is its last byte
+//! MAGIC     = "tokenspec-snap:4"             16 bytes; the version is its last byte
 //! checksum  = XXH3-64 of body                 8 bytes, little endian
-//! body      = digest environments classes tokens
+//! body      = digest environments env_from classes tokens templates store
 //! digest    = XXH3-128 of the spec source    16 bytes, little endian
 //! n         = unsigned LEB128 varint         (lengths, counts, numbers, offsets)
 //! str       = n(byte length) UTF-8 bytes
 //! opt<T>    = 0 | 1 T
 //! list<T>   = n(count) T…
 //! environments = list<str>
+//! env_from  = list<str>                      the variables that choose the environment
 //! classes   = list<class owner:str rotation_days:opt<n> description:str>
 //! class     = 0 (cicd) | 1 (runtime)
 //! tokens    = list<token>
 //! token     = name:str class description:str required format ci_value
-//!             owner rotation_days scopes:list<str> deprecated spans
+//!             owner rotation_days scopes:list<str> deprecated aliases:list<str> spans
 //! required  = 0 (always) | 1 (never) | 2 list<str>(environments)
 //! format    = str(built-in name) | "regex" str(pattern)
 //! ci_value  = 0 (the default, ci_test_<name>) | 1 str
@@ -35,6 +36,9 @@
 //! deprecated = opt<opt<str>(replacement) opt<str>(note)>
 //! spans     = n(table start) n(table length)
 //!             then name and ci_value spans: n(start - table start) n(length)
+//! templates = list<str>
+//! store     = 0 | 1 kind:str("openbao"|"vault") address:opt<str> mount:str path:str
+//!             environments:list<str> files:(0|1) span:(n(start) n(length))
 //! ```
 //!
 //! Offsets relative to the table keep the common token at a few bytes of
@@ -48,10 +52,10 @@ use std::ops::Range;
 use tokenspec_core::{Class, Deprecation, Format, Required, TokenDef};
 use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
-use crate::model::{ClassInfo, Spec, Token};
+use crate::model::{ClassInfo, Spec, StoreKind, StoreSpec, Token};
 
 /// Identifies the layout; bump it whenever the encoding or the model changes.
-const MAGIC: &[u8; 16] = b"tokenspec-snap:2";
+const MAGIC: &[u8; 16] = b"tokenspec-snap:4";
 
 /// Which source text a snapshot was made from: XXH3-128 of its bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -66,15 +70,17 @@ impl Digest {
     /// The digest of everything `reader` yields, read in fixed-size pieces:
     /// the same as [`Digest::of`] the whole text, without holding it.
     pub fn of_reader(mut reader: impl Read) -> io::Result<Digest> {
+        const PIECE: u64 = 64 * 1024;
         let mut hasher = Xxh3::new();
-        let mut buf = vec![0u8; 64 * 1024];
+        // Not zeroed: a small spec touches only the pages it fills (a zeroed
+        // 64 KB buffer was 16 page faults in every run on the real spec).
+        let mut buf = Vec::with_capacity(PIECE as usize);
         loop {
-            match reader.read(&mut buf) {
-                Ok(0) => return Ok(Digest(hasher.digest128())),
-                Ok(n) => hasher.update(&buf[..n]),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
+            buf.clear();
+            if (&mut reader).take(PIECE).read_to_end(&mut buf)? == 0 {
+                return Ok(Digest(hasher.digest128()));
             }
+            hasher.update(&buf);
         }
     }
 }
@@ -93,6 +99,10 @@ pub fn encode(spec: &Spec, source: Digest) -> Vec<u8> {
     w.len(spec.environments.len());
     for e in &spec.environments {
         w.str(e);
+    }
+    w.len(spec.env_from.len());
+    for v in &spec.env_from {
+        w.str(v);
     }
     w.len(spec.classes.len());
     for c in &spec.classes {
@@ -153,12 +163,37 @@ pub fn encode(spec: &Spec, source: Digest) -> Vec<u8> {
                 w.opt_str(d.note.as_deref());
             }
         }
+        w.len(t.aliases.len());
+        for a in &t.aliases {
+            w.str(a);
+        }
         let base = t.span.start;
         w.len(base);
         w.len(t.span.end.wrapping_sub(base));
         for span in [&t.name_span, &t.ci_value_span] {
             w.len(span.start.wrapping_sub(base));
             w.len(span.end.wrapping_sub(span.start));
+        }
+    }
+    w.len(spec.templates.len());
+    for t in &spec.templates {
+        w.str(t);
+    }
+    match &spec.store {
+        None => w.u8(0),
+        Some(s) => {
+            w.u8(1);
+            w.str(s.kind.as_str());
+            w.opt_str(s.address.as_deref());
+            w.str(&s.mount);
+            w.str(&s.path);
+            w.len(s.environments.len());
+            for e in &s.environments {
+                w.str(e);
+            }
+            w.u8(u8::from(s.files));
+            w.len(s.span.start);
+            w.len(s.span.end.wrapping_sub(s.span.start));
         }
     }
     let sum = fingerprint(&w.0[MAGIC.len()..]);
@@ -169,8 +204,9 @@ pub fn encode(spec: &Spec, source: Digest) -> Vec<u8> {
 /// The spec in `bytes` when they were encoded from the text with digest
 /// `source`, else `None`.
 pub fn decode(bytes: &[u8], source: Digest) -> Option<Spec> {
-    let (mut r, environments, classes) = open(bytes, source)?;
+    let (mut r, environments, env_from, classes) = open(bytes, source)?;
     let environments = environments.into_iter().map(str::to_owned).collect();
+    let env_from = env_from.into_iter().map(str::to_owned).collect();
     let tokens = r.list(|r| {
         let t = RawToken::read(r, &classes)?;
         Some(Token {
@@ -186,16 +222,50 @@ pub fn decode(bytes: &[u8], source: Digest) -> Option<Spec> {
             rotation_days: t.rotation_days,
             scopes: t.scopes.iter().map(|s| (*s).to_owned()).collect(),
             deprecated: t.deprecated(|s| Cow::Owned(s.to_owned())),
+            aliases: t.aliases.iter().map(|a| (*a).to_owned()).collect(),
             span: t.span,
             name_span: t.name_span,
             ci_value_span: t.ci_value_span,
         })
     })?;
+    let templates = r.list(|r| r.str().map(str::to_owned))?;
+    let store = read_store(&mut r)?;
     // Trailing bytes mean a layout this build does not know.
     r.0.is_empty().then(|| Spec {
         environments,
+        env_from,
         classes: classes.iter().map(RawClass::to_info).collect(),
         tokens,
+        templates,
+        store,
+    })
+}
+
+/// The `[store]` settings, after the tokens.
+fn read_store(r: &mut Reader<'_>) -> Option<Option<StoreSpec>> {
+    Some(match r.u8()? {
+        0 => None,
+        1 => Some(StoreSpec {
+            kind: match r.str()? {
+                "openbao" => StoreKind::OpenBao,
+                "vault" => StoreKind::Vault,
+                _ => return None,
+            },
+            address: r.opt_str()?.map(str::to_owned),
+            mount: r.str()?.to_owned(),
+            path: r.str()?.to_owned(),
+            environments: r.list(|r| r.str().map(str::to_owned))?,
+            files: match r.u8()? {
+                0 => false,
+                1 => true,
+                _ => return None,
+            },
+            span: {
+                let start = r.len()?;
+                start..start.checked_add(r.len()?)?
+            },
+        }),
+        _ => return None,
     })
 }
 
@@ -210,6 +280,7 @@ pub struct View {
     bytes: &'static [u8],
     source: Digest,
     environments: Vec<&'static str>,
+    env_from: Vec<&'static str>,
 }
 
 impl View {
@@ -217,16 +288,24 @@ impl View {
     /// text with digest `source` (checked to the last byte, as [`decode`]
     /// checks it), else `None`.
     pub fn new(bytes: &'static [u8], source: Digest) -> Option<View> {
-        let (mut r, environments, classes) = open(bytes, source)?;
+        let (mut r, environments, env_from, classes) = open(bytes, source)?;
         let n = r.len()?;
         for _ in 0..n {
             RawToken::read(&mut r, &classes)?;
         }
+        r.list(|r| r.str())?;
+        read_store(&mut r)?;
         r.0.is_empty().then_some(View {
             bytes,
             source,
             environments,
+            env_from,
         })
+    }
+
+    /// The variables that choose the environment, as the spec names them.
+    pub fn env_from(&self) -> &[&'static str] {
+        &self.env_from
     }
 
     /// The spec's environment names.
@@ -236,7 +315,7 @@ impl View {
 
     /// What [`Spec::defs`] gives for `class`, borrowing the snapshot's text.
     pub fn defs(&self, class: Option<Class>) -> Vec<TokenDef> {
-        let (mut r, _, classes) = open(self.bytes, self.source).expect("checked by View::new");
+        let (mut r, _, _, classes) = open(self.bytes, self.source).expect("checked by View::new");
         let n = r.len().expect("checked by View::new");
         let mut defs = Vec::new();
         for _ in 0..n {
@@ -253,6 +332,7 @@ impl View {
                         Cow::Borrowed,
                     ),
                     deprecated: t.deprecated(Cow::Borrowed),
+                    aliases: Cow::Owned(t.aliases.iter().map(|a| Cow::Borrowed(*a)).collect()),
                 });
             }
         }
@@ -267,7 +347,10 @@ impl View {
 
 /// Checks magic, checksum and digest; the reader then stands at the token count.
 #[allow(clippy::type_complexity)]
-fn open(bytes: &[u8], source: Digest) -> Option<(Reader<'_>, Vec<&str>, Vec<RawClass<'_>>)> {
+fn open(
+    bytes: &[u8],
+    source: Digest,
+) -> Option<(Reader<'_>, Vec<&str>, Vec<&str>, Vec<RawClass<'_>>)> {
     let body = bytes.strip_prefix(MAGIC)?;
     let (body, sum) = body.split_at_checked(body.len().checked_sub(8)?)?;
     if fingerprint(body).to_le_bytes() != sum {
@@ -279,6 +362,7 @@ fn open(bytes: &[u8], source: Digest) -> Option<(Reader<'_>, Vec<&str>, Vec<RawC
     }
     let mut r = Reader(body);
     let environments = r.list(|r| r.str())?;
+    let env_from = r.list(|r| r.str())?;
     let classes = r.list(|r| {
         Some(RawClass {
             class: r.class()?,
@@ -287,7 +371,7 @@ fn open(bytes: &[u8], source: Digest) -> Option<(Reader<'_>, Vec<&str>, Vec<RawC
             description: r.str()?,
         })
     })?;
-    Some((r, environments, classes))
+    Some((r, environments, env_from, classes))
 }
 
 /// A class's settings as the snapshot holds them.
@@ -324,6 +408,7 @@ struct RawToken<'a> {
     rotation_days: Option<u32>,
     scopes: Vec<&'a str>,
     deprecated: Option<(Option<&'a str>, Option<&'a str>)>,
+    aliases: Vec<&'a str>,
     span: Range<usize>,
     name_span: Range<usize>,
     ci_value_span: Range<usize>,
@@ -373,6 +458,7 @@ impl<'a> RawToken<'a> {
             1 => Some((r.opt_str()?, r.opt_str()?)),
             _ => return None,
         };
+        let aliases = r.list(|r| r.str())?;
         let base = r.len()?;
         let span = base..base.checked_add(r.len()?)?;
         let mut relative = || -> Option<Range<usize>> {
@@ -393,6 +479,7 @@ impl<'a> RawToken<'a> {
             rotation_days,
             scopes,
             deprecated,
+            aliases,
             span,
             name_span,
             ci_value_span,
@@ -565,6 +652,13 @@ mod tests {
 version = 1
 environments = ["dev", "staging", "prod", "ci"]
 
+[store]
+kind = "vault"
+address = "https://vault.internal:8200"
+path = "proj/{class}/{env}"
+environments = ["prod"]
+files = false
+
 [class.cicd]
 owner = "Platform"
 rotation_days = 90
@@ -577,6 +671,7 @@ format = { regex = "dk_[a-z0-9]{8}" }
 ci_value = "dk_ci000000"
 required = ["prod", "ci"]
 scopes = ["deploy", "read"]
+aliases = ["DEPLOY_TOKEN", "OLD_DEPLOY"]
 
 [[token]]
 name = "OLD_KEY"
@@ -620,6 +715,7 @@ deprecated = {}
             let bytes: &'static [u8] = encode(&s, digest(src)).leak();
             let view = View::new(bytes, digest(src)).expect("a whole snapshot");
             assert_eq!(view.environments(), s.environments);
+            assert_eq!(view.env_from(), s.env_from);
             for class in [None, Some(Class::Cicd), Some(Class::Runtime)] {
                 assert_eq!(view.defs(class), s.defs(class), "{class:?}");
             }

@@ -93,7 +93,7 @@ fn outputs_match_golden_files() {
 fn every_file_says_it_is_generated_and_uses_lf() {
     for o in fixture_outputs() {
         assert!(
-            o.content.contains("cargo xtask gen"),
+            o.content.contains("tokenspec gen"),
             "{} has no header",
             o.path
         );

@@ -6,9 +6,43 @@
 //! Library code: it returns findings, plans and errors as data and prints
 //! nothing; the command line (`tokenspec-cli`) renders them.
 
+pub mod atomic;
 pub mod audit;
 pub mod generate;
+pub mod init;
+pub mod lock;
 pub mod migrate;
+
+/// Whether a key may be printed: a valid variable name that does not look
+/// like a secret. A value pasted as a line of its own (`ghp_…` or base64
+/// with no `=`, or `=` inside it) parses as a key; such a key is shown only
+/// by `file:line`.
+pub fn is_shown_key(key: &str) -> bool {
+    tokenspec_core::def::is_env_name(key)
+        && tokenspec_core::format::looks_like_secret(key).is_none()
+}
+
+/// `key` when [`is_shown_key`], else a phrase that stands for it.
+pub fn shown_key(key: &str) -> std::borrow::Cow<'_, str> {
+    if is_shown_key(key) {
+        key.into()
+    } else {
+        "a key not shown (it looks like a secret or is not a variable name)".into()
+    }
+}
+
+/// A place in a file, shown as `file:line`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Loc {
+    pub file: String,
+    pub line: usize,
+}
+
+impl std::fmt::Display for Loc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
+    }
+}
 
 /// An I/O error in the lowercase house style, without the `(os error N)` tail.
 pub fn io_message(e: &std::io::Error) -> String {

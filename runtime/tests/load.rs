@@ -136,13 +136,14 @@ fn every_problem_reported_at_once_without_values() {
         !text.contains(DISCORD) && !text.contains("pa$word") && !text.contains("CHANGE_ME_SECRET"),
         "{text}"
     );
-    let has = |f: &dyn Fn(&Problem) -> bool| err.problems.iter().any(f);
+    let has = |f: &dyn Fn(&Problem) -> bool| err.problems().iter().any(f);
     assert!(
         has(&|p| matches!(p, Problem::Invalid { name, .. } if name == "DISCORD_BOT_TOKEN")),
         "{text}"
     );
     assert!(
-        has(&|p| matches!(p, Problem::Placeholder { name, .. } if name == "DISCORD_CLIENT_SECRET")),
+        // CHANGE_ME_ is unfilled: it never counts as set.
+        has(&|p| matches!(p, Problem::Unfilled { name, .. } if name == "DISCORD_CLIENT_SECRET")),
         "{text}"
     );
     assert!(
@@ -181,6 +182,7 @@ fn single_quoted_dollar_is_literal_and_unquoted_is_refused() {
         format: Format::Any,
         ci_value: Cow::Borrowed("ci_test_x"),
         deprecated: None,
+        aliases: Cow::Borrowed(&[]),
     };
     let defs = [def("QUOTED"), def("BARE")];
     let dir = tempfile::tempdir().unwrap();
@@ -214,7 +216,7 @@ fn placeholders_count_as_set_only_in_ci() {
     write(dir.path(), ".env", ci);
     let err = RuntimeTokens::load_with(&opts(dir.path(), Some("dev"))).unwrap_err();
     assert!(
-        err.problems
+        err.problems()
             .iter()
             .all(|p| matches!(p, Problem::Placeholder { .. })),
         "{err}"
@@ -271,4 +273,67 @@ fn group_readable_file_is_a_warning_not_a_refusal() {
         &res.warnings[..],
         [tokenspec_core::load::Warning::Permissions { mode: 0o644, .. }]
     ));
+}
+
+#[test]
+fn from_resolution_names_where_a_missing_token_was_looked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let res = tokenspec_core::load::resolve(RuntimeTokens::defs(), &opts(dir.path(), Some("dev")));
+    let err = RuntimeTokens::from_resolution(&res).unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains(
+            "DISCORD_BOT_TOKEN is missing (environment: dev); looked in the process environment, .env.dev, .env\n"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains(", \n") && !text.ends_with(", "), "{text}");
+}
+
+/// `load()` reads the real process environment and working directory, so
+/// it runs in a child process of this test binary, with a clean environment.
+#[test]
+fn load_chooses_the_environment_as_the_command_line_does() {
+    const CHILD: &str = "TOKENSPEC_TEST_LOAD_CHILD";
+    if std::env::var_os(CHILD).is_some() {
+        match RuntimeTokens::load() {
+            Ok(t) => print!("ok {}", t.bot_jwt.expose_secret()),
+            Err(e) => print!("err {e}"),
+        }
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "token-spec.toml", "");
+    write(
+        dir.path(),
+        ".env.ci",
+        "DISCORD_BOT_TOKEN=ci_test_discord_bot_token\nDISCORD_CLIENT_SECRET=ci_test_discord_client_secret\nBOT_JWT=ci_test_bot_jwt\nCF_DNS_API_TOKEN=ci_test_cf_dns_api_token\nTUNNEL_TOKEN=ci_test_tunnel_token\n",
+    );
+    let child = |vars: &[(&str, &str)]| {
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "load_chooses_the_environment_as_the_command_line_does",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .current_dir(dir.path())
+            .env_clear()
+            .env(CHILD, "1")
+            .envs(vars.iter().copied())
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // The project's spec lists CI first: CI wins over APP_ENV=development.
+    let out = child(&[("CI", "true"), ("APP_ENV", "development")]);
+    assert!(out.contains("ok ci_test_bot_jwt"), "{out}");
+    // A typo is an error, with the spec's closest environment.
+    let out = child(&[("APP_ENV", "stagin")]);
+    assert!(
+        out.contains("err 1 token problem")
+            && out.contains("environment `stagin` (from APP_ENV) is not defined in the spec")
+            && out.contains("did you mean `staging`?"),
+        "{out}"
+    );
 }

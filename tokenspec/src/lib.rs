@@ -23,8 +23,9 @@
 //! [`LoadError`] that names tokens, files and lines, never values.
 
 pub use tokenspec_core::def::{Class, Deprecation, Required, TokenDef};
+pub use tokenspec_core::env::{EnvOrigin, DEFAULT_ENV_FROM};
 pub use tokenspec_core::format::Format;
-pub use tokenspec_core::load::{LoadError, LoadOptions, Problem, Resolution, Source};
+pub use tokenspec_core::load::{LoadError, LoadOptions, Problem, Resolution, Setting, Source};
 pub use tokenspec_core::secret::Secret;
 pub use tokenspec_macros::tokens;
 

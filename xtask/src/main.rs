@@ -71,8 +71,8 @@ fn gen(args: &Args) -> Result<ExitCode, String> {
     })?;
     let report = generate::run(&args.root, &spec, args.mode).map_err(|e| format!("error: {e}"))?;
     if args.mode == Mode::Check {
-        for path in &report.stale {
-            eprintln!("error: {path} is out of date with {SPEC_FILE}");
+        for stale in &report.stale {
+            eprintln!("error: {stale}");
         }
         if report.is_fresh() {
             eprintln!("all {} generated files are up to date", report.total);
@@ -81,8 +81,8 @@ fn gen(args: &Args) -> Result<ExitCode, String> {
         eprintln!("help: run `cargo xtask gen` and commit the result");
         return Ok(ExitCode::from(1));
     }
-    for path in &report.stale {
-        eprintln!("wrote {path}");
+    for stale in &report.stale {
+        eprintln!("wrote {}", stale.path);
     }
     eprintln!(
         "{} written, {} unchanged",

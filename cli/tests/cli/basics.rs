@@ -46,22 +46,31 @@ fn unknown_environment_is_usage_error() {
     assert_eq!(out.stdout, "");
 }
 
+/// `APP_ENV=stagin` must not quietly read base files only and pass in CI:
+/// an environment the spec does not define is an error whatever chose it.
 #[test]
-fn app_env_outside_the_spec_is_used_as_given_with_a_warning() {
-    let p = Project::new();
-    p.write(".tokens.staging", "DEPLOY_TOKEN=from-staging-file\n");
-    let out = p.run_env(
-        &["export", "--type=cicd", "--partial"],
-        &[("APP_ENV", "staging")],
-    );
-    assert!(
-        out.stderr.starts_with(
-            "warning: environment `staging` (from APP_ENV) is not defined in the spec; using `.env.staging` and `.tokens.staging` as given\n"
-        ),
-        "{}",
-        out.stderr
-    );
-    assert!(out.stdout.contains("from-staging-file"), "{}", out.stdout);
+fn an_environment_variable_outside_the_spec_is_a_usage_error_with_a_suggestion() {
+    let p = Project::with_spec(&crate::support::SPEC.replace(
+        "environments = [\"dev\", \"prod\", \"ci\"]",
+        "environments = [\"dev\", \"staging\", \"prod\", \"ci\"]",
+    ));
+    p.write(".tokens", "DEPLOY_TOKEN=from-base-file\n");
+    for (vars, origin) in [
+        (&[("APP_ENV", "stagin"), ("CI", "true")][..], "APP_ENV"),
+        (&[("TOKENSPEC_ENV", "stagin")][..], "TOKENSPEC_ENV"),
+    ] {
+        let out = p.run_env(&["export", "--type=cicd", "--partial"], vars);
+        assert_eq!(out.code, 2, "{out:?}");
+        assert_eq!(out.stdout, "");
+        assert_eq!(
+            out.stderr,
+            format!(
+                "error: environment `stagin` (from {origin}) is not defined in the spec\n\
+                 help: did you mean `staging`?\n\
+                 help: use one of: dev, staging, prod, ci; or add it to `environments` in the spec\n"
+            )
+        );
+    }
 }
 
 #[test]

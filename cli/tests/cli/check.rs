@@ -102,15 +102,31 @@ impl Repo {
         for public in ["token-spec.toml", ".gitignore", ".tokens.ci", ".env.ci"] {
             set_mode(&repo.path(public), 0o644);
         }
+        repo.generate();
         repo.git(&[
             "add",
             "token-spec.toml",
             ".gitignore",
             ".tokens.ci",
             ".env.ci",
+            "docs/TOKENS.md",
+            "token-spec.schema.json",
         ]);
         repo.git(&["commit", "-q", "-m", "init"]);
         repo
+    }
+
+    /// What `tokenspec gen` does: the generated files, the CI files' tokens in their blocks.
+    fn generate(&self) {
+        let spec = tokenspec_manifest::Spec::load(&self.path("token-spec.toml"), "token-spec.toml")
+            .expect("valid spec");
+        let report = tokenspec_repo::generate::run(
+            self.root(),
+            &spec,
+            tokenspec_repo::generate::Mode::Write,
+        )
+        .expect("gen runs");
+        assert!(!report.is_refused(), "{report:?}");
     }
 
     /// A folder with the spec but no git repository.
@@ -291,6 +307,7 @@ fn ignore_rules_committed_files_must_not_be_ignored() {
 #[test]
 fn ignore_rules_outside_git_is_a_warning() {
     let repo = Repo::bare();
+    repo.generate();
     repo.write(".env", &format!("APP_SECRET={SECRET}\n"));
     let (code, found, _) = repo.json(&[]);
     assert_eq!(code, 0);
@@ -518,8 +535,6 @@ fn deprecated_names_the_replacement() {
 #[test]
 fn drift_against_the_shared_renderer() {
     let repo = Repo::new();
-    // Not generated yet: nothing to drift from.
-    assert!(repo.rule("drift").is_empty());
 
     let spec = tokenspec_manifest::Spec::parse(SPEC, "token-spec.toml").unwrap();
     let outputs =
@@ -543,7 +558,7 @@ fn drift_against_the_shared_renderer() {
     assert_eq!(found[0].message, ".tokens.ci is missing");
     assert_eq!(found[1].file.as_deref(), Some(docs));
     assert!(found[1].line.is_some(), "{found:?}");
-    assert_eq!(found[1].help, "run `cargo xtask gen` and commit the result");
+    assert_eq!(found[1].help, "run `tokenspec gen` and commit the result");
 }
 
 #[test]
@@ -638,6 +653,7 @@ fn every_rule_fires_at_once() {
         rules,
         [
             "committed-secret",
+            "conflict",
             "deprecated",
             "dollar-hazard",
             "drift",
@@ -765,6 +781,7 @@ fn fix_makes_secret_files_private_and_leaves_ci_files_alone() {
     set_mode(&repo.path(".tokens"), 0o660);
     set_mode(&repo.path(".env.ci"), 0o644);
     let before = repo.read(".env");
+    let gitignore = repo.read(".gitignore");
 
     let out = repo.check(&["--fix"]);
     assert_eq!(out.code, 0, "{out:?}");
@@ -778,7 +795,7 @@ fn fix_makes_secret_files_private_and_leaves_ci_files_alone() {
     assert_eq!(repo.read(".env"), before, "values are never touched");
     assert_eq!(
         repo.read(".gitignore"),
-        GITIGNORE,
+        gitignore,
         "a correct .gitignore is left as it is"
     );
 }
@@ -798,11 +815,12 @@ fn fix_writes_the_block_last_and_keeps_every_other_line() {
     set_mode(&repo.path(".tokens.ci"), 0o644);
 
     let (code, found, v) = repo.json(&["--fix"]);
-    // The leaked token is not a safe fix: it remains, and fails the check.
+    // The leaked token is not a safe fix: it remains, and fails the check
+    // (and `gen`, which would refuse, has not written .tokens.ci's block).
     assert_eq!(code, 1);
     assert_eq!(
         found.iter().map(|f| f.rule.as_str()).collect::<Vec<_>>(),
-        ["committed-secret"]
+        ["committed-secret", "drift"]
     );
     let fixed: Vec<(String, String)> = v["fixed"]
         .as_array()

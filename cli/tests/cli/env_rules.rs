@@ -116,10 +116,11 @@ fn ci_placeholder_never_shadows_a_real_value() {
 }
 
 #[test]
-fn placeholders_count_as_set_in_ci_only() {
+fn placeholders_count_as_set_in_ci_only_from_the_committed_ci_file() {
     let p = Project::new();
-    p.tokens(".tokens", &[("DEPLOY_TOKEN", "CHANGE_ME_DEPLOY")]);
-    assert_eq!(deploy(&p, &["--env", "ci"], &[]), "CHANGE_ME_DEPLOY");
+    p.tokens(".tokens.ci", &[("DEPLOY_TOKEN", "ci_test_from_ci_file")]);
+    assert_eq!(deploy(&p, &["--env", "ci"], &[]), "ci_test_from_ci_file");
+    p.tokens(".tokens", &[("DEPLOY_TOKEN", "ci_test_other")]);
     let out = p.run(&["--env", "dev", "export", "--type=cicd"]);
     assert_eq!(out.code, 1);
     assert_eq!(
@@ -127,6 +128,34 @@ fn placeholders_count_as_set_in_ci_only() {
         "error: DEPLOY_TOKEN from .tokens:1 is a placeholder, which counts as unset outside the ci environment (environment: dev)\n\
          help: nothing was exported; fix the tokens above, or pass --partial to export only the valid ones\n"
     );
+    // In ci, a placeholder of the base file (not committed) does not count.
+    std::fs::remove_file(p.path(".tokens.ci")).unwrap();
+    let out = p.run(&["--env", "ci", "export", "--type=cicd"]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(
+        out.stderr.starts_with(
+            "error: DEPLOY_TOKEN from .tokens:1 is a placeholder; in the ci environment only the committed CI files and the spec's ci_value count as set\n"
+        ),
+        "{}",
+        out.stderr
+    );
+    // The token's own ci_value counts wherever it comes from.
+    p.tokens(".tokens", &[("DEPLOY_TOKEN", "ci_test_deploy_token")]);
+    assert_eq!(deploy(&p, &["--env", "ci"], &[]), "ci_test_deploy_token");
+}
+
+#[test]
+fn change_me_never_counts_as_set_not_even_in_ci() {
+    let p = Project::new();
+    p.tokens(".tokens.ci", &[("DEPLOY_TOKEN", "CHANGE_ME_DEPLOY")]);
+    for args in [&["--env", "ci"][..], &["--env", "dev"], &[]] {
+        let mut all = args.to_vec();
+        all.extend(["export", "--type=cicd"]);
+        let out = p.run_env(&all, &[("CI", "true")]);
+        assert_eq!(out.code, 1, "{args:?}: {out:?}");
+        assert_eq!(out.stdout, "");
+        out.assert_no_values(&["CHANGE_ME_DEPLOY"]);
+    }
 }
 
 #[test]

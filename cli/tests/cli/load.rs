@@ -16,7 +16,7 @@ fn table_shows_source_and_state_never_values() {
         "NAME          CLASS    SOURCE       STATE\n\
          DEPLOY_TOKEN  cicd     .tokens:1    set\n\
          GH_TOKEN      cicd     .tokens:2    invalid\n\
-         APP_SECRET    runtime  environment  set\n\
+         APP_SECRET    runtime  $APP_SECRET  set\n\
          OPTIONAL_KEY  runtime  -            missing (optional)\n"
     );
     assert_eq!(
@@ -117,7 +117,8 @@ fn missing_base_file_is_created_private_from_the_template() {
         out.stderr,
         "warning: .tokens did not exist; created it from the spec's template with mode 0600\n\
          help: replace each CHANGE_ME_ value in .tokens with the real secret\n\
-         error: DEPLOY_TOKEN from .tokens:6 is a placeholder, which counts as unset outside the ci environment (environment: none)\n"
+         error: DEPLOY_TOKEN from .tokens:6 is an unfilled CHANGE_ME_ placeholder, which never counts as set\n\
+         help: replace it with the real value, or set DEPLOY_TOKEN in the environment\n"
             .replace(":6", &format!(":{}", line_of(&p.read(".tokens"), "DEPLOY_TOKEN="))),
     );
     assert_eq!(out.code, 1, "a placeholder is not a value");

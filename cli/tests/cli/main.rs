@@ -5,14 +5,23 @@
 
 mod basics;
 mod check;
+mod ci_env;
+mod committed;
 mod env_rules;
 mod export;
+mod gen;
+mod handoff;
+mod hardening;
 mod info;
+mod init;
 mod load;
 mod migrate;
+mod non_rust;
+mod process_safety;
 mod redaction;
 mod roundtrip;
 mod run;
 mod spec_cache;
+mod special_values;
 mod support;
 mod validate;

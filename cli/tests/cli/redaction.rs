@@ -77,3 +77,39 @@ fn secret_absent_when_tokens_are_valid() {
     assert!(out.stdout.contains(SECRET));
     assert!(!out.stderr.contains(SECRET));
 }
+
+/// A CI value that looks real is masked on every spec line a diagnostic
+/// shows, not only in its own error (here the error is an unknown key).
+#[test]
+fn a_real_looking_ci_value_is_masked_in_another_keys_error() {
+    let gh = format!("ghp_{}", "Zq7Lm2Xc9Vb4Nk1Jh6Gf3Ds8Ap5Ow0Ei2Ru7");
+    let spec = format!(
+        "token = [ {{ name = \"AAR_TOKEN\", class = \"cicd\", description = \"d\", ci_value = \"{gh}\", typo = 1 }} ]\n"
+    );
+    let p = Project::with_spec(&spec);
+    for args in [&["load"][..], &["export"], &["gen", "--check"], &["check"]] {
+        let out = p.run(args);
+        assert_eq!(out.code, 2, "{args:?}: {out:?}");
+        assert!(
+            out.stderr.contains("unknown key `typo`"),
+            "{args:?}: {}",
+            out.stderr
+        );
+        out.assert_no_values(&[&gh, &gh[4..24]]);
+    }
+}
+
+/// A regex that would close the `^(?:…)$` wrapper's group itself is refused
+/// by spec validation, so it can never make every value valid.
+#[test]
+fn a_regex_that_escapes_its_anchors_is_refused() {
+    let p = Project::with_spec(
+        "[[token]]\nname = \"HEX_TOKEN\"\nclass = \"cicd\"\ndescription = \"d\"\nformat = { regex = \"[0-9a-f]{32})|(.*\" }\n",
+    );
+    p.write(".tokens", "HEX_TOKEN=not-hex-at-all\n");
+    let out = p.run(&["export"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stdout.is_empty());
+    assert!(out.stderr.contains("token-spec.toml:5:"), "{}", out.stderr);
+    assert!(!out.stderr.contains("not-hex-at-all"));
+}

@@ -55,11 +55,16 @@ impl Project {
     }
 
     pub fn with_spec(spec: &str) -> Project {
-        let p = Project {
-            dir: tempfile::tempdir().expect("temp dir"),
-        };
+        let p = Project::without_spec();
         p.write("token-spec.toml", spec);
         p
+    }
+
+    /// An empty folder: a repository before `tokenspec init`.
+    pub fn without_spec() -> Project {
+        Project {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
     }
 
     pub fn root(&self) -> &Path {
@@ -249,4 +254,47 @@ pub fn mode(path: &Path) -> u32 {
 #[track_caller]
 pub fn assert_redacted(out: &Out) {
     out.assert_no_values(&[SECRET]);
+}
+
+/// [`output`], but a run that has not ended after `limit` is killed and
+/// fails the test: a hang (a FIFO read, say) becomes a failure, never a
+/// stuck suite. Not a timing assertion: the limit is far above any real run.
+#[track_caller]
+pub fn output_within(cmd: &mut Command, limit: std::time::Duration) -> Out {
+    use std::io::Read;
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("tokenspec runs");
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{cmd:?} did not finish within {limit:?}: it hangs");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let (mut stdout, mut stderr) = (String::new(), String::new());
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    Out {
+        code: status.code().unwrap_or(-1),
+        stdout,
+        stderr,
+    }
 }

@@ -46,7 +46,7 @@ fn missing_optional_token_is_1_when_named() {
 #[test]
 fn placeholder_is_1_outside_ci() {
     let p = Project::new();
-    p.tokens(".tokens", &[("DEPLOY_TOKEN", "CHANGE_ME_DEPLOY_TOKEN")]);
+    p.tokens(".tokens", &[("DEPLOY_TOKEN", "ci_test_deploy_token")]);
     let out = p.run(&["validate", "DEPLOY_TOKEN"]);
     assert_eq!(out.code, 1);
     assert_eq!(

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use tokenspec_core::format::BUILTIN_FORMATS;
 use tokenspec_core::{Class, Format};
 
-use super::GENERATED;
+use super::{policies, GENERATED};
 use crate::model::{Spec, Token};
 
 /// The file, relative to the root.
@@ -21,7 +21,7 @@ pub fn render(spec: &Spec) -> String {
         "<!-- {GENERATED} -->\n\n\
          # Tokens\n\n\
          Every secret token this project uses, from [`token-spec.toml`](../token-spec.toml).\n\
-         To change one, edit the spec, run `cargo xtask gen` and commit what it regenerates.\n\n\
+         To change one, edit the spec, run `tokenspec gen` and commit what it regenerates.\n\n\
          Environments: {}.\n",
         envs.join(", ")
     );
@@ -30,7 +30,8 @@ pub fn render(spec: &Spec) -> String {
         tokens(&mut out, spec, class);
     }
     layout(&mut out, spec);
-    rules(&mut out);
+    store(&mut out, spec);
+    rules(&mut out, spec);
     formats(&mut out);
     deprecations(&mut out, spec);
     out
@@ -117,10 +118,15 @@ fn tokens(out: &mut String, spec: &Spec, class: Class) {
 }
 
 fn name(t: &Token) -> String {
-    match t.deprecated {
-        Some(_) => format!("{} (deprecated)", code(&t.name)),
-        None => code(&t.name),
+    let mut out = code(&t.name);
+    if t.deprecated.is_some() {
+        out.push_str(" (deprecated)");
     }
+    if !t.aliases.is_empty() {
+        let aliases: Vec<String> = t.aliases.iter().map(|a| code(a)).collect();
+        let _ = write!(out, " (also read as {})", aliases.join(", "));
+    }
+    out
 }
 
 fn format(f: &Format) -> String {
@@ -165,30 +171,91 @@ fn layout(out: &mut String, spec: &Spec) {
     );
 }
 
-fn rules(out: &mut String) {
+fn store(out: &mut String, spec: &Spec) {
+    let Some(store) = &spec.store else { return };
+    let address = store
+        .address
+        .as_deref()
+        .map_or_else(|| "from `BAO_ADDR` / `VAULT_ADDR`".to_owned(), code);
+    let _ = write!(
+        out,
+        "\n## Store\n\n\
+         In {}, tokens are read from {} ({address}), KV v2 mount {}: the process\n\
+         environment wins over the store, and the store over the files{}.\n\n\
+         | Class | Secret | Reader policy | Writer policy |\n|---|---|---|---|\n",
+        store
+            .environments
+            .iter()
+            .map(|e| code(e))
+            .collect::<Vec<_>>()
+            .join(", "),
+        store.kind.as_str(),
+        code(&store.mount),
+        if store.files {
+            ""
+        } else {
+            " (token files are not read there)"
+        },
+    );
+    for class in Class::ALL {
+        let _ = writeln!(
+            out,
+            "| {class} | {} | {} | {} |",
+            code(&format!(
+                "{}/{}",
+                store.mount,
+                store.path.replace("{class}", class.as_str())
+            )),
+            code(policies::path(store.kind, class, policies::Role::Reader)),
+            code(policies::path(store.kind, class, policies::Role::Writer)),
+        );
+    }
+}
+
+fn rules(out: &mut String, spec: &Spec) {
     out.push_str(
         "\n## Choosing the environment\n\n\
          The first of these that applies:\n\n\
          1. `--env NAME`.\n\
-         2. `APP_ENV`: `production` means `prod`, `development` means `dev`, any other value is used as given.\n\
-         3. `ci`, when `CI` is set to anything but empty, `0` or `false`.\n\
-         4. None: only the base files (`.tokens`, `.env`) are read.\n\
+         2. `TOKENSPEC_ENV`.\n",
+    );
+    for (i, var) in spec.env_from.iter().enumerate() {
+        let what = if var == "CI" {
+            "`ci`, when `CI` is set to anything but empty, `0` or `false`".to_owned()
+        } else {
+            format!(
+                "{}, unless empty, `0` or `false`: `production` means `prod`, `development` means `dev`, any other value is used as given",
+                code(var)
+            )
+        };
+        let _ = writeln!(out, "{}. {what} (`env_from`).", i + 3);
+    }
+    out.push_str(
+        "\nNone of them: only the base files (`.tokens`, `.env`) are read. An environment that is\n\
+         not listed in the spec is an error (exit 2), never a silent fallback to the base files.\n\
          \n## Precedence\n\n\
          Highest first:\n\n\
-         1. The process environment. An empty value counts as unset.\n\
+         1. The process environment: the token's name, then its aliases. An empty value counts as unset.\n\
          2. `.<base>.<env>`: `.tokens.<env>` or `.env.<env>`.\n\
          3. `.<base>`: `.tokens` or `.env`.\n\n\
          A placeholder never shadows a real value in a lower layer.\n\
          \n## Placeholders\n\n\
          `CHANGE_ME_*`, `ci_test_*`, `*_here`, `*_placeholder` (in any case) and each token's own CI\n\
-         value are placeholders. They count as set only in the `ci` environment; anywhere else a\n\
-         required token holding one is missing.\n",
+         value are placeholders. A `CHANGE_ME_*` value (what `tokenspec load` writes into a new file)\n\
+         never counts as set. In the `ci` environment another placeholder counts as set when it comes\n\
+         from the class's committed CI file (`.tokens.ci`, `.env.ci`) or is the token's own CI value;\n\
+         anywhere else a required token holding one is missing.\n",
     );
 }
 
 fn formats(out: &mut String) {
     out.push_str("\n## Value formats\n\n| Format | Accepts |\n|---|---|\n");
-    for (name, what) in BUILTIN_FORMATS {
+    for tokenspec_core::format::Builtin {
+        name,
+        description: what,
+        ..
+    } in BUILTIN_FORMATS
+    {
         let _ = writeln!(out, "| {} | {} |", code(name), cell(what));
     }
     out.push_str("| `{ regex = \"…\" }` | values the regular expression matches as a whole (`regex-lite` syntax: ASCII-only classes) |\n");

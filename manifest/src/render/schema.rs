@@ -12,8 +12,10 @@ use tokenspec_core::format::BUILTIN_FORMATS;
 use tokenspec_core::Class;
 
 use super::GENERATED;
+use crate::model::DEFAULT_STORE_MOUNT;
 use crate::model::{ClassInfo, DEFAULT_ENVIRONMENTS};
-use crate::parse::{CLASS_KEYS, DEPRECATED_KEYS, FORMAT_KEYS, TOKEN_KEYS, TOP_KEYS};
+use crate::parse::{CLASS_KEYS, DEPRECATED_KEYS, FORMAT_KEYS, STORE_KEYS, TOKEN_KEYS, TOP_KEYS};
+use tokenspec_core::env::DEFAULT_ENV_FROM;
 
 /// The file, relative to the root.
 pub const PATH: &str = "token-spec.schema.json";
@@ -72,6 +74,14 @@ fn env_names(description: &str) -> Value {
     })
 }
 
+fn variable_name(description: &str) -> Value {
+    json!({
+        "description": description,
+        "type": "string",
+        "pattern": "^[A-Za-z_][A-Za-z0-9_]*$",
+    })
+}
+
 fn rotation_days(description: &str) -> Value {
     json!({ "description": description, "type": "integer", "minimum": 1, "maximum": u32::MAX })
 }
@@ -89,6 +99,19 @@ fn top_property(key: &str) -> Option<Value> {
             v["default"] = json!(DEFAULT_ENVIRONMENTS);
             v
         }
+        "env_from" => json!({
+            "description": "The variables that choose the environment after `--env` and `TOKENSPEC_ENV`, first one on wins. `CI` on (anything but empty, `0` or `false`) means `ci`; another variable gives its value (`production` → `prod`, `development` → `dev`); empty, `0` or `false` is off. The environment must be one of `environments`.",
+            "type": "array",
+            "items": variable_name("An environment variable name, e.g. `CI` or `APP_ENV`."),
+            "uniqueItems": true,
+            "default": DEFAULT_ENV_FROM,
+        }),
+        "templates" => json!({
+            "description": "Committed templates beyond `.env.example`, `.env.sample` and `.env.template`, as paths inside the root. A template holds empty or placeholder values only; `tokenspec gen` keeps a block of every runtime token (empty values) in each one that exists.",
+            "type": "array",
+            "items": { "type": "string", "minLength": 1 },
+            "uniqueItems": true,
+        }),
         "class" => {
             let classes: Map<String, Value> = Class::ALL
                 .into_iter()
@@ -105,6 +128,49 @@ fn top_property(key: &str) -> Option<Value> {
             "description": "The tokens, one `[[token]]` table each, in the order generated files list them.",
             "type": "array",
             "items": token_schema(),
+        }),
+        "store" => {
+            let mut v = object(
+                "An OpenBao / Vault KV v2 store holding the tokens, one secret per class and environment; `tokenspec gen` writes a reader and a writer policy per class.",
+                STORE_KEYS,
+                store_property,
+            );
+            v["required"] = json!(["path"]);
+            v
+        }
+        _ => return None,
+    })
+}
+
+fn store_property(key: &str) -> Option<Value> {
+    Some(match key {
+        "kind" => json!({
+            "description": "`openbao` or `vault`: the same HTTP API; decides whether BAO_* or VAULT_* variables are read first.",
+            "enum": ["openbao", "vault"],
+            "default": "openbao",
+        }),
+        "address" => json!({
+            "description": "The server's URL, e.g. `https://bao.internal:8200`. BAO_ADDR / VAULT_ADDR override it.",
+            "type": "string",
+            "pattern": "^https?://",
+        }),
+        "mount" => json!({
+            "description": "The KV v2 mount path.",
+            "type": "string",
+            "default": DEFAULT_STORE_MOUNT,
+        }),
+        "path" => json!({
+            "description": "The secret path below the mount, holding `{class}` and `{env}` so that each class and environment has its own secret, e.g. `myproject/{class}/{env}`. Its keys are token names.",
+            "type": "string",
+            "allOf": [{ "pattern": "\\{class\\}" }, { "pattern": "\\{env\\}" }],
+        }),
+        "environments" => {
+            env_names("The environments the store serves. Default: every environment but `ci`.")
+        }
+        "files" => json!({
+            "description": "Whether token files stay a lower layer below the store, for local overrides. `false`: in the environments the store serves, only the process environment and the store count.",
+            "type": "boolean",
+            "default": true,
         }),
         _ => return None,
     })
@@ -168,7 +234,7 @@ fn token_property(key: &str) -> Option<Value> {
         "format" => {
             let mut choices: Vec<Value> = BUILTIN_FORMATS
                 .iter()
-                .map(|(name, what)| json!({ "const": name, "description": what }))
+                .map(|b| json!({ "const": b.name, "description": b.description }))
                 .collect();
             choices.push(object(
                 "A custom format: the whole value must match the regular expression.",
@@ -195,6 +261,13 @@ fn token_property(key: &str) -> Option<Value> {
             "description": "Permissions the token is issued with, for the docs.",
             "type": "array",
             "items": { "description": "One scope, e.g. `repo`.", "type": "string" },
+        }),
+        "aliases" => json!({
+            "description": "Other variable names the token may arrive under, read from the process environment after its own name, in order; the first set one fills it. Reports name the variable used.",
+            "type": "array",
+            "items": variable_name("An environment variable name, e.g. `ORCHESTRATION_KEY`."),
+            "uniqueItems": true,
+            "default": [],
         }),
         "deprecated" => json!({
             "description": "Marks the token as replaced: `true`, or `{ replacement = \"NEW_TOKEN\", note = \"…\" }`.",
@@ -235,7 +308,8 @@ mod tests {
 
     #[test]
     fn every_parser_key_has_a_schema() {
-        let lists: [(&[&str], PropertySchema); 5] = [
+        let lists: [(&[&str], PropertySchema); 6] = [
+            (STORE_KEYS, store_property),
             (TOP_KEYS, top_property),
             (CLASS_KEYS, class_property),
             (TOKEN_KEYS, token_property),

@@ -1,27 +1,24 @@
-//! Rule `drift`: generated files that differ from what `cargo xtask gen`
-//! would write now. The expected text comes from the same renderer the
-//! xtask uses, so the two can never disagree.
+//! Rule `drift`: generated files that are missing or differ from what
+//! `tokenspec gen` would write now. The expected text comes from the same
+//! plan `gen` writes from ([`crate::generate::plan`]), so the two can never
+//! disagree: a spec token left outside the managed block of a CI file is
+//! drift too, since gen would take it in.
+//!
+//! A committed template (`.env.example`, …) is compared once it carries a
+//! managed block: gen adds one to every template that exists, but a
+//! template is the project's own file until then.
 
 use std::cell::RefCell;
-use std::io::ErrorKind;
 
-use tokenspec_manifest::render::{self, gitignore};
+use tokenspec_manifest::render::{gitignore, markers};
 
 use super::{Finding, Input, Rule};
 
-/// Text every generated file (or managed block) carries.
-const MARK: &str = "cargo xtask gen";
-
 /// Appends drift findings; `Err` when a generated file exists but cannot be read.
-///
-/// A project that never ran the generator has nothing to drift from: a file
-/// is compared when it carries the generator's mark, and every output is
-/// (a missing one too) once a generated file other than `.gitignore` does.
 pub fn check(input: &Input<'_>, out: &mut Vec<Finding>) -> Result<(), String> {
     let errors = RefCell::new(Vec::new());
-    let read = |path: &str| match std::fs::read_to_string(input.root.join(path)) {
-        Ok(text) => Some(text),
-        Err(e) if e.kind() == ErrorKind::NotFound => None,
+    let read = |path: &str| match tokenspec_core::file::read_regular_text(&input.root.join(path)) {
+        Ok(text) => text,
         Err(e) => {
             errors
                 .borrow_mut()
@@ -29,27 +26,28 @@ pub fn check(input: &Input<'_>, out: &mut Vec<Finding>) -> Result<(), String> {
             None
         }
     };
-    let outputs: Vec<_> = render::outputs(input.spec, read)
+    let planned = crate::generate::plan(input.spec, read);
+    let outputs: Vec<_> = planned
+        .outputs
         .into_iter()
         .map(|o| {
-            let current = read(o.path);
+            let current = read(&o.path);
             (o, current)
         })
         .collect();
     if let Some(e) = errors.into_inner().into_iter().next() {
         return Err(e);
     }
-    // `tokenspec check --fix` also writes the `.gitignore` block, so only
-    // the other outputs show that the project runs the generator.
-    let marked = |cur: &Option<String>| cur.as_deref().is_some_and(|c| c.contains(MARK));
-    let uses_gen = outputs
-        .iter()
-        .any(|(o, cur)| o.path != gitignore::PATH && marked(cur));
     for (expected, current) in &outputs {
-        if !(uses_gen || marked(current)) {
+        let path = expected.path.as_str();
+        let is_template = input.spec.is_template(path);
+        if is_template
+            && current
+                .as_deref()
+                .is_none_or(|c| markers::block_lines(c).is_empty())
+        {
             continue;
         }
-        let path = expected.path;
         let finding = match current {
             None => Finding::error(Rule::Drift, format!("{path} is missing")).at(path, None),
             Some(c) if *c == expected.content => continue,
@@ -57,17 +55,15 @@ pub fn check(input: &Input<'_>, out: &mut Vec<Finding>) -> Result<(), String> {
                 let line = first_difference(c, &expected.content);
                 Finding::error(
                     Rule::Drift,
-                    format!(
-                        "{path} differs from what `cargo xtask gen` writes from token-spec.toml"
-                    ),
+                    format!("{path} differs from what `tokenspec gen` writes from token-spec.toml"),
                 )
                 .at(path, line)
             }
         };
         let help = if path == gitignore::PATH {
-            "run `tokenspec check --fix` (or `cargo xtask gen`) to rewrite the managed block"
+            "run `tokenspec check --fix` (or `tokenspec gen`) to rewrite the managed block"
         } else {
-            "run `cargo xtask gen` and commit the result"
+            "run `tokenspec gen` and commit the result"
         };
         out.push(finding.help(help));
     }

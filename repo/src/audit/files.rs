@@ -1,13 +1,15 @@
-//! The token files at the root: every `.env`, `.env.*`, `.tokens`, `.tokens.*`.
+//! The token files at the root: every `.env`, `.env.*`, `.tokens`, `.tokens.*`,
+//! and the spec's committed templates wherever they are named.
 
 use std::path::Path;
 
 use tokenspec_core::dotenv::{self, Document};
 use tokenspec_core::load::file_mode;
 use tokenspec_core::Class;
+use tokenspec_manifest::Spec;
 
 /// The environment whose files are committed with safe values.
-pub const CI_ENV: &str = "ci";
+pub use tokenspec_core::def::CI_ENV;
 
 /// Whether a file may hold real secrets or is committed with placeholders.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -16,6 +18,8 @@ pub enum FileKind {
     Secret,
     /// `.tokens.ci` / `.env.ci`: committed, placeholders only.
     Committed,
+    /// A committed template (`.env.example`, …): empty or placeholder values only.
+    Template,
 }
 
 /// One token file found at the root.
@@ -39,8 +43,13 @@ pub struct TokenFile {
 }
 
 impl TokenFile {
+    /// Committed with git's 0644: a CI file or a template, never a secret file.
     pub fn is_committed(&self) -> bool {
-        self.kind == FileKind::Committed
+        matches!(self.kind, FileKind::Committed | FileKind::Template)
+    }
+
+    pub fn is_template(&self) -> bool {
+        self.kind == FileKind::Template
     }
 }
 
@@ -52,8 +61,9 @@ pub struct Scan {
     pub io_errors: Vec<String>,
 }
 
-/// Every token file directly in `root` (folders and other names are skipped).
-pub fn scan(root: &Path) -> Scan {
+/// Every token file directly in `root` (folders and other names are
+/// skipped), and the spec's templates.
+pub fn scan(root: &Path, spec: &Spec) -> Scan {
     let mut scan = Scan::default();
     let dir = match std::fs::read_dir(root) {
         Ok(dir) => dir,
@@ -78,7 +88,25 @@ pub fn scan(root: &Path) -> Scan {
         if !std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
             continue;
         }
-        match read(&path, &name, class) {
+        match read(&path, &name, class, spec.is_template(&name)) {
+            Ok(file) => scan.files.push(file),
+            Err(e) => scan
+                .io_errors
+                .push(format!("cannot read {name}: {}", io_message(&e))),
+        }
+    }
+    // Templates the spec names with other names, or in folders.
+    for name in &spec.templates {
+        if scan.files.iter().any(|f| &f.name == name) {
+            continue;
+        }
+        let path = root.join(name);
+        if !std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
+            continue;
+        }
+        let class =
+            Class::of_file(name.rsplit('/').next().unwrap_or(name)).unwrap_or(Class::Runtime);
+        match read(&path, name, class, true) {
             Ok(file) => scan.files.push(file),
             Err(e) => scan
                 .io_errors
@@ -89,16 +117,20 @@ pub fn scan(root: &Path) -> Scan {
     scan
 }
 
-fn read(path: &Path, name: &str, class: Class) -> std::io::Result<TokenFile> {
-    let env = name[class.base_file().len()..]
-        .strip_prefix('.')
+fn read(path: &Path, name: &str, class: Class, template: bool) -> std::io::Result<TokenFile> {
+    let env = name
+        .get(class.base_file().len()..)
+        .filter(|_| name.starts_with(class.base_file()))
+        .and_then(|rest| rest.strip_prefix('.'))
         .map(str::to_owned);
-    let kind = if env.as_deref() == Some(CI_ENV) {
+    let kind = if template {
+        FileKind::Template
+    } else if env.as_deref() == Some(CI_ENV) {
         FileKind::Committed
     } else {
         FileKind::Secret
     };
-    let backup = is_backup(name);
+    let backup = !template && is_backup(name);
     let doc = if backup {
         None
     } else {
@@ -177,11 +209,31 @@ mod tests {
             std::fs::write(dir.path().join(name), "A=1\n").unwrap();
         }
         std::fs::create_dir(dir.path().join(".env.d")).unwrap();
-        let scan = scan(dir.path());
+        let spec = Spec::parse(
+            "templates = [\"conf/env.dist\"]\n[[token]]\nname = \"A\"\nclass = \"cicd\"\ndescription = \"d\"\n",
+            "token-spec.toml",
+        )
+        .unwrap();
+        std::fs::create_dir(dir.path().join("conf")).unwrap();
+        std::fs::write(dir.path().join("conf/env.dist"), "A=\n").unwrap();
+        std::fs::write(dir.path().join(".env.example"), "A=\n").unwrap();
+        let scan = scan(dir.path(), &spec);
         let names: Vec<_> = scan.files.iter().map(|f| f.name.as_str()).collect();
-        assert_eq!(names, [".env", ".env.bak", ".env.ci", ".tokens.prod"]);
+        assert_eq!(
+            names,
+            [
+                ".env",
+                ".env.bak",
+                ".env.ci",
+                ".env.example",
+                ".tokens.prod",
+                "conf/env.dist"
+            ]
+        );
         assert_eq!(scan.files[2].kind, FileKind::Committed);
-        assert_eq!(scan.files[3].env.as_deref(), Some("prod"));
+        assert_eq!(scan.files[3].kind, FileKind::Template);
+        assert_eq!(scan.files[4].env.as_deref(), Some("prod"));
+        assert_eq!(scan.files[5].kind, FileKind::Template);
         assert!(scan.files[1].backup && scan.files[1].doc.is_none());
     }
 }

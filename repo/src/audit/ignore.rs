@@ -63,7 +63,7 @@ pub fn check(input: &Input<'_>, repo: &Repo, files: &[TokenFile], out: &mut Vec<
     match repo.tracked_at_root() {
         Ok(tracked) => {
             for name in tracked {
-                if is_secret_name(&name) {
+                if is_secret_name(&name) && !input.spec.is_template(&name) {
                     out.push(
                         Finding::error(Rule::TrackedSecret, format!("{name} is tracked by git, so the tokens it holds are in the repository"))
                             .at(name.clone(), None)
@@ -83,7 +83,7 @@ pub fn check(input: &Input<'_>, repo: &Repo, files: &[TokenFile], out: &mut Vec<
 }
 
 /// Every secret file that exists or that a spec environment could create,
-/// and the two committed CI files.
+/// and the committed files: the two CI files and the templates that exist.
 fn paths(input: &Input<'_>, files: &[TokenFile]) -> (BTreeSet<String>, BTreeSet<String>) {
     let mut secret = BTreeSet::new();
     let mut committed = BTreeSet::new();
@@ -94,8 +94,12 @@ fn paths(input: &Input<'_>, files: &[TokenFile]) -> (BTreeSet<String>, BTreeSet<
         }
         committed.insert(class.env_file(CI_ENV));
     }
-    for f in files.iter().filter(|f| f.kind == FileKind::Secret) {
-        secret.insert(f.name.clone());
+    for f in files {
+        match f.kind {
+            FileKind::Secret => secret.insert(f.name.clone()),
+            FileKind::Template => committed.insert(f.name.clone()),
+            FileKind::Committed => false,
+        };
     }
     (secret, committed)
 }

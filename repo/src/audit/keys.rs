@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use tokenspec_core::dotenv::Document;
 use tokenspec_core::Class;
-use tokenspec_manifest::{Spec, Token};
+use tokenspec_manifest::{suggest, Spec, Token};
 
 use super::files::TokenFile;
 use super::{Finding, Rule};
@@ -16,7 +16,9 @@ pub fn check(spec: &Spec, file: &TokenFile, doc: &Document, out: &mut Vec<Findin
     let name = &file.name;
     for e in &doc.entries {
         match spec.token(&e.key) {
-            Some(t) if t.class != file.class => out.push(separation(t, file, e.line)),
+            // A template lists the names a developer sets, of either class.
+            Some(t) if t.class != file.class && file.is_template() => {}
+            Some(t) if t.class != file.class => out.push(separation(spec, t, file, e.line)),
             Some(t) => {
                 if let (Some(d), false) = (&t.deprecated, file.is_committed()) {
                     let (message, help) = match &d.replacement {
@@ -40,6 +42,7 @@ pub fn check(spec: &Spec, file: &TokenFile, doc: &Document, out: &mut Vec<Findin
                     );
                 }
             }
+            None if !crate::is_shown_key(&e.key) => out.push(hidden_key(file, e.line)),
             None => {
                 if let Some(f) = unknown(spec, file, &e.key) {
                     out.push(f.at(name.clone(), e.line));
@@ -50,10 +53,25 @@ pub fn check(spec: &Spec, file: &TokenFile, doc: &Document, out: &mut Vec<Findin
     duplicates(file, doc, out);
 }
 
-fn separation(t: &Token, file: &TokenFile, line: usize) -> Finding {
+fn separation(spec: &Spec, t: &Token, file: &TokenFile, line: usize) -> Finding {
     let target = match &file.env {
         Some(env) => t.class.env_file(env),
         None => t.class.base_file().to_owned(),
+    };
+    // Say what works for this file: gen owns the CI files, and migrate
+    // touches only the base pair and the spec's environments.
+    let help = match file.env.as_deref() {
+        Some(super::files::CI_ENV) => format!(
+            "run `tokenspec gen`: it moves {} into the generated block of {target} with the spec's ci_value",
+            t.name
+        ),
+        Some(env) if file.backup || !spec.environments.iter().any(|e| e == env) => format!(
+            "`tokenspec migrate` does not touch {} (no environment `{env}` in token-spec.toml): move the line to {target} by hand, or add `{env}` to `environments` and run `tokenspec migrate --env {env}`",
+            file.name
+        ),
+        _ => format!(
+            "move it to {target} with `tokenspec migrate` (try `tokenspec migrate --dry-run` first)"
+        ),
     };
     Finding::error(
         Rule::Separation,
@@ -63,15 +81,27 @@ fn separation(t: &Token, file: &TokenFile, line: usize) -> Finding {
         ),
     )
     .at(file.name.clone(), line)
+    .help(help)
+}
+
+/// A key that looks like a secret or is not a variable name: most likely a
+/// value pasted as a line of its own. Shown only by place.
+fn hidden_key(file: &TokenFile, line: usize) -> Finding {
+    Finding::warning(
+        Rule::UnknownKey,
+        "this line's key is not shown: it looks like a secret or is not a variable name",
+    )
+    .at(file.name.clone(), line)
     .help(format!(
-        "move it to {target} with `tokenspec migrate` (try `tokenspec migrate --dry-run` first)"
+        "if it is a value pasted on a line of its own, delete line {line} of {} and rotate it; otherwise rename the key",
+        file.name
     ))
 }
 
 /// Every key of a `.tokens*` file should be a cicd token. `.env*` files also
 /// hold ordinary settings, so only a near miss of a token name is reported.
 fn unknown(spec: &Spec, file: &TokenFile, key: &str) -> Option<Finding> {
-    let closest = closest_token(spec, key);
+    let closest = closest_token(spec, key, file.class == Class::Runtime);
     match file.class {
         Class::Cicd => {
             let (message, help) = match closest {
@@ -110,13 +140,18 @@ fn unknown(spec: &Spec, file: &TokenFile, key: &str) -> Option<Finding> {
     }
 }
 
-/// The spec token whose name is nearest to `key`, ignoring case, with the distance.
-fn closest_token<'s>(spec: &'s Spec, key: &str) -> Option<(&'s Token, usize)> {
-    let upper = key.to_ascii_uppercase();
-    spec.tokens
+/// The spec token whose name is nearest to `key`, ignoring case, with the
+/// distance; for an `.env*` setting only one within [`NEAR_MISS`].
+fn closest_token<'s>(spec: &'s Spec, key: &str, near_only: bool) -> Option<(&'s Token, usize)> {
+    // The distance is at least the difference in length: skip the
+    // quadratic edit distance for names that cannot be a near miss.
+    let candidates = spec
+        .tokens
         .iter()
-        .map(|t| (t, strsim::levenshtein(&upper, &t.name)))
-        .min_by_key(|(_, d)| *d)
+        .filter(|t| !near_only || t.name.len().abs_diff(key.len()) <= NEAR_MISS)
+        .map(|t| t.name.as_str());
+    let (name, d) = suggest::nearest(key, candidates)?;
+    Some((spec.token(name)?, d))
 }
 
 fn duplicates(file: &TokenFile, doc: &Document, out: &mut Vec<Finding>) {
@@ -129,7 +164,7 @@ fn duplicates(file: &TokenFile, doc: &Document, out: &mut Vec<Finding>) {
             Some(&line) => out.push(
                 Finding::error(
                     Rule::DuplicateKey,
-                    format!("{} is set twice, on lines {line} and {}: loaders disagree on which one wins", e.key, e.line),
+                    format!("{} is set twice, on lines {line} and {}: loaders disagree on which one wins", crate::shown_key(&e.key), e.line),
                 )
                 .at(file.name.clone(), e.line)
                 .help(format!("keep one of lines {line} and {} of {}", e.line, file.name)),

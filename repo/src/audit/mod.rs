@@ -1,7 +1,7 @@
 //! The policy audit behind `tokenspec check`.
 //!
 //! [`audit`] reads the token files at the root, asks git how it treats them
-//! and compares the generated files with what `cargo xtask gen` would write.
+//! and compares the generated files with what `tokenspec gen` would write.
 //! Every rule is a small module that appends [`Finding`]s; nothing stops at
 //! the first problem. The runner never prints: the command line renders the
 //! findings as text or JSON.
@@ -9,8 +9,9 @@
 //! Architecture invariant: a finding names a token, a file and a line, never
 //! a value. Rules receive values only to classify them.
 
+mod conflict;
 mod drift;
-mod files;
+pub(crate) mod files;
 pub mod fix;
 mod git;
 mod ignore;
@@ -58,10 +59,12 @@ pub enum Rule {
     Placeholder,
     Deprecated,
     Drift,
+    Conflict,
+    TempFile,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 13] = [
+    pub const ALL: [Rule; 15] = [
         Rule::Parse,
         Rule::Separation,
         Rule::IgnoreRules,
@@ -75,6 +78,8 @@ impl Rule {
         Rule::Placeholder,
         Rule::Deprecated,
         Rule::Drift,
+        Rule::Conflict,
+        Rule::TempFile,
     ];
 
     /// The stable id, as printed in `error[<id>]` and the JSON `rule` field.
@@ -93,6 +98,8 @@ impl Rule {
             Rule::Placeholder => "placeholder",
             Rule::Deprecated => "deprecated",
             Rule::Drift => "drift",
+            Rule::Conflict => "conflict",
+            Rule::TempFile => "temp-file",
         }
     }
 }
@@ -201,7 +208,7 @@ impl Audit {
 /// Runs every rule against the repository at `input.root`.
 pub fn audit(input: &Input<'_>) -> Audit {
     let mut out = Vec::new();
-    let scan = files::scan(input.root);
+    let scan = files::scan(input.root, input.spec);
     let mut io_errors = scan.io_errors;
     let files = scan.files;
 
@@ -214,8 +221,21 @@ pub fn audit(input: &Input<'_>) -> Audit {
             values::check(input.spec, file, doc, &mut out);
         }
     }
+    conflict::check(input.spec, &files, &mut out);
     if let Err(e) = drift::check(input, &mut out) {
         io_errors.push(e);
+    }
+    for name in crate::atomic::stale_temp_files(input.root) {
+        out.push(
+            Finding::warning(
+                Rule::TempFile,
+                format!(
+                    "{name} was left by an interrupted write and may hold a copy of a token file"
+                ),
+            )
+            .at(name.clone(), None)
+            .help("`tokenspec check --fix` removes it (as does the next migrate or gen)"),
+        );
     }
 
     out.sort_by(|a, b| {

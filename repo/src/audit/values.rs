@@ -3,7 +3,7 @@
 //! into a finding.
 
 use tokenspec_core::dotenv::{Document, Entry, Hazard};
-use tokenspec_core::format::{self, is_placeholder, looks_like_secret, Format};
+use tokenspec_core::format::{is_placeholder, looks_like_secret, Format};
 use tokenspec_core::Class;
 use tokenspec_manifest::{Spec, Token};
 
@@ -70,7 +70,7 @@ pub fn check(spec: &Spec, file: &TokenFile, doc: &Document, out: &mut Vec<Findin
 /// A `$` that dotenvy would expand or reject. Always an error for a token;
 /// a plain setting in an `.env*` file may mean the reference, so it warns.
 fn dollar_hazard(file: &TokenFile, e: &Entry, hazard: Hazard, is_token: bool) -> Finding {
-    let key = &e.key;
+    let key = crate::shown_key(&e.key);
     let message = match hazard {
         Hazard::Substituted => format!("dotenvy would substitute the `$` in the value of {key}, so programs using it read a different value"),
         Hazard::Rejected => format!("dotenvy cannot read the value of {key} because of its `$`"),
@@ -80,8 +80,13 @@ fn dollar_hazard(file: &TokenFile, e: &Entry, hazard: Hazard, is_token: bool) ->
     } else {
         Finding::warning(Rule::DollarHazard, message)
     };
+    let quoted = if crate::is_shown_key(&e.key) {
+        format!("{key}='…'")
+    } else {
+        "'…'".to_owned()
+    };
     finding.at(file.name.clone(), e.line).help(format!(
-        "wrap the value in single quotes, {key}='…', which keeps every `$` as written"
+        "wrap the value in single quotes, {quoted}, which keeps every `$` as written"
     ))
 }
 
@@ -97,7 +102,8 @@ fn committed(file: &TokenFile, e: &Entry, token: Option<&Token>, out: &mut Vec<F
         _ => return,
     };
     let help = match token {
-        Some(_) => "restore the CI value with `cargo xtask gen`, and rotate the token if this value was ever real",
+        Some(_) if file.is_template() => "empty the value (a template lists names only), and rotate the token if this value was ever real",
+        Some(_) => "rotate the token if this value was ever real, then delete the line (or restore the CI value) and run `tokenspec gen`",
         None => "move the value to a git-ignored file (.env or .tokens), and rotate it if it was ever real",
     };
     out.push(
@@ -105,7 +111,8 @@ fn committed(file: &TokenFile, e: &Entry, token: Option<&Token>, out: &mut Vec<F
             Rule::CommittedSecret,
             format!(
                 "the value of {} {kind}, but {} is committed and may hold placeholders only",
-                e.key, file.name
+                crate::shown_key(&e.key),
+                file.name
             ),
         )
         .at(file.name.clone(), e.line)
@@ -115,8 +122,6 @@ fn committed(file: &TokenFile, e: &Entry, token: Option<&Token>, out: &mut Vec<F
 
 /// A person's description of a format.
 fn expected(f: &Format) -> String {
-    format::BUILTIN_FORMATS
-        .iter()
-        .find(|(name, _)| *name == f.name())
-        .map_or_else(|| f.to_string(), |(_, what)| (*what).to_owned())
+    f.as_builtin()
+        .map_or_else(|| f.to_string(), |b| b.description.to_owned())
 }

@@ -14,6 +14,9 @@ use tokenspec_core::format::looks_like_secret;
 /// What stands in for a value.
 pub const MASK: &str = "********";
 
+/// What stands in for a key that looks like a secret or is not a variable name.
+pub const KEY_MASK: &str = "<key not shown>=";
+
 /// The masked view of a dotenv text.
 pub fn mask(text: &str) -> String {
     let doc = dotenv::parse(text);
@@ -69,7 +72,10 @@ fn mask_entry(text: &str, e: &Entry, out: &mut String) {
         Some(q @ ('\'' | '"')) => q.to_string(),
         _ => String::new(),
     };
-    out.push_str(prefix);
+    // A key that looks like a secret (a value pasted on a line of its own)
+    // is masked too; the diff's line numbers still place it.
+    let shown = crate::is_shown_key(&e.key);
+    out.push_str(if shown { prefix } else { KEY_MASK });
     out.push_str(&quote);
     if !e.value.is_empty() {
         out.push_str(MASK);
@@ -78,7 +84,12 @@ fn mask_entry(text: &str, e: &Entry, out: &mut String) {
     out.push('\n');
     // Naming the key keeps the diff from pairing lines of different values.
     for _ in 1..text.lines().count() {
-        out.push_str(&format!("{MASK} ({}, continued)\n", e.key));
+        let key = if shown {
+            e.key.as_str()
+        } else {
+            "a key not shown"
+        };
+        out.push_str(&format!("{MASK} ({key}, continued)\n"));
     }
 }
 
@@ -118,6 +129,12 @@ fn mask_other(text: &str, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secret_looking_keys_are_masked() {
+        let m = mask("LEAKZZQ15dGhpcyBpcyBhIHNlY3JldA==\nA=1\n");
+        assert_eq!(m, "<key not shown>=********\nA=********\n");
+    }
 
     #[test]
     fn values_are_masked_keys_and_quotes_kept() {

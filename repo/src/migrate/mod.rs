@@ -14,6 +14,6 @@ pub mod plan;
 pub mod write;
 
 pub use plan::{
-    plan, Catalog, FileChange, FileInput, HazardLine, Loc, Move, MoveKind, PairInput, Plan,
-    Problem, Unknown,
+    plan, Catalog, FileChange, FileInput, HazardLine, Loc, Move, MoveKind, PairInput, PairPlan,
+    Plan, Problem, Unknown,
 };

@@ -10,14 +10,18 @@
 //!   appended to the destination unchanged, so no value can change;
 //! - when the destination already holds the key with the same value, the
 //!   source copy is only removed; a different value, or a key to move that
-//!   appears twice in one file, is a conflict and nothing changes;
-//! - a committed CI file never receives a value that is not a placeholder.
+//!   appears twice in one file, is a conflict and nothing in that pair changes;
+//! - a committed CI file never receives a value that is not a placeholder;
+//! - each pair is planned on its own: a conflict in one pair (say, the
+//!   committed CI files) never blocks another (a developer's `.env`).
+//!
+//! Linear in the size of the files: every lookup by key goes through a hash index.
 //!
 //! Comments stay where they are, even one right above a moved entry: a
 //! comment may describe a group of lines, and moving it could carry text
 //! into a committed file that its author never meant for it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::ops::Range;
 
@@ -25,6 +29,8 @@ use tokenspec_core::dotenv::{self, Document, Entry, Hazard};
 use tokenspec_core::format::{is_placeholder, looks_like_secret};
 use tokenspec_core::Class;
 use tokenspec_manifest::Spec;
+
+pub use crate::Loc;
 
 /// What planning needs to know about each token of the spec.
 #[derive(Clone, Debug, Default)]
@@ -99,19 +105,6 @@ impl PairInput {
     }
 }
 
-/// A place in a file, shown as `file:line`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Loc {
-    pub file: String,
-    pub line: usize,
-}
-
-impl fmt::Display for Loc {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.file, self.line)
-    }
-}
-
 /// One token leaving a file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Move {
@@ -172,12 +165,23 @@ impl fmt::Display for Problem {
     }
 }
 
-/// Keys the spec does not know, left where they are.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Keys the spec does not know, left where they are: each name once over
+/// every file read, in order of first appearance.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Unknown {
-    pub file: String,
-    /// In file order, each once.
+    /// Names safe to show, each once.
     pub keys: Vec<String>,
+    /// The files holding them, each once.
+    pub files: Vec<String>,
+    /// Keys that look like a secret or are not a variable name (a value
+    /// pasted as a line of its own): shown only by place.
+    pub hidden: Vec<Loc>,
+}
+
+impl Unknown {
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty() && self.hidden.is_empty()
+    }
 }
 
 /// A token line whose value dotenvy's `$` substitution would change or reject.
@@ -224,33 +228,85 @@ impl fmt::Debug for FileChange {
     }
 }
 
-/// The outcome of planning. When `problems` is not empty, nothing may be written.
+/// The plan of one pair. When `problems` is not empty, nothing of this
+/// pair may be written (`changes` and `moves` are then empty).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Plan {
-    /// Files that change, in pair order (runtime file first).
+pub struct PairPlan {
+    pub env: Option<String>,
+    /// Files that change, runtime file first.
     pub changes: Vec<FileChange>,
     pub moves: Vec<Move>,
     pub problems: Vec<Problem>,
-    pub unknown: Vec<Unknown>,
+}
+
+impl PairPlan {
+    pub fn is_refused(&self) -> bool {
+        !self.problems.is_empty()
+    }
+
+    /// The pair's file names, e.g. `.env.prod and .tokens.prod`.
+    pub fn name(&self) -> String {
+        let (r, c) = PairInput::file_names(self.env.as_deref());
+        format!("{r} and {c}")
+    }
+
+    /// The committed CI pair, whose tokens `tokenspec gen` owns.
+    pub fn is_committed(&self) -> bool {
+        self.env.as_deref() == Some("ci")
+    }
+}
+
+/// The outcome of planning: one [`PairPlan`] per pair, in input order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Plan {
+    pub pairs: Vec<PairPlan>,
+    pub unknown: Unknown,
     pub hazards: Vec<HazardLine>,
 }
 
 impl Plan {
     /// Nothing to do and nothing wrong.
     pub fn is_noop(&self) -> bool {
-        self.changes.is_empty() && self.problems.is_empty()
+        self.pairs
+            .iter()
+            .all(|p| p.changes.is_empty() && p.problems.is_empty())
+    }
+
+    /// The changes of every pair that is not refused.
+    pub fn changes(&self) -> impl Iterator<Item = &FileChange> {
+        self.pairs.iter().flat_map(|p| &p.changes)
+    }
+
+    /// The moves of every pair that is not refused.
+    pub fn moves(&self) -> impl Iterator<Item = &Move> {
+        self.pairs.iter().flat_map(|p| &p.moves)
+    }
+
+    /// The problems of every refused pair.
+    pub fn problems(&self) -> impl Iterator<Item = &Problem> {
+        self.pairs.iter().flat_map(|p| &p.problems)
+    }
+
+    pub fn refused(&self) -> impl Iterator<Item = &PairPlan> {
+        self.pairs.iter().filter(|p| p.is_refused())
     }
 }
 
-/// Plans the migration of every pair. Pure: reads and writes nothing.
+/// Plans the migration of every pair, each on its own. Pure: reads and writes nothing.
 pub fn plan(catalog: &Catalog, pairs: &[PairInput]) -> Plan {
     let mut out = Plan::default();
+    let mut unknown_seen = HashSet::new();
     for pair in pairs {
-        plan_pair(catalog, pair, &mut out);
-    }
-    if !out.problems.is_empty() {
-        out.changes.clear();
-        out.moves.clear();
+        let mut p = PairPlan {
+            env: pair.env.clone(),
+            ..PairPlan::default()
+        };
+        plan_pair(catalog, pair, &mut p, &mut out, &mut unknown_seen);
+        if p.is_refused() {
+            p.changes.clear();
+            p.moves.clear();
+        }
+        out.pairs.push(p);
     }
     out
 }
@@ -260,6 +316,8 @@ struct Side<'a> {
     file: &'a FileInput,
     class: Class,
     doc: Document,
+    /// Entry indexes by key, in file order.
+    by_key: HashMap<String, Vec<usize>>,
     /// Spans cut out of this file.
     removed: Vec<Range<usize>>,
     /// Entry texts appended to this file, in order.
@@ -271,6 +329,14 @@ impl<'a> Side<'a> {
         self.file.text.as_deref().unwrap_or("")
     }
 
+    fn all(&self, key: &str) -> impl Iterator<Item = &Entry> + '_ {
+        self.by_key
+            .get(key)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.doc.entries[i])
+    }
+
     fn loc(&self, e: &Entry) -> Loc {
         Loc {
             file: self.file.name.clone(),
@@ -279,12 +345,24 @@ impl<'a> Side<'a> {
     }
 }
 
-fn plan_pair(catalog: &Catalog, pair: &PairInput, out: &mut Plan) {
+fn plan_pair(
+    catalog: &Catalog,
+    pair: &PairInput,
+    out: &mut PairPlan,
+    plan: &mut Plan,
+    unknown_seen: &mut HashSet<String>,
+) {
     fn side(file: &FileInput, class: Class) -> Side<'_> {
+        let doc = dotenv::parse(file.text.as_deref().unwrap_or(""));
+        let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, e) in doc.entries.iter().enumerate() {
+            by_key.entry(e.key.clone()).or_default().push(i);
+        }
         Side {
             file,
             class,
-            doc: dotenv::parse(file.text.as_deref().unwrap_or("")),
+            doc,
+            by_key,
             removed: Vec::new(),
             appended: Vec::new(),
         }
@@ -305,7 +383,7 @@ fn plan_pair(catalog: &Catalog, pair: &PairInput, out: &mut Plan) {
                 message: e.message.clone(),
             });
         }
-        report_keys(catalog, s, out);
+        report_keys(catalog, s, plan, unknown_seen);
     }
     if parse_failed {
         return;
@@ -331,12 +409,15 @@ fn class_index(c: Class) -> usize {
 }
 
 /// Records unknown keys and `$` hazards of one file.
-fn report_keys(catalog: &Catalog, s: &Side<'_>, out: &mut Plan) {
-    let mut unknown: Vec<String> = Vec::new();
+fn report_keys(catalog: &Catalog, s: &Side<'_>, out: &mut Plan, seen: &mut HashSet<String>) {
+    let mut in_file = false;
     for e in &s.doc.entries {
         if catalog.class(&e.key).is_none() {
-            if !unknown.contains(&e.key) {
-                unknown.push(e.key.clone());
+            in_file = true;
+            if !crate::is_shown_key(&e.key) {
+                out.unknown.hidden.push(s.loc(e));
+            } else if seen.insert(e.key.clone()) {
+                out.unknown.keys.push(e.key.clone());
             }
         } else if let Some(hazard) = e.hazard {
             out.hazards.push(HazardLine {
@@ -346,11 +427,8 @@ fn report_keys(catalog: &Catalog, s: &Side<'_>, out: &mut Plan) {
             });
         }
     }
-    if !unknown.is_empty() {
-        out.unknown.push(Unknown {
-            file: s.file.name.clone(),
-            keys: unknown,
-        });
+    if in_file && !out.unknown.files.contains(&s.file.name) {
+        out.unknown.files.push(s.file.name.clone());
     }
 }
 
@@ -361,18 +439,17 @@ fn move_out(
     sides: &mut [Side<'_>; 2],
     from: usize,
     to: usize,
-    out: &mut Plan,
+    out: &mut PairPlan,
 ) {
     let (src, dst) = (&sides[from], &sides[to]);
     let mut removed = Vec::new();
     let mut appended = Vec::new();
-    let mut seen: Vec<&str> = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
     for e in &src.doc.entries {
-        if catalog.class(&e.key) != Some(dst.class) || seen.contains(&e.key.as_str()) {
+        if catalog.class(&e.key) != Some(dst.class) || !seen.insert(&e.key) {
             continue;
         }
-        seen.push(&e.key);
-        let mut here = src.doc.get_all(&e.key);
+        let mut here = src.all(&e.key);
         let first = here.next().expect("e itself");
         if let Some(second) = here.next() {
             out.problems.push(Problem::Twice {
@@ -382,7 +459,7 @@ fn move_out(
             });
             continue;
         }
-        let mut there = dst.doc.get_all(&e.key);
+        let mut there = dst.all(&e.key);
         match (there.next(), there.next()) {
             (Some(a), Some(b)) => out.problems.push(Problem::Twice {
                 key: e.key.clone(),
@@ -508,8 +585,7 @@ mod tests {
     }
 
     fn after<'p>(p: &'p Plan, name: &str) -> Option<&'p str> {
-        p.changes
-            .iter()
+        p.changes()
             .find(|c| c.name == name)
             .map(|c| c.after.as_str())
     }
@@ -524,19 +600,20 @@ mod tests {
                 Some("APP_KEY=\"x\ny\""),
             )],
         );
-        assert!(p.problems.is_empty(), "{p:?}");
+        assert!(p.problems().next().is_none(), "{p:?}");
         assert_eq!(
             after(&p, ".env"),
             Some("# app\r\nOTHER=1\r\nAPP_KEY=\"x\ny\"\r\n")
         );
         assert_eq!(after(&p, ".tokens"), Some("CI_TOK='a b' # c\r\n"));
-        let env = p.changes.iter().find(|c| c.name == ".env").unwrap();
+        let env = p.changes().find(|c| c.name == ".env").unwrap();
         // Phase one only appends.
         assert_eq!(
             env.grown.as_deref(),
             Some("# app\r\nCI_TOK='a b' # c\r\nOTHER=1\r\nAPP_KEY=\"x\ny\"\r\n")
         );
-        assert_eq!(p.unknown[0].keys, ["OTHER"]);
+        assert_eq!(p.unknown.keys, ["OTHER"]);
+        assert_eq!(p.unknown.files, [".env"]);
     }
 
     #[test]
@@ -555,10 +632,13 @@ mod tests {
             &catalog(),
             &[pair(None, Some("CI_TOK='v'\n"), Some("CI_TOK=v\n"))],
         );
-        assert!(p.problems.is_empty());
+        assert!(p.problems().next().is_none());
         assert_eq!(after(&p, ".env"), Some(""));
         assert_eq!(after(&p, ".tokens"), None);
-        assert!(matches!(p.moves[0].kind, MoveKind::Duplicate { .. }));
+        assert!(matches!(
+            p.moves().next().unwrap().kind,
+            MoveKind::Duplicate { .. }
+        ));
     }
 
     #[test]
@@ -570,8 +650,8 @@ mod tests {
                 pair(Some("dev"), Some("CI_TOK=1\nCI_TOK=1\nAPP_KEY=3\n"), None),
             ],
         );
-        assert!(p.changes.is_empty() && p.moves.is_empty());
-        let msgs: Vec<String> = p.problems.iter().map(ToString::to_string).collect();
+        assert!(p.changes().next().is_none() && p.moves().next().is_none());
+        let msgs: Vec<String> = p.problems().map(ToString::to_string).collect();
         assert_eq!(
             msgs,
             [
@@ -588,14 +668,15 @@ mod tests {
             &catalog(),
             &[pair(Some("ci"), Some(&format!("CI_TOK={real}\n")), None)],
         );
-        assert_eq!(p.problems.len(), 1);
-        assert!(!p.problems[0].to_string().contains(real));
+        let problems: Vec<_> = p.problems().collect();
+        assert_eq!(problems.len(), 1);
+        assert!(!problems[0].to_string().contains(real));
         for ok in ["ci_test_ci_tok", "CHANGE_ME_X", ""] {
             let p = plan(
                 &catalog(),
                 &[pair(Some("ci"), Some(&format!("CI_TOK={ok}\n")), None)],
             );
-            assert!(p.problems.is_empty(), "{ok}");
+            assert!(p.problems().next().is_none(), "{ok}");
             assert_eq!(
                 after(&p, ".tokens.ci"),
                 Some(format!("CI_TOK={ok}\n").as_str())
@@ -609,11 +690,49 @@ mod tests {
             &catalog(),
             &[pair(None, Some("CI_TOK=1\nbad line\n"), None)],
         );
-        assert!(p.changes.is_empty());
+        assert!(p.changes().next().is_none());
         assert_eq!(
-            p.problems[0].to_string(),
+            p.problems().next().unwrap().to_string(),
             ".env:2: expected `=` after the key at column 5"
         );
+    }
+
+    #[test]
+    fn a_refused_pair_does_not_block_another() {
+        let p = plan(
+            &catalog(),
+            &[
+                pair(None, Some("CI_TOK=1\n"), None),
+                pair(
+                    Some("ci"),
+                    Some("CI_TOK=ci_test_a\n"),
+                    Some("CI_TOK=ci_test_b\n"),
+                ),
+            ],
+        );
+        assert_eq!(after(&p, ".tokens"), Some("CI_TOK=1\n"));
+        let refused: Vec<_> = p.refused().map(PairPlan::name).collect();
+        assert_eq!(refused, [".env.ci and .tokens.ci"]);
+        assert!(p.pairs[1].changes.is_empty());
+    }
+
+    #[test]
+    fn unknown_keys_are_listed_once_and_secret_looking_ones_by_line() {
+        let p = plan(
+            &catalog(),
+            &[
+                pair(
+                    None,
+                    Some("A=1\nB=2\nA=3\n"),
+                    Some("LEAKZZQ15dGhpcyBpcyBhIHNlY3JldA==\n"),
+                ),
+                pair(Some("ci"), Some("B=1\nC=2\n"), None),
+            ],
+        );
+        assert_eq!(p.unknown.keys, ["A", "B", "C"]);
+        assert_eq!(p.unknown.files, [".env", ".tokens", ".env.ci"]);
+        let hidden: Vec<String> = p.unknown.hidden.iter().map(ToString::to_string).collect();
+        assert_eq!(hidden, [".tokens:1"]);
     }
 
     #[test]

@@ -3,10 +3,12 @@
 //! A backup lives in `<root>/.tokenspec-backup/<UTC timestamp>/`: folders
 //! 0700, files 0600 (they hold secrets), and the top folder carries a
 //! `.gitignore` of `*`, so git ignores it without touching the project's
-//! ignore rules. A file is replaced by writing a temporary file in the same
-//! folder, fsyncing it, renaming it over the original and fsyncing the folder.
+//! ignore rules. The backup folder must be a real folder (not a link) owned
+//! by the user running tokenspec and writable by no one else; otherwise
+//! nothing is written. A file is replaced through [`crate::atomic`]: a
+//! temporary file with the original's mode, owner and group, renamed over it.
 
-use std::fs::{self, File};
+use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -22,6 +24,7 @@ pub fn backup(root: &Path, files: &[(&str, &str)]) -> io::Result<PathBuf> {
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
         other => other?,
     }
+    check_backup_dir(&top)?;
     let ignore = top.join(".gitignore");
     if !ignore.exists() {
         write_new(
@@ -52,43 +55,67 @@ pub fn backup(root: &Path, files: &[(&str, &str)]) -> io::Result<PathBuf> {
     Ok(dir)
 }
 
+/// The backup folder holds secrets: a link (perhaps to a world-writable
+/// folder elsewhere), a folder someone else owns, or one others may write
+/// to is refused before anything is written into it.
+fn check_backup_dir(top: &Path) -> io::Result<()> {
+    let m = fs::symlink_metadata(top)?;
+    let refuse = |why: &str| {
+        Err(io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            format!("{BACKUP_DIR} {why}; remove it, or make it a folder of yours with mode 0700"),
+        ))
+    };
+    if m.file_type().is_symlink() {
+        return refuse("is a symbolic link, and backups never leave the root");
+    }
+    if !m.is_dir() {
+        return refuse("is not a folder");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if m.uid() != rustix::process::geteuid().as_raw() {
+            return refuse("belongs to another user");
+        }
+        if m.mode() & 0o022 != 0 {
+            return refuse("is writable by group or others");
+        }
+    }
+    Ok(())
+}
+
 /// Replaces `path` with `text` atomically, but only if the file still holds
 /// `expected` (`None`: it must not exist), so a concurrent edit is never lost.
-/// An existing file keeps its mode; a new one gets 0600. A symbolic link is
-/// followed, so the link stays a link.
+/// An existing file keeps its mode, owner and group; a new one gets 0600.
+/// A symbolic link is followed, so the link stays a link, but only to a file
+/// in the same folder: nothing outside the root is written.
 pub fn replace(path: &Path, text: &str, expected: Option<&str>) -> io::Result<()> {
     let target = match fs::symlink_metadata(path) {
-        Ok(m) if m.file_type().is_symlink() => fs::canonicalize(path)?,
+        Ok(m) if m.file_type().is_symlink() => {
+            let target = fs::canonicalize(path)?;
+            let dir = fs::canonicalize(crate::atomic::folder_of(path))?;
+            if target.parent() != Some(dir.as_path()) {
+                return Err(io::Error::new(
+                    io::ErrorKind::PermissionDenied,
+                    "it is a symbolic link to a file outside the root; replace the link with the file",
+                ));
+            }
+            target
+        }
         _ => path.to_path_buf(),
     };
     let current = tokenspec_core::file::read_regular_text(&target)?;
     if current.as_deref() != expected {
         return Err(io::Error::other("it changed on disk while migrate ran"));
     }
-    let dir = match target.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
+    let keep = match current {
+        Some(_) => crate::atomic::Keep::of(&target)?,
+        None => None,
     };
-    // The temporary file is created 0600, so no secret is readable even for a moment.
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".tokenspec-")
-        .suffix(".tmp")
-        .tempfile_in(&dir)?;
-    tmp.write_all(text.as_bytes())?;
-    #[cfg(unix)]
-    if current.is_some() {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = fs::metadata(&target)?.permissions().mode() & 0o7777;
-        tmp.as_file()
-            .set_permissions(fs::Permissions::from_mode(mode))?;
-    }
-    tmp.as_file().sync_all()?;
-    if current.is_some() {
-        tmp.persist(&target).map_err(|e| e.error)?;
-    } else {
-        tmp.persist_noclobber(&target).map_err(|e| e.error)?;
-    }
-    sync_dir(&dir)
+    let clobber = keep.is_some();
+    let keep = keep.unwrap_or(crate::atomic::Keep::new_file(0o600));
+    crate::atomic::write(&target, text.as_bytes(), keep, clobber)
 }
 
 /// Creates a folder with mode 0700.
@@ -118,14 +145,7 @@ fn write_new(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
     f.sync_all()
 }
 
-/// Makes a rename or a new entry in `dir` durable.
-fn sync_dir(dir: &Path) -> io::Result<()> {
-    #[cfg(unix)]
-    File::open(dir)?.sync_all()?;
-    #[cfg(not(unix))]
-    let _ = dir;
-    Ok(())
-}
+use crate::atomic::sync_dir;
 
 /// `YYYYMMDDTHHMMSSZ` in UTC: sorts by time and is safe in a file name.
 pub fn timestamp(t: SystemTime) -> String {
@@ -166,6 +186,39 @@ mod tests {
         assert_eq!(timestamp(t), "20000229T010101Z");
         let t = UNIX_EPOCH + Duration::from_secs(1_767_225_599); // last second of 2025
         assert_eq!(timestamp(t), "20251231T235959Z");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn backup_refuses_a_linked_or_shared_folder() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        fs::set_permissions(elsewhere.path(), fs::Permissions::from_mode(0o777)).unwrap();
+        let top = dir.path().join(BACKUP_DIR);
+        std::os::unix::fs::symlink(elsewhere.path(), &top).unwrap();
+        let e = backup(dir.path(), &[(".env", "A=1\n")]).unwrap_err();
+        assert!(e.to_string().contains("is a symbolic link"), "{e}");
+        assert_eq!(elsewhere.path().read_dir().unwrap().count(), 0);
+        fs::remove_file(&top).unwrap();
+        fs::create_dir(&top).unwrap();
+        fs::set_permissions(&top, fs::Permissions::from_mode(0o777)).unwrap();
+        let e = backup(dir.path(), &[(".env", "A=1\n")]).unwrap_err();
+        assert!(e.to_string().contains("writable by group or others"), "{e}");
+        assert_eq!(top.read_dir().unwrap().count(), 0);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn replace_refuses_a_link_out_of_the_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        let outside = elsewhere.path().join("target");
+        fs::write(&outside, "A=1\n").unwrap();
+        let link = dir.path().join(".env");
+        std::os::unix::fs::symlink(&outside, &link).unwrap();
+        assert!(replace(&link, "B=2\n", Some("A=1\n")).is_err());
+        assert_eq!(fs::read_to_string(&outside).unwrap(), "A=1\n");
     }
 
     #[test]

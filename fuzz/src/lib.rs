@@ -1,0 +1,10 @@
+//! Shared by the fuzz targets: where the code under test lives, so a move
+//! of a module is one edit here (package names and paths are in Cargo.toml).
+
+pub use cli::export;
+pub use cli::github;
+pub use manifest::{render, snapshot, Spec};
+pub use tokenspec_core::dotenv;
+pub use tokenspec_core::dotenv_write;
+
+pub mod shell;

@@ -1,0 +1,115 @@
+//! The store as the loader and the CLI see it: the spec's `[store]` table
+//! plus one logged-in client, addressed by class and environment.
+
+use std::collections::BTreeMap;
+use std::time::SystemTime;
+
+use tokenspec_core::store_def::StoreDef;
+use tokenspec_core::{Class, Secret};
+
+use crate::client::{data_path, Client, Metadata, SecretData};
+use crate::error::StoreError;
+use crate::push::{self, PushPlan};
+use crate::settings::Settings;
+
+/// One run's connection to the spec's store.
+pub struct Store {
+    def: StoreDef,
+    client: Client,
+}
+
+impl Store {
+    /// Reads the environment through `lookup`, connects and logs in.
+    pub fn connect(
+        def: &StoreDef,
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Store, StoreError> {
+        let settings = Settings::from_env(def, lookup)?;
+        Ok(Store::with_client(def, Client::connect(&settings)?))
+    }
+
+    pub fn with_client(def: &StoreDef, client: Client) -> Store {
+        Store {
+            def: def.clone(),
+            client,
+        }
+    }
+
+    pub fn def(&self) -> &StoreDef {
+        &self.def
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The API path of a class's secret, e.g. `secret/data/myproject/cicd/prod`.
+    pub fn data_path(&self, class: Class, env: &str) -> String {
+        data_path(&self.def.mount, &self.def.secret_path(class, env))
+    }
+
+    /// A class's tokens for one environment: one request. A missing secret is an error.
+    pub fn read_class(&self, class: Class, env: &str) -> Result<SecretData, StoreError> {
+        self.client
+            .read(&self.def.mount, &self.def.secret_path(class, env))
+            .map_err(|e| e.for_class(class))
+    }
+
+    /// A class's secret metadata (change times for the rotation report).
+    pub fn read_class_metadata(
+        &self,
+        class: Class,
+        env: &str,
+    ) -> Result<Option<Metadata>, StoreError> {
+        self.client
+            .read_metadata(&self.def.mount, &self.def.secret_path(class, env))
+            .map_err(|e| e.for_class(class))
+    }
+
+    /// Reads the secret and plans writing `desired` over it (see [`push::plan`]).
+    pub fn plan_push(
+        &self,
+        class: Class,
+        env: &str,
+        desired: &BTreeMap<String, Secret>,
+    ) -> Result<PushPlan, StoreError> {
+        let path = self.def.secret_path(class, env);
+        let current = self
+            .client
+            .read_if_exists(&self.def.mount, &path)
+            .map_err(|e| e.for_class(class))?;
+        let metadata = self
+            .client
+            .read_metadata(&self.def.mount, &path)
+            .map_err(|e| e.for_class(class))?;
+        Ok(push::plan(
+            current.as_ref(),
+            metadata.as_ref(),
+            desired,
+            SystemTime::now(),
+        ))
+    }
+
+    /// Writes a plan with check-and-set, then records the change times.
+    /// Returns the new version, or `None` when nothing changed.
+    pub fn apply_push(
+        &self,
+        class: Class,
+        env: &str,
+        plan: &PushPlan,
+    ) -> Result<Option<u64>, StoreError> {
+        if !plan.writes() {
+            return Ok(None);
+        }
+        let path = self.def.secret_path(class, env);
+        let mount = &self.def.mount;
+        let version = (self
+            .client
+            .write(mount, &path, &plan.values, &plan.other, plan.cas))
+        .map_err(|e| e.for_class(class))?;
+        self.client
+            .write_custom_metadata(mount, &path, &plan.custom_metadata)
+            .map_err(|e| e.for_class(class))?;
+        Ok(Some(version))
+    }
+}
