@@ -37,4 +37,5 @@ pub mod __private {
     pub use tokenspec_core::format::Format;
     pub use tokenspec_core::load::{resolve, LoadError, LoadOptions, Problem, Resolution};
     pub use tokenspec_core::secret::{Presence, Secret};
+    pub use tokenspec_core::table::{debug, decode, values};
 }
