@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Speed benchmarks for issue 4, side by side with hyperfine:
+# Speed benchmarks for issues 4 and 15, side by side:
 #
 #   1. `tokenspec export --type=cicd` on the real spec and a full `.tokens`,
 #      against `dotenvy-export` (bench/dotenvy-export: read the same file with
@@ -8,10 +8,13 @@
 #      --release` builds a new crate; the headline ratio) and with tokenspec's
 #      own tuned release profile (`dotenvy-export (tuned)`), and python-dotenv's
 #      `dotenv list --format=export`;
-#   2. the same at 1k, 10k and 100k tokens, with a generated spec that
-#      declares every entry so all of them print the same lines. python-dotenv
-#      is left out at 100k: it grows faster than linearly and one run takes
-#      minutes there.
+#   2. the same at 1k, 10k, 100k and 1M tokens, with a generated spec that
+#      declares every entry so all of them print the same lines: hyperfine,
+#      and `bench/rss.py` for time, peak RSS and page faults side by side in
+#      one interleaved run per size. python-dotenv is left out from 100k: it
+#      grows faster than linearly and one run takes minutes there;
+#   3. the macro: `bench/macro-rebuild.py` times a spec edit rebuilding an
+#      11-token and a 1,011-token crate, interleaved.
 #
 # tokenspec runs with its spec cache in the temp dir (filled by the warm-up
 # runs, as a pipeline's first step fills it); the real spec is measured once
@@ -23,6 +26,7 @@
 # the test suite: timings belong in docs/benchmarks.md, never in assertions.
 #
 # Usage: bench/run.sh [--quick]   (--quick: fewer runs, for checking the script)
+#        BENCH_SIZES="1000 10000" bench/run.sh   (other scaling sizes)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -33,10 +37,13 @@ quick=false
 step() { printf '\n==> %s\n' "$*" >&2; }
 
 step "tools"
-if ! command -v hyperfine >/dev/null; then
+missing=()
+command -v hyperfine >/dev/null || missing+=(hyperfine)
+[[ -x /usr/bin/time ]] || missing+=(time)
+if ((${#missing[@]})); then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    apt-get install -y -qq hyperfine >/dev/null
+    apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 venv=$root/target/bench/venv
 # A venv's own script, not a version-manager shim: a shim adds a shell and
@@ -85,13 +92,14 @@ cicd=(AAR_TOKEN CI_BOT_TOKEN CI_ISSUE_AUTOMATION_TOKEN DEV_ORCHESTRATION_BOT_KEY
 paste -d= <(printf '%s\n' "${cicd[@]}") <(pats ${#cicd[@]}) >"$work/real/.tokens"
 chmod 600 "$work/real/.tokens"
 
-for n in 1000 10000 100000; do
+sizes=(${BENCH_SIZES:-1000 10000 100000 1000000})
+for n in "${sizes[@]}"; do
     dir=$work/n$n
     mkdir "$dir"
     # Letters only: the default CI value `ci_test_<name>` of a name with many
     # digits can read as high-entropy text, which the spec rejects.
     names=$(python3 -c 'import itertools, string, sys
-for t in itertools.islice(itertools.product(string.ascii_uppercase, repeat=4), int(sys.argv[1])):
+for t in itertools.islice(itertools.product(string.ascii_uppercase, repeat=5), int(sys.argv[1])):
     print("BENCH_TOKEN_" + "".join(t))' "$n")
     {
         echo 'version = 1'
@@ -144,9 +152,10 @@ bench() {
 }
 
 same_output "$work/real" true
-same_output "$work/n1000" true
-same_output "$work/n10000" true
-same_output "$work/n100000" false
+for n in "${sizes[@]}"; do
+    # The first run parses the spec and fills the cache, as a pipeline's first step does.
+    same_output "$work/n$n" "$( ((n <= 10000)) && echo true || echo false)"
+done
 
 if $quick; then
     real_opts=(--warmup 3 --runs 10)
@@ -175,37 +184,56 @@ interleaved real-interleaved "${clean_env[@]}"
 step "real spec, interleaved rounds, spec cache off"
 interleaved real-nocache-interleaved "${nocache_env[@]}"
 
-step "1k tokens"
-bench n1000 "$work/n1000" true "${scale_opts[@]}"
-step "10k tokens"
-bench n10000 "$work/n10000" true "${scale_opts[@]}"
-step "100k tokens (without python-dotenv)"
-bench n100000 "$work/n100000" false "${scale_opts[@]}"
+for n in "${sizes[@]}"; do
+    step "$n tokens: hyperfine"
+    opts=("${scale_opts[@]}")
+    ((n >= 1000000)) && opts=(--warmup 1 --runs 3)
+    bench "n$n" "$work/n$n" "$( ((n <= 10000)) && echo true || echo false)" "${opts[@]}"
+    step "$n tokens: time, peak RSS and page faults, interleaved"
+    if $quick; then runs=3; elif ((n >= 1000000)); then runs=5; else runs=15; fi
+    (cd "$work/n$n" && "${clean_env[@]}" python3 "$root/bench/rss.py" "$out/rss-n$n" "$runs" \
+        "tokenspec export=$tokenspec export --type=cicd" "dotenvy-export=$baseline .tokens")
+done
+step "real spec: peak RSS, interleaved"
+(cd "$work/real" && "${clean_env[@]}" python3 "$root/bench/rss.py" "$out/rss-real" 50 \
+    "tokenspec export=$tokenspec export --type=cicd" "dotenvy-export=$baseline .tokens")
+(cd "$work/real" && "${nocache_env[@]}" python3 "$root/bench/rss.py" "$out/rss-real-nocache" 50 \
+    "tokenspec export=$tokenspec export --type=cicd" "dotenvy-export=$baseline .tokens")
 
-step "ratios (mean times)"
-python3 - "$out" <<'EOF' | tee "$out/ratios.md"
+step "macro: rebuild after a spec edit, 11 and 1,011 tokens"
+if $quick; then macro_rounds=2; else macro_rounds=10; fi
+python3 "$root/bench/macro-rebuild.py" "$out/macro-rebuild.md" "$macro_rounds"
+
+step "ratios"
+python3 - "$out" "${sizes[@]}" <<'EOF' | tee "$out/ratios.md"
 import json, sys
-out = sys.argv[1]
+out, sizes = sys.argv[1], [int(n) for n in sys.argv[2:]]
 def means(name):
     runs = json.load(open(f"{out}/{name}.json"))["results"]
     return {r["command"]: r["mean"] for r in runs}
-real, n1, n10, n100 = means("real"), means("n1000"), means("n10000"), means("n100000")
-cold = means("real-nocache")
-ts, dv, py = "tokenspec export", "dotenvy-export", "python-dotenv"
+def medians(name):
+    return json.load(open(f"{out}/{name}.json"))["medians"]
+real, cold = means("real"), means("real-nocache")
+ts, dv, dvt, py = "tokenspec export", "dotenvy-export", "dotenvy-export (tuned)", "python-dotenv"
 print("| measure | result | target |")
 print("|---|---|---|")
-dvt = "dotenvy-export (tuned)"
-print(f"| tokenspec / dotenvy-export, real spec | {real[ts] / real[dv]:.2f}x | at most 1.2x |")
+print(f"| tokenspec / dotenvy-export, real spec (hyperfine means) | {real[ts] / real[dv]:.2f}x | at most 1.2x |")
 print(f"| the same, spec cache off | {cold[ts] / cold[dv]:.2f}x | |")
 print(f"| tokenspec / dotenvy-export (tuned), real spec | {real[ts] / real[dvt]:.2f}x | |")
-print(f"| the same, spec cache off | {cold[ts] / cold[dvt]:.2f}x | |")
 print(f"| python-dotenv / tokenspec, real spec | {real[py] / real[ts]:.0f}x | at least 50x |")
-for tool in (ts, dv):
-    print(f"| {tool}: 100k / 10k tokens | {n100[tool] / n10[tool]:.1f}x | about 10x (linear) |")
-for tool in (ts, dv, py):
-    print(f"| {tool}: 10k / 1k tokens | {n10[tool] / n1[tool]:.1f}x | about 10x (linear) |")
-for n, m in (("1k", n1), ("10k", n10), ("100k", n100)):
-    print(f"| tokenspec / dotenvy-export, {n} tokens | {m[ts] / m[dv]:.2f}x | |")
+for name, label in (("rss-real", "real spec"), ("rss-real-nocache", "real spec, cache off")):
+    m = medians(name)
+    print(f"| peak RSS tokenspec / dotenvy-export, {label} | {m[ts]['max_rss_kb'] / m[dv]['max_rss_kb']:.2f}x | at most 1.3x |")
+for n in sizes:
+    m = medians(f"rss-n{n}")
+    t, r = m[ts]["seconds"] / m[dv]["seconds"], m[ts]["max_rss_kb"] / m[dv]["max_rss_kb"]
+    print(f"| {n} tokens: time / dotenvy-export, interleaved | {t:.2f}x | 100k: at most 0.5x; 1M: below 1x |")
+    print(f"| {n} tokens: peak RSS / dotenvy-export | {r:.2f}x | 100k: at most 1.5x |")
+for a, b in zip(sizes, sizes[1:]):
+    ma, mb = medians(f"rss-n{a}"), medians(f"rss-n{b}")
+    for tool in (ts, dv):
+        print(f"| {tool}: {b} / {a} tokens, time / RSS | {mb[tool]['seconds'] / ma[tool]['seconds']:.1f}x / "
+              f"{mb[tool]['max_rss_kb'] / ma[tool]['max_rss_kb']:.1f}x | about {b // a}x (linear) |")
 EOF
 echo >&2
-echo "tables: $out/{real,real-nocache,real-interleaved,real-nocache-interleaved,n1000,n10000,n100000}.md; ratios: $out/ratios.md" >&2
+echo "tables: $out/*.md; ratios: $out/ratios.md" >&2

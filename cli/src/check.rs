@@ -61,7 +61,7 @@ pub const JSON_VERSION: u32 = 1;
 pub fn run(cx: &Context, args: &CheckArgs) -> Result<Outcome> {
     let input = Input {
         root: &cx.root,
-        spec: &cx.spec,
+        spec: cx.spec(),
     };
     let mut audit = audit::audit(&input);
     let mut fixed = Vec::new();

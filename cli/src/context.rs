@@ -4,9 +4,11 @@ use std::path::{Path, PathBuf};
 
 use tokenspec_core::env::{self, EnvOrigin};
 use tokenspec_core::{LoadOptions, TokenDef};
+use tokenspec_manifest::model::StoreSpec;
 use tokenspec_manifest::{Spec, SpecError};
 
-use super::{spec_cache, Error, GlobalArgs, TypeArg};
+use super::spec_cache::{self, LoadedSpec};
+use super::{Error, GlobalArgs, TypeArg};
 use crate::error::Result;
 
 /// The resolved global options, shared by all subcommands.
@@ -18,7 +20,8 @@ pub struct Context {
     pub spec_path: PathBuf,
     /// The spec file as shown in messages (relative to the root when inside it).
     pub spec_display: String,
-    pub spec: Spec,
+    /// The spec: see [`Context::spec`] and [`Context::defs`].
+    loaded: LoadedSpec,
     /// The selected environment; `None` reads base files only.
     pub env: Option<String>,
     /// Why that environment was selected.
@@ -42,8 +45,8 @@ impl Context {
             None => root.join(env::SPEC_FILE),
         };
         let spec_display = display_path(&root, &spec_path);
-        let spec = match spec_cache::load(&spec_path, &spec_display) {
-            Ok(spec) => spec,
+        let loaded = match spec_cache::load(&spec_path, &spec_display) {
+            Ok(loaded) => loaded,
             Err(SpecError::Io { path, error }) => {
                 return Err(Error::io(format_args!("read {path}"), &error).help(
                     "pass the spec with --spec FILE or the folder holding it with --root DIR",
@@ -52,17 +55,17 @@ impl Context {
             // Diagnostics render their own `error:` lines.
             Err(SpecError::Invalid(d)) => return Err(Error::rendered(d)),
         };
-        let (env, env_origin) = env::select_from_process(global.env.as_deref(), &spec.env_from());
+        let (env, env_origin) = env::select_from_process(global.env.as_deref(), &loaded.env_from());
         let checked = uses_env || env_origin == EnvOrigin::Flag;
         if let (Some(name), true) = (&env, checked) {
-            let known: Vec<&str> = spec.environments.iter().map(String::as_str).collect();
+            let known = loaded.environments();
             env::check_known(name, &env_origin, &known).map_err(unknown_env)?;
         }
         Ok(Context {
             root,
             spec_path,
             spec_display,
-            spec,
+            loaded,
             env,
             env_origin,
         })
@@ -78,9 +81,19 @@ impl Context {
         LoadOptions::new(&self.root, self.env.as_deref()).with_origin(self.env_origin.clone())
     }
 
+    /// The whole spec (built from the cache's snapshot on first use).
+    pub fn spec(&self) -> &'static Spec {
+        self.loaded.spec()
+    }
+
+    /// The spec's `[store]`, without building the whole model.
+    pub fn store(&self) -> Option<&StoreSpec> {
+        self.loaded.store()
+    }
+
     /// The loader definitions of the selected classes, in spec order.
     pub fn defs(&self, type_: TypeArg) -> Vec<TokenDef> {
-        self.spec.defs(type_.class())
+        self.loaded.defs(type_.class())
     }
 
     /// The selected environment for messages: its name or `none`.

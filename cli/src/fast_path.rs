@@ -1,32 +1,37 @@
-//! A shortcut past clap for the one command line pipelines run at every
-//! step: `tokenspec [globals] export [--type T] [--format F] [--partial]
-//! [globals]`.
+//! A shortcut past clap for the command lines pipelines run at every step:
+//! `tokenspec [globals] export [--type T] [--format F] [--partial]
+//! [globals]` and `tokenspec [globals] run [--type T] [globals] -- CMD
+//! [ARGS…]`.
 //!
 //! Building and running clap's parser was the largest cost left in
 //! `export` (docs/benchmarks.md: 71k of 518k instructions and 19 of 94
-//! page faults). clap
+//! page faults), and `run` starts pipeline steps just as often. clap
 //! stays the parser of record: this accepts only a strict subset of what
 //! clap accepts and must build exactly the [`Cli`] clap would build (a
 //! proptest compares the two on random command lines, and a test checks the
 //! flag names here against clap's). Anything else — help, errors, repeated or
-//! unknown flags, values that look like flags, non-UTF-8 arguments, other
-//! commands — is `None`, and clap parses it, messages and all.
+//! unknown flags, values that look like flags, non-UTF-8 arguments, `run`
+//! without `--`, other commands — is `None`, and clap parses it, messages
+//! and all.
 
 use std::ffi::OsString;
 
 use clap::ValueEnum;
 
 use super::export::{ExportArgs, ExportFormat};
+use super::run::RunArgs;
 use super::{Cli, Command, GlobalArgs, TypeArg, WithGlobals};
 
 /// The flags of `export` itself: `--type`, `--format`, `--partial`. The
 /// parser reads the names from here, and a test compares them with clap's.
 const EXPORT_FLAGS: [&str; 3] = ["--type", "--format", "--partial"];
+/// The flags of `run` itself: `--type`.
+const RUN_FLAGS: [&str; 1] = ["--type"];
 /// The global flags: `--root`, `--spec`, `--env`.
 const GLOBAL_FLAGS: [&str; 3] = ["--root", "--spec", "--env"];
 
 /// The [`Cli`] for `args` (program name first) when it is a plain `export`
-/// command line, else `None`.
+/// or `run` command line, else `None`.
 pub fn parse(args: &[OsString]) -> Option<Cli> {
     let args: Vec<&str> = args
         .get(1..)?
@@ -35,40 +40,83 @@ pub fn parse(args: &[OsString]) -> Option<Cli> {
         .collect::<Option<_>>()?;
     let mut rest = args.into_iter();
     let mut root = GlobalArgs::default();
-    loop {
+    let subcommand = loop {
         let arg = rest.next()?;
-        if arg == "export" {
-            break;
+        if arg == "export" || arg == "run" {
+            break arg;
         }
         global(&mut root, arg, &mut rest)?;
-    }
+    };
     let mut global_after = GlobalArgs::default();
+    let command = if subcommand == "export" {
+        Command::Export(WithGlobals {
+            args: export(&mut global_after, &mut rest)?,
+            global: global_after,
+        })
+    } else {
+        Command::Run(WithGlobals {
+            args: run(&mut global_after, &mut rest)?,
+            global: global_after,
+        })
+    };
+    Some(Cli {
+        global: root,
+        command,
+    })
+}
+
+/// `export`'s own flags and the global ones, in any order, each at most once.
+fn export<'a>(
+    globals: &mut GlobalArgs,
+    rest: &mut impl Iterator<Item = &'a str>,
+) -> Option<ExportArgs> {
     let (mut type_, mut format, mut partial) = (None, None, false);
     let [type_flag, format_flag, partial_flag] = EXPORT_FLAGS;
     while let Some(arg) = rest.next() {
         let (name, inline) = split(arg);
         if name == type_flag && type_.is_none() {
-            type_ = Some(TypeArg::from_str(value(inline, &mut rest)?, false).ok()?);
+            type_ = Some(TypeArg::from_str(value(inline, rest)?, false).ok()?);
         } else if name == format_flag && format.is_none() {
-            format = Some(ExportFormat::from_str(value(inline, &mut rest)?, false).ok()?);
+            format = Some(ExportFormat::from_str(value(inline, rest)?, false).ok()?);
         } else if name == partial_flag && !partial && inline.is_none() {
             partial = true;
         } else {
-            global(&mut global_after, arg, &mut rest)?;
+            global(globals, arg, rest)?;
         }
     }
-    Some(Cli {
-        global: root,
-        command: Command::Export(WithGlobals {
-            args: ExportArgs {
-                type_: type_.unwrap_or_default(),
-                format: format.unwrap_or_default(),
-                partial,
-                renames: Vec::new(),
-                with_settings: false,
-            },
-            global: global_after,
-        }),
+    Some(ExportArgs {
+        type_: type_.unwrap_or_default(),
+        format: format.unwrap_or_default(),
+        partial,
+        renames: Vec::new(),
+        with_settings: false,
+    })
+}
+
+/// `run`'s `--type` and the global flags, each at most once, then `--` and
+/// the command: everything after `--` is the command's, whatever it looks like.
+fn run<'a>(globals: &mut GlobalArgs, rest: &mut impl Iterator<Item = &'a str>) -> Option<RunArgs> {
+    let mut type_ = None;
+    let [type_flag] = RUN_FLAGS;
+    loop {
+        let arg = rest.next()?;
+        if arg == "--" {
+            break;
+        }
+        let (name, inline) = split(arg);
+        if name == type_flag && type_.is_none() {
+            type_ = Some(TypeArg::from_str(value(inline, rest)?, false).ok()?);
+        } else {
+            global(globals, arg, rest)?;
+        }
+    }
+    let command: Vec<OsString> = rest.map(OsString::from).collect();
+    // No command: clap reports it.
+    (!command.is_empty()).then(|| RunArgs {
+        type_: type_.unwrap_or_default(),
+        renames: Vec::new(),
+        with_settings: false,
+        command,
     })
 }
 
@@ -143,6 +191,31 @@ mod tests {
             &["--root=/srv/app", "export", "--env=ci", "--type=all"],
             &["--env", "dev", "export", "--env", "prod"],
             &["export", "--spec", "other.toml", "--format=dotenv"],
+            &["run", "--", "./deploy.sh", "--prod"],
+            &["run", "--type=cicd", "--", "./deploy.sh"],
+            &[
+                "--env",
+                "prod",
+                "run",
+                "--type",
+                "runtime",
+                "--root=/srv",
+                "--",
+                "cargo",
+                "run",
+            ],
+            &[
+                "run",
+                "--env=ci",
+                "--",
+                "sh",
+                "-c",
+                "echo $X",
+                "--type=all",
+                "--",
+            ],
+            &["run", "--", "--help"],
+            &["run", "--", ""],
         ] {
             let args = argv(args);
             let fast = parse(&args).unwrap_or_else(|| panic!("{args:?} takes the shortcut"));
@@ -167,11 +240,21 @@ mod tests {
             &["export", "--env=a", "--env=b"],
             &["export", "extra"],
             &["export", "--", "x"],
-            &["export", "--as", "K=A"],
-            &["export", "--with-settings"],
             &["load", "--type=cicd"],
             &["help", "export"],
             &["exp"],
+            &["run"],
+            &["run", "--"],
+            &["run", "./deploy.sh"],
+            &["run", "--type=cicd", "deploy"],
+            &["run", "--type=cicd", "--type=all", "--", "x"],
+            &["run", "--format=json", "--", "x"],
+            &["run", "--partial", "--", "x"],
+            &["run", "-h", "--", "x"],
+            &["export", "--as", "K=A"],
+            &["export", "--with-settings"],
+            &["run", "--as", "K=A", "--", "x"],
+            &["run", "--with-settings", "--", "x"],
         ] {
             assert!(parse(&argv(args)).is_none(), "{args:?}");
         }
@@ -190,19 +273,21 @@ mod tests {
                 .map(|l| format!("--{l}"))
                 .collect()
         };
-        let export = cmd.find_subcommand("export").expect("export exists");
         // Flags the shortcut leaves to clap.
         let clap_only = ["--as", "--with-settings"];
-        let mut want: Vec<String> = EXPORT_FLAGS
-            .iter()
-            .chain(&GLOBAL_FLAGS)
-            .chain(&clap_only)
-            .map(|s| s.to_string())
-            .collect();
-        let mut got = longs(export);
-        want.sort();
-        got.sort();
-        assert_eq!(got, want);
+        for (name, own) in [("export", &EXPORT_FLAGS[..]), ("run", &RUN_FLAGS)] {
+            let sub = cmd.find_subcommand(name).expect("the subcommand exists");
+            let mut want: Vec<String> = own
+                .iter()
+                .chain(&GLOBAL_FLAGS)
+                .chain(&clap_only)
+                .map(|s| s.to_string())
+                .collect();
+            let mut got = longs(sub);
+            want.sort();
+            got.sort();
+            assert_eq!(got, want, "{name}");
+        }
         let mut root = longs(&cmd);
         root.sort();
         let mut globals: Vec<String> = GLOBAL_FLAGS.iter().map(|s| s.to_string()).collect();
@@ -256,17 +341,42 @@ mod tests {
         prop_oneof![6 => usual, 1 => odd].prop_map(<[&str]>::to_vec)
     }
 
-    /// Global flags, `export` (usually), then its flags.
+    /// What may follow `run`'s `--`: words of a command, flags of ours
+    /// included (they belong to the command there).
+    fn command_words() -> impl Strategy<Value = Vec<&'static str>> {
+        prop::collection::vec(
+            prop::sample::select(vec![
+                "./deploy.sh",
+                "sh",
+                "-c",
+                "--prod",
+                "--type=cicd",
+                "--",
+                "export",
+                "",
+                "-",
+            ]),
+            0..4,
+        )
+    }
+
+    /// Global flags, `export` or `run`, then its flags, and usually for
+    /// `run` a `--` and a command.
     fn command_line() -> impl Strategy<Value = Vec<&'static str>> {
         (
             prop::collection::vec(flag(), 0..3),
-            prop::sample::select(vec!["export", "export", "export", "run"]),
+            prop::sample::select(vec!["export", "export", "run", "run", "load"]),
             prop::collection::vec(flag(), 0..5),
+            prop::option::weighted(0.8, command_words()),
         )
-            .prop_map(|(before, sub, after)| {
+            .prop_map(|(before, sub, after, command)| {
                 let mut words: Vec<&str> = before.concat();
                 words.push(sub);
                 words.extend(after.concat());
+                if let Some(command) = command {
+                    words.push("--");
+                    words.extend(command);
+                }
                 words
             })
     }

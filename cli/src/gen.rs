@@ -26,7 +26,7 @@ pub struct GenArgs {
 
 pub fn run(cx: &Context, args: &GenArgs) -> Result<Outcome> {
     let mode = if args.check { Mode::Check } else { Mode::Write };
-    let report = generate::run(&cx.root, &cx.spec, mode).map_err(|e| {
+    let report = generate::run(&cx.root, cx.spec(), mode).map_err(|e| {
         let help = e.help();
         Error::fatal(e).help(help)
     })?;

@@ -65,7 +65,7 @@ pub fn load(cx: &Context, type_: TypeArg, with_settings: bool) -> (Vec<TokenDef>
     if with_settings {
         opts = opts.with_settings(
             type_.classes(),
-            cx.spec.tokens.iter().map(|t| t.name.as_str()),
+            cx.spec().tokens.iter().map(|t| t.name.as_str()),
         );
     }
     (cx.defs(type_), opts)
@@ -78,7 +78,7 @@ pub fn check(cx: &Context, type_: TypeArg, renames: &[Rename]) -> Result<()> {
         if renames[..i].iter().any(|o| o.name == r.name) {
             return Err(Error::fatal(format_args!("--as {} is given twice", r.name)));
         }
-        if let Some(t) = cx.spec.token(&r.name) {
+        if let Some(t) = cx.spec().token(&r.name) {
             if type_.classes().contains(&t.class) {
                 return Err(Error::fatal(format_args!(
                     "--as {}=… would replace the token {} of the same name",
@@ -88,7 +88,7 @@ pub fn check(cx: &Context, type_: TypeArg, renames: &[Rename]) -> Result<()> {
             }
         }
         for s in &r.sources {
-            if let Some(t) = cx.spec.token(s) {
+            if let Some(t) = cx.spec().token(s) {
                 if !type_.classes().contains(&t.class) {
                     return Err(Error::fatal(format_args!(
                         "--as {}: {s} is a {} token, not selected by --type",

@@ -74,8 +74,8 @@ pub fn run(cx: &Context) -> Result<Outcome> {
         spec_cache: spec_cache::dir().map(|d| d.path.display().to_string()),
         env: cx.env.as_deref(),
         env_origin: cx.env_origin.as_str(),
-        env_from: &cx.spec.env_from,
-        environments: &cx.spec.environments,
+        env_from: &cx.spec().env_from,
+        environments: &cx.spec().environments,
         files: Files {
             cicd: files(cx, Class::Cicd),
             runtime: files(cx, Class::Runtime),

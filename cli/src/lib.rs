@@ -202,7 +202,7 @@ impl TypeArg {
 pub fn main() -> i32 {
     process::harden();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    // A plain `export` skips building clap's parser; clap parses the rest.
+    // A plain `export` or `run` skips building clap's parser; clap parses the rest.
     let cli = match fast_path::parse(&args).map_or_else(|| Cli::try_parse_from(&args), Ok) {
         Ok(cli) => cli,
         Err(e) => {

@@ -105,7 +105,7 @@ fn create_base_files(cx: &Context, type_: TypeArg) -> Result<()> {
     for &class in type_.classes() {
         let file = class.base_file();
         // A dangling symlink counts as present: never replace what someone put there.
-        if cx.spec.tokens_of(class).next().is_none() || cx.path(file).symlink_metadata().is_ok() {
+        if cx.spec().tokens_of(class).next().is_none() || cx.path(file).symlink_metadata().is_ok() {
             continue;
         }
         if in_ci {
@@ -114,7 +114,7 @@ fn create_base_files(cx: &Context, type_: TypeArg) -> Result<()> {
             ));
             continue;
         }
-        match create_new(&cx.root, file, &base_template(&cx.spec, class)) {
+        match create_new(&cx.root, file, &base_template(cx.spec(), class)) {
             Ok(create::Outcome::Created) => {
                 report::warning(format_args!(
                     "{file} did not exist; created it from the spec's template with mode 0600"

@@ -45,7 +45,7 @@ pub fn run(cx: &Context, args: &MigrateArgs) -> Result<Outcome> {
         vec![cx.env.clone()]
     } else {
         std::iter::once(None)
-            .chain(cx.spec.environments.iter().cloned().map(Some))
+            .chain(cx.spec().environments.iter().cloned().map(Some))
             .collect()
     };
     let mut pairs = Vec::with_capacity(envs.len());
@@ -69,7 +69,7 @@ pub fn run(cx: &Context, args: &MigrateArgs) -> Result<Outcome> {
         }
         Some(lock)
     };
-    let plan = migrate::plan(&Catalog::from_spec(&cx.spec), &pairs);
+    let plan = migrate::plan(&Catalog::from_spec(cx.spec()), &pairs);
     report_notes(&plan);
     // Each refused pair is reported; the other pairs still go ahead.
     let mut refused = Outcome::Ok;
@@ -121,7 +121,7 @@ fn note_other_files(cx: &Context, pairs: &[PairInput]) {
     };
     let mut others: Vec<String> = dir
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .filter(|n| Class::of_file(n).is_some() && !handled(n) && !cx.spec.is_template(n))
+        .filter(|n| Class::of_file(n).is_some() && !handled(n) && !cx.spec().is_template(n))
         .collect();
     if !others.is_empty() {
         others.sort();

@@ -43,7 +43,7 @@ pub struct PushArgs {
 }
 
 pub fn run(cx: &Context, args: &PushArgs) -> Result<Outcome> {
-    let Some(spec_store) = &cx.spec.store else {
+    let Some(spec_store) = cx.store() else {
         return Err(Error::fatal(format_args!(
             "{} has no [store] table, so there is nowhere to push to",
             cx.spec_display
@@ -65,7 +65,7 @@ pub fn run(cx: &Context, args: &PushArgs) -> Result<Outcome> {
         .classes()
         .iter()
         .copied()
-        .filter(|c| cx.spec.tokens_of(*c).next().is_some())
+        .filter(|c| cx.spec().tokens_of(*c).next().is_some())
         .collect();
     // Every class's values first: a refusal in one writes nothing in any.
     let mut desired = Vec::new();
@@ -120,7 +120,7 @@ pub fn run(cx: &Context, args: &PushArgs) -> Result<Outcome> {
 /// no file sets is left out; a placeholder, an invalid value or an unusable
 /// entry is an error naming it (never its value).
 fn file_values(cx: &Context, class: Class, env: &str) -> Result<BTreeMap<String, Secret>> {
-    let defs = cx.spec.defs(Some(class));
+    let defs = cx.spec().defs(Some(class));
     // Files only: an empty process environment.
     let opts = LoadOptions::new(&cx.root, Some(env)).with_vars(HashMap::<String, String>::new());
     let res = resolve(&defs, &opts);

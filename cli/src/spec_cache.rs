@@ -6,8 +6,9 @@
 //! as a [`snapshot`] in `$TOKENSPEC_CACHE_DIR`, else
 //! `$XDG_CACHE_HOME/tokenspec`, else `$HOME/.cache/tokenspec`, else (no
 //! home, as under `env -i`) `$TMPDIR/tokenspec-<uid>`, under a name
-//! derived from the spec text and this very binary. A snapshot is used only
-//! when it holds exactly the current spec text, so editing the spec or
+//! derived from the spec text's digest and this very binary. A snapshot is
+//! used only when it was made from exactly the current spec text (its
+//! 128-bit digest, streamed from the file), so editing the spec or
 //! installing another build can never serve an old result; anything unusable
 //! is ignored and the spec is parsed as usual. The folder in the shared
 //! temp dir is used only while it is a real folder of this user that nobody
@@ -19,34 +20,121 @@
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
+use tokenspec_core::{Class, TokenDef};
+use tokenspec_manifest::model::StoreSpec;
 use tokenspec_manifest::{snapshot, Spec, SpecError};
 
 /// Snapshots older than this are removed when a new one is written; one
 /// still in use is simply written again by its next run.
 pub const MAX_AGE: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 
+/// A validated spec, from the cache or just parsed.
+pub struct LoadedSpec {
+    /// The checked snapshot it came from, if it came from the cache.
+    view: Option<snapshot::View>,
+    /// The whole model, built on first use (always there when parsed).
+    spec: OnceLock<&'static Spec>,
+}
+
+impl LoadedSpec {
+    /// The whole spec. Kept to the end of the process: one spec per
+    /// process, and definitions borrow its text.
+    pub fn spec(&self) -> &'static Spec {
+        self.spec.get_or_init(|| {
+            let view = self.view.as_ref().expect("a spec was parsed or cached");
+            Box::leak(Box::new(view.spec()))
+        })
+    }
+
+    /// The loader definitions of `class` (all when `None`): read straight
+    /// from the snapshot on a cache hit, without building the model.
+    pub fn defs(&self, class: Option<Class>) -> Vec<TokenDef> {
+        match (&self.view, self.spec.get()) {
+            (Some(view), None) => view.defs(class),
+            _ => self.spec().borrowed_defs(class),
+        }
+    }
+
+    /// The variables that choose the environment, as the spec names them.
+    pub fn env_from(&self) -> Vec<&str> {
+        match &self.view {
+            Some(view) => view.env_from().to_vec(),
+            None => self.spec().env_from(),
+        }
+    }
+
+    /// The spec's `[store]`, without building the model on a cache hit.
+    pub fn store(&self) -> Option<&StoreSpec> {
+        match &self.view {
+            Some(view) => view.store(),
+            None => self.spec().store.as_ref(),
+        }
+    }
+
+    /// The spec's environment names.
+    pub fn environments(&self) -> Vec<&str> {
+        match &self.view {
+            Some(view) => view.environments().to_vec(),
+            None => self
+                .spec()
+                .environments
+                .iter()
+                .map(String::as_str)
+                .collect(),
+        }
+    }
+}
+
+impl std::fmt::Debug for LoadedSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoadedSpec")
+            .field("cached", &self.view.is_some())
+            .field("spec", &self.spec.get())
+            .finish()
+    }
+}
+
 /// Reads and validates the spec at `path` (shown as `display` in errors),
 /// through the cache when there is one.
-pub fn load(path: &Path, display: &str) -> Result<Spec, SpecError> {
+///
+/// A hit streams the spec through the digest and checks the snapshot: the
+/// spec text itself is never held, and the snapshot is read in place. A
+/// miss reads the text, parses it and stores the snapshot under the digest
+/// of that same text, so a spec edited meanwhile can never be stored under
+/// an older text's name.
+pub fn load(path: &Path, display: &str) -> Result<LoadedSpec, SpecError> {
+    let dir = dir().filter(|dir| !dir.in_shared_temp || ensure_private(&dir.path));
+    if let Some(dir) = &dir {
+        // An unreadable spec falls through to the read below, which reports it.
+        let digest = std::fs::File::open(path)
+            .and_then(snapshot::Digest::of_reader)
+            .ok();
+        let view = digest.and_then(|digest| {
+            let bytes = std::fs::read(cache_file(&dir.path, digest)?).ok()?;
+            // Kept to the end of the process: definitions borrow from it.
+            snapshot::View::new(bytes.leak(), digest)
+        });
+        if let Some(view) = view {
+            return Ok(LoadedSpec {
+                view: Some(view),
+                spec: OnceLock::new(),
+            });
+        }
+    }
     let src = Spec::read_source(path, display)?;
-    let file = dir()
-        .filter(|dir| !dir.in_shared_temp || ensure_private(&dir.path))
-        .and_then(|dir| cache_file(&dir.path, &src));
-    let cached = file
-        .as_deref()
-        .and_then(|f| std::fs::read(f).ok())
-        .and_then(|bytes| snapshot::decode(&bytes, &src));
-    if let Some(spec) = cached {
-        return Ok(spec);
-    }
     let spec = Spec::parse(&src, display).map_err(SpecError::Invalid)?;
-    if let Some(file) = file {
+    let digest = snapshot::Digest::of(src.as_bytes());
+    if let Some(file) = dir.and_then(|dir| cache_file(&dir.path, digest)) {
         // Best effort: a cache that cannot be written costs the next run a parse, nothing more.
-        let _ = store(&file, &snapshot::encode(&spec, &src));
+        let _ = store(&file, &snapshot::encode(&spec, digest));
     }
-    Ok(spec)
+    Ok(LoadedSpec {
+        view: None,
+        spec: OnceLock::from(&*Box::leak(Box::new(spec))),
+    })
 }
 
 /// Where snapshots are kept.
@@ -134,21 +222,21 @@ fn ensure_private(_dir: &Path) -> bool {
     false
 }
 
-/// `dir/spec-<hash>.bin`, the hash covering the spec text and this build
-/// (the executable's size and modification time), so a rebuilt or upgraded
-/// `tokenspec` with other rules never reads another build's snapshot.
-fn cache_file(dir: &Path, src: &str) -> Option<PathBuf> {
+/// `dir/spec-<hash>.bin`, the hash covering the spec text's digest and this
+/// build (the executable's size and modification time), so a rebuilt or
+/// upgraded `tokenspec` with other rules never reads another build's snapshot.
+fn cache_file(dir: &Path, digest: snapshot::Digest) -> Option<PathBuf> {
     let exe = std::env::current_exe().ok()?.metadata().ok()?;
     let mtime = exe
         .modified()
         .ok()?
         .duration_since(std::time::UNIX_EPOCH)
         .ok()?;
-    let mut key = Vec::with_capacity(src.len() + 64);
+    let mut key = Vec::with_capacity(64);
     key.extend_from_slice(env!("CARGO_PKG_VERSION").as_bytes());
     key.extend_from_slice(&exe.len().to_le_bytes());
     key.extend_from_slice(&mtime.as_nanos().to_le_bytes());
-    key.extend_from_slice(src.as_bytes());
+    key.extend_from_slice(&digest.0.to_le_bytes());
     Some(dir.join(format!("spec-{:016x}.bin", snapshot::fingerprint(&key))))
 }
 

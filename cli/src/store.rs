@@ -21,7 +21,7 @@ use crate::error::Result;
 
 /// The store's definition when it serves the selected environment.
 pub fn serving(cx: &Context) -> Option<(StoreDef, &str)> {
-    let store = cx.spec.store.as_ref()?;
+    let store = cx.store()?;
     let env = cx.env.as_deref()?;
     store.serves(env).then(|| (store.to_def(), env))
 }
@@ -83,12 +83,12 @@ fn fetch(
 /// times against them. When the store cannot be reached or read with the
 /// credentials present, a note says so: the audit of the files stands.
 pub fn rotation_findings(cx: &Context) -> Vec<Finding> {
-    let Some(spec_store) = &cx.spec.store else {
+    let Some(spec_store) = &cx.spec().store else {
         return Vec::new();
     };
     let classes: Vec<Class> = Class::ALL
         .into_iter()
-        .filter(|c| cx.spec.tokens_of(*c).any(|t| t.rotation_days.is_some()))
+        .filter(|c| cx.spec().tokens_of(*c).any(|t| t.rotation_days.is_some()))
         .collect();
     if classes.is_empty() || spec_store.environments.is_empty() {
         return Vec::new();
@@ -122,7 +122,7 @@ pub fn rotation_findings(cx: &Context) -> Vec<Finding> {
                         label: &label,
                         changed: &changed,
                     };
-                    found.extend(rotation::findings(&cx.spec, &secret, now));
+                    found.extend(rotation::findings(cx.spec(), &secret, now));
                 }
                 // One secret missing or refused: the others may still be readable.
                 Err(e) if matches!(e.reason, Reason::NotFound | Reason::PermissionDenied) => {

@@ -32,7 +32,7 @@ pub struct ValidateArgs {
 }
 
 pub fn run(cx: &Context, args: &ValidateArgs) -> Result<Outcome> {
-    let all = cx.spec.defs(None);
+    let all = cx.defs(super::TypeArg::All);
     let mut defs: Vec<TokenDef> = Vec::with_capacity(args.names.len());
     let mut unknown: Option<Error> = None;
     for name in &args.names {

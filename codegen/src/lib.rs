@@ -17,7 +17,7 @@ use syn::parse::{Parse, ParseStream};
 use syn::{Attribute, Ident, LitStr, Token as T, Visibility};
 
 use tokenspec_core::store_def::StoreKind;
-use tokenspec_core::{Class, Format, Required};
+use tokenspec_core::Class;
 
 use tokenspec_manifest::{Spec, Token};
 
@@ -169,53 +169,6 @@ fn field_idents(tokens: &[&Token], span: Span) -> syn::Result<Vec<Ident>> {
     Ok(out)
 }
 
-fn cow(s: &str) -> TokenStream {
-    quote!(::std::borrow::Cow::Borrowed(#s))
-}
-
-fn def_tokens(t: &Token) -> TokenStream {
-    let name = cow(&t.name);
-    let description = cow(&t.description);
-    let ci_value = cow(&t.ci_value);
-    let class = class_tokens(t.class);
-    let required = match &t.required {
-        Required::Always => quote!(::tokenspec::__private::Required::Always),
-        Required::Never => quote!(::tokenspec::__private::Required::Never),
-        Required::In(envs) => {
-            let envs = envs.iter().map(|e| cow(e));
-            quote!(::tokenspec::__private::Required::In(::std::borrow::Cow::Borrowed(&[#(#envs),*])))
-        }
-    };
-    let format = format_tokens(&t.format);
-    let deprecated = match &t.deprecated {
-        None => quote!(::core::option::Option::None),
-        Some(d) => {
-            let opt = |o: &Option<std::borrow::Cow<'static, str>>| match o {
-                Some(s) => {
-                    let s = cow(s);
-                    quote!(::core::option::Option::Some(#s))
-                }
-                None => quote!(::core::option::Option::None),
-            };
-            let (r, n) = (opt(&d.replacement), opt(&d.note));
-            quote!(::core::option::Option::Some(::tokenspec::__private::Deprecation { replacement: #r, note: #n }))
-        }
-    };
-    let aliases = t.aliases.iter().map(|a| cow(a));
-    quote! {
-        ::tokenspec::__private::TokenDef {
-            name: #name,
-            class: #class,
-            description: #description,
-            required: #required,
-            format: #format,
-            ci_value: #ci_value,
-            deprecated: #deprecated,
-            aliases: ::std::borrow::Cow::Borrowed(&[#(#aliases),*]),
-        }
-    }
-}
-
 /// The body of `load()` up to `options`: the spec's `env_from` and
 /// environments, so a service chooses its environment exactly as the
 /// command line tool does.
@@ -237,6 +190,7 @@ fn store_options(spec: &Spec, class: Class) -> TokenStream {
         return TokenStream::new();
     };
     let def = store.to_def();
+    let cow = |s: &str| quote!(::std::borrow::Cow::Borrowed(#s));
     let kind = match def.kind {
         StoreKind::OpenBao => quote!(::tokenspec::__private::StoreKind::OpenBao),
         StoreKind::Vault => quote!(::tokenspec::__private::StoreKind::Vault),
@@ -251,7 +205,10 @@ fn store_options(spec: &Spec, class: Class) -> TokenStream {
     let (mount, path) = (cow(&def.mount), cow(&def.path));
     let environments = def.environments.iter().map(|e| cow(e));
     let files = def.files;
-    let class = class_tokens(class);
+    let class = match class {
+        Class::Cicd => quote!(::tokenspec::__private::Class::Cicd),
+        Class::Runtime => quote!(::tokenspec::__private::Class::Runtime),
+    };
     quote! {
         static STORE: ::tokenspec::__private::StoreDef = ::tokenspec::__private::StoreDef {
             kind: #kind,
@@ -265,34 +222,13 @@ fn store_options(spec: &Spec, class: Class) -> TokenStream {
     }
 }
 
-fn class_tokens(class: Class) -> TokenStream {
-    match class {
-        Class::Cicd => quote!(::tokenspec::__private::Class::Cicd),
-        Class::Runtime => quote!(::tokenspec::__private::Class::Runtime),
-    }
-}
-
-/// A `Format` as an expression. An exhaustive match, so a new format cannot
-/// be forgotten here.
-fn format_tokens(format: &Format) -> TokenStream {
-    let variant = match format {
-        Format::Regex(pattern) => {
-            let pattern = cow(pattern);
-            return quote!(::tokenspec::__private::Format::Regex(#pattern));
-        }
-        Format::Any => "Any",
-        Format::GithubPat => "GithubPat",
-        Format::Jwt => "Jwt",
-        Format::DiscordBotToken => "DiscordBotToken",
-        Format::DiscordClientSecret => "DiscordClientSecret",
-        Format::CloudflareApiToken => "CloudflareApiToken",
-        Format::CloudflareTunnelToken => "CloudflareTunnelToken",
-        Format::Uuid => "Uuid",
-    };
-    let variant = format_ident!("{variant}");
-    quote!(::tokenspec::__private::Format::#variant)
-}
-
+/// The expansion. Per token it holds only the field, its row of the
+/// definitions table (`tokenspec_core::table`, one string constant), its
+/// name in `NAMES` and its place in the pattern that fills the fields, plus,
+/// for a token that is not always required, whether `Debug` shows it set;
+/// loading, `Debug` and the required-token check are loops over the table in
+/// `tokenspec::__private`, so the code to type-check and optimise hardly
+/// grows with the spec (docs/benchmarks.md, "Macro").
 fn generate(
     input: &Input,
     spec: &Spec,
@@ -304,8 +240,19 @@ fn generate(
     let Input {
         attrs, vis, name, ..
     } = input;
-    let names: Vec<&str> = tokens.iter().map(|t| t.name.as_str()).collect();
-    let defs = tokens.iter().map(|t| def_tokens(t));
+    let count = tokens.len();
+    // Literals: reading them out of the table in constant evaluation cost
+    // 0.3 s of every build at 1,000 tokens.
+    let names = tokens.iter().map(|t| t.name.as_str());
+    let defs: Vec<_> = tokens.iter().map(|t| t.to_def()).collect();
+    let table = tokenspec_core::table::encode(&defs);
+    let class_variant = format_ident!(
+        "{}",
+        match class {
+            Class::Cicd => "Cicd",
+            Class::Runtime => "Runtime",
+        }
+    );
     let class_doc = format!(
         " The `{class}` tokens of the spec, loaded from `{}` and `{}.<env>`.",
         class.base_file(),
@@ -320,9 +267,9 @@ fn generate(
             t.format.name()
         );
         let ty = if t.required.is_always() {
-            quote!(::tokenspec::__private::Secret)
+            quote!(::tokenspec::Secret)
         } else {
-            quote!(::core::option::Option<::tokenspec::__private::Secret>)
+            quote!(::core::option::Option<::tokenspec::Secret>)
         };
         let deprecated = t.deprecated.as_ref().map(|d| {
             let note = match &d.replacement {
@@ -339,26 +286,20 @@ fn generate(
             pub #f: #ty
         }
     });
-    let reads = tokens.iter().zip(fields).map(|(t, f)| {
-        let n = &t.name;
-        quote!(let #f = resolution.value(#n).cloned();)
+    // A pattern, not a call per field: a call can unwind, and the unwind
+    // paths of 1,000 calls in one function made borrow checking quadratic.
+    let patterns = tokens.iter().zip(fields).map(|(t, f)| {
+        if t.required.is_always() {
+            quote!(Some(#f))
+        } else {
+            quote!(#f)
+        }
     });
-    let (always, optional): (Vec<_>, Vec<_>) = tokens
+    let optional_set = tokens
         .iter()
         .zip(fields)
-        .partition(|(t, _)| t.required.is_always());
-    let always_f: Vec<&Ident> = always.iter().map(|(_, f)| *f).collect();
-    let always_names: Vec<&str> = always.iter().map(|(t, _)| t.name.as_str()).collect();
-    let optional_f: Vec<&Ident> = optional.iter().map(|(_, f)| *f).collect();
-    let debug_fields = tokens.iter().zip(fields).map(|(t, f)| {
-        let label = f.to_string().trim_start_matches("r#").to_owned();
-        let set = if t.required.is_always() {
-            quote!(true)
-        } else {
-            quote!(self.#f.is_some())
-        };
-        quote!(.field(#label, &::tokenspec::__private::Presence(#set)))
-    });
+        .filter(|(t, _)| !t.required.is_always())
+        .map(|(_, f)| quote!(self.#f.is_some()));
     let struct_name = name.to_string();
     let load_options = load_options(spec);
     let store_options = store_options(spec, class);
@@ -375,13 +316,23 @@ fn generate(
 
         #[allow(deprecated)]
         impl #name {
+            // Every definition, decoded once by `defs`.
+            #[doc(hidden)]
+            const __TOKENSPEC_TABLE: &'static str = #table;
+
             /// The names of these tokens, in spec order.
             pub const NAMES: &'static [&'static str] = &[#(#names),*];
 
             /// The definitions the loader resolves.
             pub fn defs() -> &'static [::tokenspec::__private::TokenDef] {
-                static DEFS: &[::tokenspec::__private::TokenDef] = &[#(#defs),*];
-                DEFS
+                static DEFS: ::std::sync::LazyLock<::std::vec::Vec<::tokenspec::__private::TokenDef>> =
+                    ::std::sync::LazyLock::new(|| {
+                        ::tokenspec::__private::decode(
+                            ::tokenspec::__private::Class::#class_variant,
+                            #name::__TOKENSPEC_TABLE,
+                        )
+                    });
+                &DEFS
             }
 
             /// Loads from the root found from the working directory, in the environment
@@ -414,26 +365,74 @@ fn generate(
             pub fn from_resolution(
                 resolution: &::tokenspec::__private::Resolution<'_>,
             ) -> ::core::result::Result<Self, ::tokenspec::__private::LoadError> {
-                #(#reads)*
-                // With no always-required field the second arm is unreachable.
-                #[allow(unreachable_patterns)]
-                match (#(#always_f,)*) {
-                    (#(::core::option::Option::Some(#always_f),)*) => ::core::result::Result::Ok(Self {
-                        #(#always_f,)*
-                        #(#optional_f,)*
-                    }),
-                    _ => ::core::result::Result::Err(resolution.missing(&[#(#always_names),*])),
-                }
+                // Imported here, so the pattern does not depend on the caller's names.
+                use ::core::option::Option::Some;
+                let values = ::tokenspec::__private::values::<#count>(resolution, Self::defs())?;
+                let [#(#patterns),*] = values else {
+                    ::core::unreachable!("`values` checked every always-required token")
+                };
+                ::core::result::Result::Ok(Self { #(#fields),* })
             }
         }
 
         #[allow(deprecated)]
         impl ::core::fmt::Debug for #name {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                f.debug_struct(#struct_name)
-                    #(#debug_fields)*
-                    .finish()
+                ::tokenspec::__private::debug(f, #struct_name, Self::defs(), &[#(#optional_set),*])
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A runtime spec of `n` tokens shaped like real ones: a sentence of
+    /// description, every third optional, every fifth with a format.
+    fn spec_of(n: usize) -> String {
+        let mut src = String::from("version = 1\n");
+        for i in 0..n {
+            src.push_str(&format!(
+                "[[token]]\nname = \"SERVICE_TOKEN_{i:05}\"\nclass = \"runtime\"\n\
+                 description = \"Token {i} of the service, used to reach its API\"\n{}{}",
+                if i % 3 == 0 { "required = false\n" } else { "" },
+                if i % 5 == 0 {
+                    "format = \"uuid\"\n"
+                } else {
+                    ""
+                },
+            ));
+        }
+        src
+    }
+
+    /// The expansion for `n` tokens, as `cargo expand` prints it (formatted).
+    fn expansion(n: usize) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("token-spec.toml"), spec_of(n)).unwrap();
+        let input: Input =
+            syn::parse_str(r#"pub struct Tokens, spec = "token-spec.toml", class = "runtime""#)
+                .unwrap();
+        let out = expand(&input, &[dir.path().to_path_buf()]);
+        assert!(!out.to_string().contains("compile_error"), "{out}");
+        prettyplease::unparse(&syn::parse2(out).expect("the expansion is a file"))
+    }
+
+    /// Issue 15: token definitions are one table and the code loops over
+    /// it, so each token adds its field, its row and its fill, not code.
+    #[test]
+    fn the_expansion_grows_by_at_most_400_bytes_per_token() {
+        let (small, large) = (expansion(11), expansion(1011));
+        if std::env::var_os("SHOW_EXPANSION").is_some() {
+            eprintln!("{small}");
+        }
+        let per_token = (large.len() - small.len()) / 1000;
+        eprintln!(
+            "formatted expansion: {} bytes for 11 tokens, {} for 1011: {per_token} bytes per token",
+            small.len(),
+            large.len()
+        );
+        assert!(per_token <= 400, "{per_token} bytes per token");
     }
 }

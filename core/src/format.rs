@@ -211,16 +211,32 @@ fn is_uuid(v: &str) -> bool {
         })
 }
 
+/// The default safe CI value of a token: `ci_test_<name in lowercase>`,
+/// which [`is_placeholder`] recognises.
+pub fn default_ci_value(name: &str) -> String {
+    // Built by hand: `format!` (or pushing char by char) costs several
+    // times as much, for every token of every spec load.
+    let mut value = String::with_capacity("ci_test_".len() + name.len());
+    value.push_str("ci_test_");
+    value.push_str(name);
+    value.make_ascii_lowercase();
+    value
+}
+
 /// Whether `value` is a placeholder: `CHANGE_ME_*`, `ci_test_*`, `*_here`,
 /// `*_placeholder` (ASCII case-insensitive), or the token's own CI value.
 pub fn is_placeholder(value: &str, ci_value: &str) -> bool {
-    let lower = value.to_ascii_lowercase();
+    // Compared in place: lowercasing a copy cost an allocation per token per load.
+    let v = value.as_bytes();
+    let starts = |p: &str| v.len() >= p.len() && v[..p.len()].eq_ignore_ascii_case(p.as_bytes());
+    let ends =
+        |p: &str| v.len() >= p.len() && v[v.len() - p.len()..].eq_ignore_ascii_case(p.as_bytes());
     value == ci_value
-        || lower == "change_me"
-        || lower.starts_with("change_me_")
-        || lower.starts_with("ci_test_")
-        || lower.ends_with("_here")
-        || lower.ends_with("_placeholder")
+        || v.eq_ignore_ascii_case(b"change_me")
+        || starts("change_me_")
+        || starts("ci_test_")
+        || ends("_here")
+        || ends("_placeholder")
 }
 
 /// Whether `value` is an unfilled template value, `CHANGE_ME` or
@@ -460,6 +476,23 @@ mod tests {
         }
         assert!(!is_placeholder("real-value", "CI-VAL"));
         assert!(!is_placeholder("", "CI-VAL"));
+    }
+
+    proptest::proptest! {
+        /// The in-place comparison says what lowercasing a copy said.
+        #[test]
+        fn placeholders_match_the_lowercase_rule(
+            value in "(?i)(change_me|ci_test_|x)?[a-zé_]{0,6}(_here|_placeholder)?",
+        ) {
+            let lower = value.to_ascii_lowercase();
+            let rule = value == "ci"
+                || lower == "change_me"
+                || lower.starts_with("change_me_")
+                || lower.starts_with("ci_test_")
+                || lower.ends_with("_here")
+                || lower.ends_with("_placeholder");
+            proptest::prop_assert_eq!(is_placeholder(&value, "ci"), rule);
+        }
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod load;
 pub mod secret;
 pub mod store_def;
 pub mod suggest;
+pub mod table;
 
 pub use def::{Class, Deprecation, Required, TokenDef};
 pub use format::Format;

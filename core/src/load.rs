@@ -715,7 +715,8 @@ pub fn resolve<'d>(defs: &'d [TokenDef], opts: &LoadOptions) -> Resolution<'d> {
     let mut tokens = Vec::with_capacity(defs.len());
     for def in defs {
         let class_layers = layers.get(&def.class).map_or(&[][..], Vec::as_slice);
-        let ci_file = def.class.env_file("ci");
+        // Not `env_file("ci")`: formatting it cost an allocation per token.
+        let ci_file = def.class.ci_file();
         let kind = |c: &Candidate| {
             if is_unfilled(&c.value) {
                 Kind::Unfilled

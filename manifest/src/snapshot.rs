@@ -1,27 +1,101 @@
 //! A validated spec as bytes, so the command line tool can skip the TOML
 //! parse and validation when the spec text has not changed.
 //!
-//! The snapshot holds the exact source it was made from; [`decode`] returns
-//! the spec only when that source equals the current text byte for byte, so
-//! a snapshot can be stale or corrupt but never wrong: anything unexpected
-//! decodes to `None` and the caller parses the spec as usual. A checksum at
-//! the end catches damaged bytes (any one changed byte, always). Only specs
-//! that passed every check are ever encoded.
+//! A snapshot names the exact source it was made from by its [`Digest`]
+//! (128-bit XXH3 of the bytes, streamed, so keying a 100 MB spec reads it
+//! once and holds none of it); [`decode`] returns the spec only when that
+//! digest equals the current text's, so a snapshot can be stale or corrupt
+//! but never wrong: anything unexpected decodes to `None` and the caller
+//! parses the spec as usual. A checksum at the end catches damaged bytes.
+//! Only specs that passed every check are ever encoded.
+//!
+//! # Format, version 4 (3 was the one before the digest)
+//!
+//! ```text
+//! file      = MAGIC body checksum
+//! MAGIC     = "tokenspec-snap:4"             16 bytes; the version is its last byte
+//! checksum  = XXH3-64 of body                 8 bytes, little endian
+//! body      = digest environments env_from classes tokens templates store
+//! digest    = XXH3-128 of the spec source    16 bytes, little endian
+//! n         = unsigned LEB128 varint         (lengths, counts, numbers, offsets)
+//! str       = n(byte length) UTF-8 bytes
+//! opt<T>    = 0 | 1 T
+//! list<T>   = n(count) T…
+//! environments = list<str>
+//! env_from  = list<str>                      the variables that choose the environment
+//! classes   = list<class owner:str rotation_days:opt<n> description:str>
+//! class     = 0 (cicd) | 1 (runtime)
+//! tokens    = list<token>
+//! token     = name:str class description:str required format ci_value
+//!             owner rotation_days scopes:list<str> deprecated aliases:list<str> spans
+//! required  = 0 (always) | 1 (never) | 2 list<str>(environments)
+//! format    = str(built-in name) | "regex" str(pattern)
+//! ci_value  = 0 (the default, ci_test_<name>) | 1 str
+//! owner     = 0 (the class's) | 1 str
+//! rotation_days = 0 (the class's) | 1 opt<n>
+//! deprecated = opt<opt<str>(replacement) opt<str>(note)>
+//! spans     = n(table start) n(table length)
+//!             then name and ci_value spans: n(start - table start) n(length)
+//! templates = list<str>
+//! store     = 0 | 1 kind:str("openbao"|"vault") address:opt<str> mount:str path:str
+//!             environments:list<str> files:(0|1) span:(n(start) n(length))
+//! ```
+//!
+//! Offsets relative to the table keep the common token at a few bytes of
+//! spans; defaults are flags, not copies. Bump the version in `MAGIC`
+//! whenever this layout or the model changes: another version is a miss.
 
 use std::borrow::Cow;
+use std::io::{self, Read};
+use std::ops::Range;
 
-use tokenspec_core::{Class, Deprecation, Format, Required};
+use tokenspec_core::{Class, Deprecation, Format, Required, TokenDef};
+use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
 use crate::model::{ClassInfo, Spec, StoreKind, StoreSpec, Token};
 
 /// Identifies the layout; bump it whenever the encoding or the model changes.
-const MAGIC: &[u8; 16] = b"tokenspec-snap:3";
+const MAGIC: &[u8; 16] = b"tokenspec-snap:4";
 
-/// Encodes `spec`, which was parsed from `src`.
-pub fn encode(spec: &Spec, src: &str) -> Vec<u8> {
-    let mut w = Writer(Vec::with_capacity(src.len() * 2 + 256));
+/// Which source text a snapshot was made from: XXH3-128 of its bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Digest(pub u128);
+
+impl Digest {
+    /// The digest of `src`.
+    pub fn of(src: &[u8]) -> Digest {
+        Digest(xxhash_rust::xxh3::xxh3_128(src))
+    }
+
+    /// The digest of everything `reader` yields, read in fixed-size pieces:
+    /// the same as [`Digest::of`] the whole text, without holding it.
+    pub fn of_reader(mut reader: impl Read) -> io::Result<Digest> {
+        const PIECE: u64 = 64 * 1024;
+        let mut hasher = Xxh3::new();
+        // Not zeroed: a small spec touches only the pages it fills (a zeroed
+        // 64 KB buffer was 16 page faults in every run on the real spec).
+        let mut buf = Vec::with_capacity(PIECE as usize);
+        loop {
+            buf.clear();
+            if (&mut reader).take(PIECE).read_to_end(&mut buf)? == 0 {
+                return Ok(Digest(hasher.digest128()));
+            }
+            hasher.update(&buf);
+        }
+    }
+}
+
+/// A 64-bit hash, stable across builds and platforms, for file names and
+/// checksums (not for security: whoever can write the cache can run code).
+pub fn fingerprint(bytes: &[u8]) -> u64 {
+    xxh3_64(bytes)
+}
+
+/// Encodes `spec`, which was parsed from the text with digest `source`.
+pub fn encode(spec: &Spec, source: Digest) -> Vec<u8> {
+    let mut w = Writer(Vec::with_capacity(64 + spec.tokens.len() * 48));
     w.0.extend_from_slice(MAGIC);
-    w.str(src);
+    w.0.extend_from_slice(&source.0.to_le_bytes());
     w.len(spec.environments.len());
     for e in &spec.environments {
         w.str(e);
@@ -34,11 +108,12 @@ pub fn encode(spec: &Spec, src: &str) -> Vec<u8> {
     for c in &spec.classes {
         w.class(c.class);
         w.str(&c.owner);
-        w.opt_u32(c.rotation_days);
+        w.opt_n(c.rotation_days);
         w.str(&c.description);
     }
     w.len(spec.tokens.len());
     for t in &spec.tokens {
+        let class = spec.class(t.class);
         w.str(&t.name);
         w.class(t.class);
         w.str(&t.description);
@@ -58,9 +133,24 @@ pub fn encode(spec: &Spec, src: &str) -> Vec<u8> {
         if let Format::Regex(pattern) = &t.format {
             w.str(pattern);
         }
-        w.str(&t.ci_value);
-        w.str(&t.owner);
-        w.opt_u32(t.rotation_days);
+        if t.ci_value == Token::default_ci_value(&t.name) {
+            w.u8(0);
+        } else {
+            w.u8(1);
+            w.str(&t.ci_value);
+        }
+        if t.owner == class.owner {
+            w.u8(0);
+        } else {
+            w.u8(1);
+            w.str(&t.owner);
+        }
+        if t.rotation_days == class.rotation_days {
+            w.u8(0);
+        } else {
+            w.u8(1);
+            w.opt_n(t.rotation_days);
+        }
         w.len(t.scopes.len());
         for s in &t.scopes {
             w.str(s);
@@ -77,9 +167,12 @@ pub fn encode(spec: &Spec, src: &str) -> Vec<u8> {
         for a in &t.aliases {
             w.str(a);
         }
-        for span in [&t.span, &t.name_span, &t.ci_value_span] {
-            w.len(span.start);
-            w.len(span.end);
+        let base = t.span.start;
+        w.len(base);
+        w.len(t.span.end.wrapping_sub(base));
+        for span in [&t.name_span, &t.ci_value_span] {
+            w.len(span.start.wrapping_sub(base));
+            w.len(span.end.wrapping_sub(span.start));
         }
     }
     w.len(spec.templates.len());
@@ -100,7 +193,7 @@ pub fn encode(spec: &Spec, src: &str) -> Vec<u8> {
             }
             w.u8(u8::from(s.files));
             w.len(s.span.start);
-            w.len(s.span.end);
+            w.len(s.span.end.wrapping_sub(s.span.start));
         }
     }
     let sum = fingerprint(&w.0[MAGIC.len()..]);
@@ -108,124 +201,338 @@ pub fn encode(spec: &Spec, src: &str) -> Vec<u8> {
     w.0
 }
 
-/// The spec in `bytes` when they were encoded from exactly `src`, else `None`.
-pub fn decode(bytes: &[u8], src: &str) -> Option<Spec> {
-    let body = bytes.strip_prefix(MAGIC)?;
-    let (body, sum) = body.split_at_checked(body.len().checked_sub(8)?)?;
-    if fingerprint(body).to_le_bytes() != sum {
-        return None;
-    }
-    let mut r = Reader(body);
-    let n = r.len()?;
-    if r.take(n)? != src.as_bytes() {
-        return None;
-    }
-    let environments = r.list(|r| r.string())?;
-    let env_from = r.list(|r| r.string())?;
-    let classes = r.list(|r| {
-        Some(ClassInfo {
-            class: r.class()?,
-            owner: r.string()?,
-            rotation_days: r.opt_u32()?,
-            description: r.string()?,
-        })
-    })?;
+/// The spec in `bytes` when they were encoded from the text with digest
+/// `source`, else `None`.
+pub fn decode(bytes: &[u8], source: Digest) -> Option<Spec> {
+    let (mut r, environments, env_from, classes) = open(bytes, source)?;
+    let environments = environments.into_iter().map(str::to_owned).collect();
+    let env_from = env_from.into_iter().map(str::to_owned).collect();
     let tokens = r.list(|r| {
-        let name = r.string()?;
-        let class = r.class()?;
-        let description = r.string()?;
-        let required = match r.u8()? {
-            0 => Required::Always,
-            1 => Required::Never,
-            2 => Required::In(Cow::Owned(r.list(|r| r.string().map(Cow::Owned))?)),
-            _ => return None,
-        };
-        let format = match r.str()? {
-            "regex" => Format::Regex(Cow::Owned(r.string()?)),
-            builtin => Format::builtin(builtin)?,
-        };
-        let ci_value = r.string()?;
-        let owner = r.string()?;
-        let rotation_days = r.opt_u32()?;
-        let scopes = r.list(|r| r.string())?;
-        let deprecated = match r.u8()? {
-            0 => None,
-            1 => Some(Deprecation {
-                replacement: r.opt_string()?.map(Cow::Owned),
-                note: r.opt_string()?.map(Cow::Owned),
-            }),
-            _ => return None,
-        };
-        let aliases = r.list(|r| r.string())?;
-        let mut span = || Some(r.len()?..r.len()?);
+        let t = RawToken::read(r, &classes)?;
         Some(Token {
-            name,
-            class,
-            description,
-            required,
-            format,
-            ci_value,
-            owner,
-            rotation_days,
-            scopes,
-            deprecated,
-            aliases,
-            span: span()?,
-            name_span: span()?,
-            ci_value_span: span()?,
+            name: t.name.to_owned(),
+            class: t.class,
+            description: t.description.to_owned(),
+            required: t.required(|e| Cow::Owned(e.to_owned())),
+            format: t.format(|p| Cow::Owned(p.to_owned())),
+            ci_value: t
+                .ci_value
+                .map_or_else(|| Token::default_ci_value(t.name), str::to_owned),
+            owner: t.owner.to_owned(),
+            rotation_days: t.rotation_days,
+            scopes: t.scopes.iter().map(|s| (*s).to_owned()).collect(),
+            deprecated: t.deprecated(|s| Cow::Owned(s.to_owned())),
+            aliases: t.aliases.iter().map(|a| (*a).to_owned()).collect(),
+            span: t.span,
+            name_span: t.name_span,
+            ci_value_span: t.ci_value_span,
         })
     })?;
-    let templates = r.list(|r| r.string())?;
-    let store = match r.u8()? {
-        0 => None,
-        1 => Some(StoreSpec {
-            kind: StoreKind::parse(r.str()?)?,
-            address: r.opt_string()?,
-            mount: r.string()?,
-            path: r.string()?,
-            environments: r.list(|r| r.string())?,
-            files: match r.u8()? {
-                0 => false,
-                1 => true,
-                _ => return None,
-            },
-            span: r.len()?..r.len()?,
-        }),
-        _ => return None,
-    };
+    let templates = r.list(|r| r.str().map(str::to_owned))?;
+    let store = read_store(&mut r)?;
     // Trailing bytes mean a layout this build does not know.
-    r.0.is_empty().then_some(Spec {
+    r.0.is_empty().then(|| Spec {
         environments,
         env_from,
-        classes,
+        classes: classes.iter().map(RawClass::to_info).collect(),
         tokens,
         templates,
         store,
     })
 }
 
-/// A 64-bit hash, stable across builds and platforms, for file names and
-/// checksums (not for security: whoever can write the cache can run code).
+/// The `[store]` settings, after the tokens.
+fn read_store(r: &mut Reader<'_>) -> Option<Option<StoreSpec>> {
+    Some(match r.u8()? {
+        0 => None,
+        1 => Some(StoreSpec {
+            kind: StoreKind::parse(r.str()?)?,
+            address: r.opt_str()?.map(str::to_owned),
+            mount: r.str()?.to_owned(),
+            path: r.str()?.to_owned(),
+            environments: r.list(|r| r.str().map(str::to_owned))?,
+            files: match r.u8()? {
+                0 => false,
+                1 => true,
+                _ => return None,
+            },
+            span: {
+                let start = r.len()?;
+                start..start.checked_add(r.len()?)?
+            },
+        }),
+        _ => return None,
+    })
+}
+
+/// A checked snapshot kept to the end of the process, read in place: what
+/// a command that only loads tokens needs (environments, loader
+/// definitions borrowing the snapshot's text) without building the whole
+/// [`Spec`]; [`View::spec`] builds it for the commands that need more.
 ///
-/// FNV-1a over 8-byte words, then a final mix: each step is a bijection of
-/// the state, so changing any one word (and so any one byte) always changes
-/// the result, and it reads a 3 KB snapshot in a few thousand instructions.
-pub fn fingerprint(bytes: &[u8]) -> u64 {
-    const PRIME: u64 = 0x0000_0100_0000_01b3;
-    let mut chunks = bytes.chunks_exact(8);
-    let mut h = (0xcbf2_9ce4_8422_2325 ^ bytes.len() as u64).wrapping_mul(PRIME);
-    for word in &mut chunks {
-        let w = u64::from_le_bytes(word.try_into().expect("chunks of 8"));
-        h = (h ^ w).wrapping_mul(PRIME);
+/// At 100k tokens the full model is about 400 bytes a token and the
+/// borrowed definitions about 180, so `export` skips the model.
+pub struct View {
+    bytes: &'static [u8],
+    source: Digest,
+    environments: Vec<&'static str>,
+    env_from: Vec<&'static str>,
+    /// `[store]`: the loading commands ask whether it serves the environment.
+    store: Option<StoreSpec>,
+    /// Every definition, read by the check in [`View::new`], for the first
+    /// [`View::defs`] to take (commands ask once; reading twice was 8% of
+    /// `export` at 10k tokens).
+    first_defs: std::sync::Mutex<Option<Vec<TokenDef>>>,
+}
+
+impl View {
+    /// The view of `bytes` when they are a whole, undamaged snapshot of the
+    /// text with digest `source` (checked to the last byte, as [`decode`]
+    /// checks it), else `None`.
+    pub fn new(bytes: &'static [u8], source: Digest) -> Option<View> {
+        let (mut r, environments, env_from, classes) = open(bytes, source)?;
+        let n = r.len()?;
+        let mut defs = Vec::with_capacity(n.min(r.0.len()));
+        for _ in 0..n {
+            defs.push(RawToken::read(&mut r, &classes)?.def());
+        }
+        r.list(|r| r.str())?;
+        let store = read_store(&mut r)?;
+        r.0.is_empty().then_some(View {
+            bytes,
+            source,
+            environments,
+            env_from,
+            store,
+            first_defs: std::sync::Mutex::new(Some(defs)),
+        })
     }
-    let mut tail = [0u8; 8];
-    tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-    h = (h ^ u64::from_le_bytes(tail)).wrapping_mul(PRIME);
-    // Mix the high bits down (murmur3's finaliser), so names differ early.
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    h ^= h >> 33;
-    h
+
+    /// The variables that choose the environment, as the spec names them.
+    pub fn env_from(&self) -> &[&'static str] {
+        &self.env_from
+    }
+
+    /// The spec's environment names.
+    pub fn environments(&self) -> &[&'static str] {
+        &self.environments
+    }
+
+    /// The spec's `[store]`, if any.
+    pub fn store(&self) -> Option<&StoreSpec> {
+        self.store.as_ref()
+    }
+
+    /// What [`Spec::defs`] gives for `class`, borrowing the snapshot's text.
+    pub fn defs(&self, class: Option<Class>) -> Vec<TokenDef> {
+        let of_class = |d: &TokenDef| class.is_none_or(|c| d.class == c);
+        let first = self.first_defs.lock().map(|mut d| d.take()).unwrap_or(None);
+        if let Some(defs) = first {
+            return defs.into_iter().filter(|d| of_class(d)).collect();
+        }
+        let (mut r, _, _, classes) = open(self.bytes, self.source).expect("checked by View::new");
+        let n = r.len().expect("checked by View::new");
+        let mut defs = Vec::new();
+        for _ in 0..n {
+            let def = RawToken::read(&mut r, &classes)
+                .expect("checked by View::new")
+                .def();
+            if of_class(&def) {
+                defs.push(def);
+            }
+        }
+        defs
+    }
+
+    /// The whole spec.
+    pub fn spec(&self) -> Spec {
+        decode(self.bytes, self.source).expect("checked by View::new")
+    }
+}
+
+/// Checks magic, checksum and digest; the reader then stands at the token count.
+#[allow(clippy::type_complexity)]
+fn open(
+    bytes: &[u8],
+    source: Digest,
+) -> Option<(Reader<'_>, Vec<&str>, Vec<&str>, Vec<RawClass<'_>>)> {
+    let body = bytes.strip_prefix(MAGIC)?;
+    let (body, sum) = body.split_at_checked(body.len().checked_sub(8)?)?;
+    if fingerprint(body).to_le_bytes() != sum {
+        return None;
+    }
+    let (digest, body) = body.split_at_checked(16)?;
+    if digest != source.0.to_le_bytes() {
+        return None;
+    }
+    let mut r = Reader(body);
+    let environments = r.list(|r| r.str())?;
+    let env_from = r.list(|r| r.str())?;
+    let classes = r.list(|r| {
+        Some(RawClass {
+            class: r.class()?,
+            owner: r.str()?,
+            rotation_days: r.opt_n()?,
+            description: r.str()?,
+        })
+    })?;
+    Some((r, environments, env_from, classes))
+}
+
+/// A class's settings as the snapshot holds them.
+struct RawClass<'a> {
+    class: Class,
+    owner: &'a str,
+    rotation_days: Option<u32>,
+    description: &'a str,
+}
+
+impl RawClass<'_> {
+    fn to_info(&self) -> ClassInfo {
+        ClassInfo {
+            class: self.class,
+            owner: self.owner.to_owned(),
+            rotation_days: self.rotation_days,
+            description: self.description.to_owned(),
+        }
+    }
+}
+
+impl RawToken<'static> {
+    /// The loader's definition, borrowing the snapshot's text.
+    fn def(self) -> TokenDef {
+        TokenDef {
+            name: Cow::Borrowed(self.name),
+            class: self.class,
+            description: Cow::Borrowed(self.description),
+            required: self.required(Cow::Borrowed),
+            format: self.format(Cow::Borrowed),
+            ci_value: self.ci_value.map_or_else(
+                || Cow::Owned(Token::default_ci_value(self.name)),
+                Cow::Borrowed,
+            ),
+            deprecated: self.deprecated(Cow::Borrowed),
+            aliases: Cow::Owned(self.aliases.iter().map(|a| Cow::Borrowed(*a)).collect()),
+        }
+    }
+}
+
+/// One token as the snapshot holds it, borrowing its text: the one reader
+/// of the token layout, for [`decode`] and [`View`] alike.
+struct RawToken<'a> {
+    name: &'a str,
+    class: Class,
+    description: &'a str,
+    required: RawRequired<'a>,
+    format: Format,
+    pattern: Option<&'a str>,
+    /// `None`: the default.
+    ci_value: Option<&'a str>,
+    owner: &'a str,
+    rotation_days: Option<u32>,
+    scopes: Vec<&'a str>,
+    deprecated: Option<(Option<&'a str>, Option<&'a str>)>,
+    aliases: Vec<&'a str>,
+    span: Range<usize>,
+    name_span: Range<usize>,
+    ci_value_span: Range<usize>,
+}
+
+enum RawRequired<'a> {
+    Always,
+    Never,
+    In(Vec<&'a str>),
+}
+
+impl<'a> RawToken<'a> {
+    fn read(r: &mut Reader<'a>, classes: &[RawClass<'a>]) -> Option<Self> {
+        let name = r.str()?;
+        let class = r.class()?;
+        let info = classes.iter().find(|c| c.class == class)?;
+        let description = r.str()?;
+        let required = match r.u8()? {
+            0 => RawRequired::Always,
+            1 => RawRequired::Never,
+            2 => RawRequired::In(r.list(|r| r.str())?),
+            _ => return None,
+        };
+        let (format, pattern) = match r.str()? {
+            // Checked once the pattern is known (see `RawToken::format`).
+            "regex" => (Format::Any, Some(r.str()?)),
+            builtin => (Format::builtin(builtin)?, None),
+        };
+        let ci_value = match r.u8()? {
+            0 => None,
+            1 => Some(r.str()?),
+            _ => return None,
+        };
+        let owner = match r.u8()? {
+            0 => info.owner,
+            1 => r.str()?,
+            _ => return None,
+        };
+        let rotation_days = match r.u8()? {
+            0 => info.rotation_days,
+            1 => r.opt_n()?,
+            _ => return None,
+        };
+        let scopes = r.list(|r| r.str())?;
+        let deprecated = match r.u8()? {
+            0 => None,
+            1 => Some((r.opt_str()?, r.opt_str()?)),
+            _ => return None,
+        };
+        let aliases = r.list(|r| r.str())?;
+        let base = r.len()?;
+        let span = base..base.checked_add(r.len()?)?;
+        let mut relative = || -> Option<Range<usize>> {
+            let start = base.wrapping_add(r.len()?);
+            Some(start..start.checked_add(r.len()?)?)
+        };
+        let name_span = relative()?;
+        let ci_value_span = relative()?;
+        Some(RawToken {
+            name,
+            class,
+            description,
+            required,
+            format,
+            pattern,
+            ci_value,
+            owner,
+            rotation_days,
+            scopes,
+            deprecated,
+            aliases,
+            span,
+            name_span,
+            ci_value_span,
+        })
+    }
+
+    fn required(&self, text: impl Fn(&'a str) -> Cow<'static, str>) -> Required {
+        match &self.required {
+            RawRequired::Always => Required::Always,
+            RawRequired::Never => Required::Never,
+            RawRequired::In(envs) => {
+                Required::In(Cow::Owned(envs.iter().map(|e| text(e)).collect()))
+            }
+        }
+    }
+
+    fn format(&self, text: impl Fn(&'a str) -> Cow<'static, str>) -> Format {
+        match self.pattern {
+            Some(pattern) => Format::Regex(text(pattern)),
+            None => self.format.clone(),
+        }
+    }
+
+    fn deprecated(&self, text: impl Fn(&'a str) -> Cow<'static, str>) -> Option<Deprecation> {
+        self.deprecated.map(|(replacement, note)| Deprecation {
+            replacement: replacement.map(&text),
+            note: note.map(&text),
+        })
+    }
 }
 
 struct Writer(Vec<u8>);
@@ -235,8 +542,14 @@ impl Writer {
         self.0.push(v);
     }
 
+    /// Unsigned LEB128: seven bits a byte, low bits first.
     fn len(&mut self, n: usize) {
-        self.0.extend_from_slice(&(n as u64).to_le_bytes());
+        let mut n = n as u64;
+        while n >= 0x80 {
+            self.0.push(n as u8 | 0x80);
+            n >>= 7;
+        }
+        self.0.push(n as u8);
     }
 
     fn str(&mut self, s: &str) {
@@ -254,12 +567,12 @@ impl Writer {
         }
     }
 
-    fn opt_u32(&mut self, v: Option<u32>) {
+    fn opt_n(&mut self, v: Option<u32>) {
         match v {
             None => self.u8(0),
             Some(v) => {
                 self.u8(1);
-                self.0.extend_from_slice(&v.to_le_bytes());
+                self.len(v as usize);
             }
         }
     }
@@ -287,12 +600,26 @@ impl<'a> Reader<'a> {
     }
 
     fn u8(&mut self) -> Option<u8> {
-        Some(self.take(1)?[0])
+        let (&first, rest) = self.0.split_first()?;
+        self.0 = rest;
+        Some(first)
     }
 
+    /// An unsigned LEB128 varint; `None` past 64 bits or the end.
     fn len(&mut self) -> Option<usize> {
-        let n = u64::from_le_bytes(self.take(8)?.try_into().ok()?);
-        usize::try_from(n).ok()
+        let mut n = 0u64;
+        for shift in (0..64).step_by(7) {
+            let byte = self.u8()?;
+            let bits = u64::from(byte & 0x7f);
+            if shift == 63 && bits > 1 {
+                return None;
+            }
+            n |= bits << shift;
+            if byte & 0x80 == 0 {
+                return usize::try_from(n).ok();
+            }
+        }
+        None
     }
 
     fn str(&mut self) -> Option<&'a str> {
@@ -300,22 +627,18 @@ impl<'a> Reader<'a> {
         std::str::from_utf8(self.take(n)?).ok()
     }
 
-    fn string(&mut self) -> Option<String> {
-        self.str().map(str::to_owned)
-    }
-
-    fn opt_string(&mut self) -> Option<Option<String>> {
+    fn opt_str(&mut self) -> Option<Option<&'a str>> {
         match self.u8()? {
             0 => Some(None),
-            1 => self.string().map(Some),
+            1 => self.str().map(Some),
             _ => None,
         }
     }
 
-    fn opt_u32(&mut self) -> Option<Option<u32>> {
+    fn opt_n(&mut self) -> Option<Option<u32>> {
         match self.u8()? {
             0 => Some(None),
-            1 => Some(Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))),
+            1 => Some(Some(u32::try_from(self.len()?).ok()?)),
             _ => None,
         }
     }
@@ -344,7 +667,8 @@ impl<'a> Reader<'a> {
 mod tests {
     use super::*;
 
-    const PINNED: [u64; 2] = [0x9bf1_ace3_4001_83e7, 0xa980_d213_0bd9_e9ec];
+    /// XXH3-64 of `""` (the reference value) and of `"token-spec.toml"`.
+    const PINNED: [u64; 2] = [0x2d06_8005_38d3_94c2, 0xaf49_f837_3894_6a99];
 
     /// Every kind of value the model holds: per-env requirements, a regex,
     /// deprecation with and without parts, class overrides, scopes.
@@ -371,6 +695,7 @@ format = { regex = "dk_[a-z0-9]{8}" }
 ci_value = "dk_ci000000"
 required = ["prod", "ci"]
 scopes = ["deploy", "read"]
+aliases = ["DEPLOY_TOKEN", "OLD_DEPLOY"]
 
 [[token]]
 name = "OLD_KEY"
@@ -389,6 +714,10 @@ owner = "Bots"
 deprecated = {}
 "#;
 
+    fn digest(src: &str) -> Digest {
+        Digest::of(src.as_bytes())
+    }
+
     fn spec(src: &str) -> Spec {
         Spec::parse(src, "token-spec.toml").unwrap_or_else(|d| panic!("{d}"))
     }
@@ -398,33 +727,78 @@ deprecated = {}
         let project = include_str!("../../token-spec.toml");
         for src in [project, FULL] {
             let s = spec(src);
-            assert_eq!(decode(&encode(&s, src), src), Some(s));
+            assert_eq!(decode(&encode(&s, digest(src)), digest(src)), Some(s));
+        }
+    }
+
+    #[test]
+    fn a_view_gives_what_the_spec_gives() {
+        let project = include_str!("../../token-spec.toml");
+        for src in [project, FULL] {
+            let s = spec(src);
+            let bytes: &'static [u8] = encode(&s, digest(src)).leak();
+            let view = View::new(bytes, digest(src)).expect("a whole snapshot");
+            assert_eq!(view.environments(), s.environments);
+            assert_eq!(view.env_from(), s.env_from);
+            for class in [None, Some(Class::Cicd), Some(Class::Runtime)] {
+                assert_eq!(view.defs(class), s.defs(class), "{class:?}");
+            }
+            assert_eq!(view.spec(), s);
+            assert!(View::new(bytes, digest("")).is_none());
+            assert!(View::new(&bytes[..bytes.len() - 1], digest(src)).is_none());
         }
     }
 
     #[test]
     fn other_source_text_is_a_miss() {
-        let bytes = encode(&spec(FULL), FULL);
-        assert_eq!(decode(&bytes, &FULL.replace("Deploys", "Deploy")), None);
-        assert_eq!(decode(&bytes, ""), None);
+        let bytes = encode(&spec(FULL), digest(FULL));
+        assert_eq!(
+            decode(&bytes, digest(&FULL.replace("Deploys", "Deploy"))),
+            None
+        );
+        assert_eq!(decode(&bytes, digest("")), None);
     }
 
     #[test]
     fn truncated_or_extended_bytes_are_a_miss() {
-        let bytes = encode(&spec(FULL), FULL);
+        let bytes = encode(&spec(FULL), digest(FULL));
         for end in 0..bytes.len() {
-            assert_eq!(decode(&bytes[..end], FULL), None, "cut at {end}");
+            assert_eq!(decode(&bytes[..end], digest(FULL)), None, "cut at {end}");
         }
         let mut longer = bytes.clone();
         longer.push(0);
-        assert_eq!(decode(&longer, FULL), None);
+        assert_eq!(decode(&longer, digest(FULL)), None);
     }
 
     #[test]
     fn another_layout_is_a_miss() {
-        let mut bytes = encode(&spec(FULL), FULL);
-        bytes[MAGIC.len() - 1] = b'0';
-        assert_eq!(decode(&bytes, FULL), None);
+        let mut bytes = encode(&spec(FULL), digest(FULL));
+        bytes[MAGIC.len() - 1] = b'1';
+        assert_eq!(decode(&bytes, digest(FULL)), None);
+    }
+
+    #[test]
+    fn a_streamed_digest_is_the_digest_of_the_whole_text() {
+        // Longer than the read buffer, so it takes several pieces.
+        let text = FULL.repeat(200);
+        assert!(text.len() > 64 * 1024);
+        let streamed = Digest::of_reader(text.as_bytes()).unwrap();
+        assert_eq!(streamed, digest(&text));
+        assert_ne!(streamed, digest(&text[1..]));
+    }
+
+    #[test]
+    fn defaults_are_flags_and_a_spec_of_many_tokens_stays_small() {
+        let mut src = String::from("version = 1\n");
+        for i in 0..1000 {
+            src.push_str(&format!(
+                "[[token]]\nname = \"T_{i:04}\"\nclass = \"cicd\"\ndescription = \"d\"\n"
+            ));
+        }
+        let s = spec(&src);
+        let bytes = encode(&s, digest(&src));
+        assert!(bytes.len() < 30 * 1000, "{} bytes", bytes.len());
+        assert_eq!(decode(&bytes, digest(&src)), Some(s));
     }
 
     #[test]
@@ -432,7 +806,7 @@ deprecated = {}
         // Pinned: cache file names must not change between builds or platforms.
         assert_eq!(fingerprint(b""), PINNED[0]);
         assert_eq!(fingerprint(b"token-spec.toml"), PINNED[1]);
-        // Zero padding of the last word does not hide a length difference.
+        // A trailing zero byte is a different text.
         assert_ne!(fingerprint(b"a"), fingerprint(b"a\0"));
         let text = b"the same text, nine words of it, and then one more".to_vec();
         for at in 0..text.len() {
@@ -446,10 +820,11 @@ deprecated = {}
         /// A changed byte anywhere is a miss, never a different spec or a panic.
         #[test]
         fn any_changed_byte_is_a_miss(at in 0usize..1 << 16, flip in 1u8..=255) {
-            let mut bytes = encode(&spec(FULL), FULL);
+            let mut bytes = encode(&spec(FULL), digest(FULL));
             let at = at % bytes.len();
             bytes[at] ^= flip;
-            proptest::prop_assert_eq!(decode(&bytes, FULL), None);
+            proptest::prop_assert_eq!(decode(&bytes, digest(FULL)), None);
+            proptest::prop_assert!(View::new(bytes.leak(), digest(FULL)).is_none());
         }
     }
 }

@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""How long a spec edit takes to rebuild a crate whose tokens! struct grows.
+
+Issue 15: a spec edit rebuilds a crate with a 1,011-token spec in at most
+1.5x the time of one with the project's 11-token spec. This writes two
+crates outside the workspace, each one `tokenspec::tokens!` line over its own
+spec (class runtime, as runtime/ does): the project's token-spec.toml, and
+the same with 1,000 generated runtime tokens appended. They share one target
+folder, so tokenspec and its dependencies are built once. Then, in ROUNDS
+rounds of alternating order, it edits each spec (a description changes, as
+an edit would) and times `cargo build` of that crate (dev profile, what an
+edit-compile loop uses). Reported: median, mean and min per crate and their
+ratio, from the same interleaved run.
+
+Usage: bench/macro-rebuild.py OUT.md [ROUNDS]
+TOKENSPEC_SOURCE=DIR measures the tokenspec crate of another checkout (for
+a before/after comparison, e.g. an unpacked `git archive`).
+"""
+import os
+import pathlib
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+out = pathlib.Path(sys.argv[1])
+rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 10
+root = pathlib.Path(os.environ.get("TOKENSPEC_SOURCE") or pathlib.Path(__file__).resolve().parent.parent)
+real_spec = (root / "token-spec.toml").read_text()
+
+
+def generated(n):
+    """n runtime tokens shaped like real ones: a sentence, some optional."""
+    rows = []
+    for i in range(n):
+        rows.append(
+            f'\n[[token]]\nname = "BENCH_TOKEN_{i:04}"\nclass = "runtime"\n'
+            f'description = "Benchmark token {i}, used to reach one more API"\n'
+            + ('required = false\n' if i % 3 == 0 else "")
+            + ('format = "uuid"\n' if i % 5 == 0 else "")
+        )
+    return "".join(rows)
+
+
+# The workspace's own dev profile for proc-macros (see its Cargo.toml), unless
+# BENCH_PLAIN_PROFILE=1 measures cargo's defaults.
+PROFILE = "" if os.environ.get("BENCH_PLAIN_PROFILE") else "\n[profile.dev.build-override]\nopt-level = 3\n"
+
+work = pathlib.Path(tempfile.mkdtemp(prefix="tokenspec-macro-bench-"))
+target = work / "target"
+crates = {}
+for name, extra in (("tokens-11", 0), ("tokens-1011", 1000)):
+    crate = work / name
+    (crate / "src").mkdir(parents=True)
+    (crate / "Cargo.toml").write_text(
+        f'[package]\nname = "{name}"\nversion = "0.0.0"\nedition = "2021"\npublish = false\n\n'
+        f'[dependencies]\ntokenspec = {{ path = "{root / "tokenspec"}" }}\n\n[workspace]\n'
+        + PROFILE
+    )
+    (crate / "src" / "lib.rs").write_text(
+        'tokenspec::tokens!(pub struct RuntimeTokens, spec = "token-spec.toml", class = "runtime");\n\n'
+        "pub fn load() -> Result<RuntimeTokens, tokenspec::LoadError> {\n    RuntimeTokens::load()\n}\n"
+    )
+    spec = real_spec + generated(extra)
+    (crate / "token-spec.toml").write_text(spec)
+    count = spec.count("[[token]]")
+    crates[f"{count} tokens"] = crate
+
+env = dict(os.environ, CARGO_TARGET_DIR=str(target))
+
+
+def build(crate):
+    subprocess.run(
+        ["cargo", "build", "--quiet", "--offline", "--manifest-path", str(crate / "Cargo.toml")],
+        check=True,
+        env=env,
+    )
+
+
+for crate in crates.values():
+    build(crate)  # dependencies, once
+
+times = {name: [] for name in crates}
+for r in range(rounds):
+    order = list(crates.items())
+    if r % 2:
+        order.reverse()
+    for name, crate in order:
+        spec = crate / "token-spec.toml"
+        text = spec.read_text()
+        # The edit: the first description gains or loses a word.
+        marker = 'description = "'
+        edited = text.replace(marker + "edited ", marker, 1) if r % 2 else text.replace(marker, marker + "edited ", 1)
+        spec.write_text(edited)
+        start = time.perf_counter()
+        build(crate)
+        times[name].append(time.perf_counter() - start)
+
+names = list(crates)
+small, large = times[names[0]], times[names[1]]
+lines = [
+    f"{rounds} rounds, alternating order; seconds per `cargo build` after a spec edit (dev profile)",
+    "",
+    "| crate | median | mean | min |",
+    "|---|---:|---:|---:|",
+]
+for name in names:
+    t = times[name]
+    lines.append(f"| {name} | {statistics.median(t):.3f} | {statistics.mean(t):.3f} | {min(t):.3f} |")
+lines += [
+    "",
+    f"{names[1]} / {names[0]}: median {statistics.median(large) / statistics.median(small):.2f}x, "
+    f"mean {statistics.mean(large) / statistics.mean(small):.2f}x, min {min(large) / min(small):.2f}x (target: at most 1.5x)",
+]
+text = "\n".join(lines) + "\n"
+out.write_text(text)
+print(text)
+subprocess.run(["rm", "-rf", str(work)], check=True)
