@@ -84,8 +84,65 @@ pub struct ParseError {
 
 impl Document {
     /// The entries named `key`, in file order (duplicates are possible).
+    /// A scan: for more than one lookup, build a [`KeyIndex`].
     pub fn get_all<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a Entry> + 'a {
         self.entries.iter().filter(move |e| e.key == key)
+    }
+}
+
+/// A document's entries by key, built once, so that every lookup is a hash
+/// probe (a scan per key made loading and migrating quadratic). The one
+/// place a key set twice is recognised: the loader, `migrate` and `check`
+/// all ask it. The first entry of a key is the one that counts, as with
+/// dotenvy; later ones are its repeats.
+pub struct KeyIndex<'a> {
+    first: std::collections::HashMap<&'a str, &'a Entry>,
+    repeats: std::collections::HashMap<&'a str, Vec<&'a Entry>>,
+}
+
+impl<'a> KeyIndex<'a> {
+    pub fn new(doc: &'a Document) -> Self {
+        use std::collections::hash_map::Entry as Slot;
+        let mut first = std::collections::HashMap::with_capacity(doc.entries.len());
+        let mut repeats: std::collections::HashMap<&str, Vec<&Entry>> =
+            std::collections::HashMap::new();
+        for e in &doc.entries {
+            match first.entry(e.key.as_str()) {
+                Slot::Vacant(slot) => {
+                    slot.insert(e);
+                }
+                Slot::Occupied(_) => repeats.entry(e.key.as_str()).or_default().push(e),
+            }
+        }
+        KeyIndex { first, repeats }
+    }
+
+    /// The entry of `key` that counts: its first.
+    pub fn first(&self, key: &str) -> Option<&'a Entry> {
+        self.first.get(key).copied()
+    }
+
+    /// The later entries of `key`, in file order.
+    pub fn repeats(&self, key: &str) -> &[&'a Entry] {
+        self.repeats.get(key).map_or(&[], Vec::as_slice)
+    }
+
+    /// Every entry of `key`, in file order.
+    pub fn all(&self, key: &str) -> impl Iterator<Item = &'a Entry> + '_ {
+        self.first(key)
+            .into_iter()
+            .chain(self.repeats(key).iter().copied())
+    }
+
+    /// Each repeated entry with the first entry of its key, in file order.
+    pub fn duplicates(
+        &self,
+        doc: &'a Document,
+    ) -> impl Iterator<Item = (&'a Entry, &'a Entry)> + '_ {
+        doc.entries.iter().filter_map(move |e| {
+            let first = self.first(&e.key)?;
+            (!std::ptr::eq(first, e)).then_some((first, e))
+        })
     }
 }
 
@@ -608,6 +665,25 @@ fn dotenvy_rejects(input: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn key_index_first_repeats_and_duplicates_in_file_order() {
+        let doc = parse("A=1\nB=2\nA=3\nC=4\nA=5\nB=6\n");
+        let index = KeyIndex::new(&doc);
+        assert_eq!(index.first("A").map(|e| e.line), Some(1));
+        let lines = |it: &mut dyn Iterator<Item = &Entry>| it.map(|e| e.line).collect::<Vec<_>>();
+        assert_eq!(lines(&mut index.all("A")), [1, 3, 5]);
+        assert_eq!(
+            lines(&mut index.repeats("C").iter().copied()),
+            Vec::<usize>::new()
+        );
+        assert!(index.first("D").is_none());
+        let dups: Vec<(usize, usize)> = index
+            .duplicates(&doc)
+            .map(|(f, e)| (f.line, e.line))
+            .collect();
+        assert_eq!(dups, [(1, 3), (1, 5), (2, 6)]);
+    }
 
     /// Asserts the lossless invariants and returns the document.
     fn parsed(src: &str) -> Document {

@@ -20,7 +20,7 @@
 //! further down is not a problem of the load (`tokenspec check` still
 //! reports it), and neither is a parse error in a file no token reached.
 
-use std::collections::{hash_map, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -659,7 +659,7 @@ enum Kind {
 struct Layer<'a> {
     file: &'a str,
     doc: &'a dotenv::Document,
-    index: Index<'a>,
+    index: dotenv::KeyIndex<'a>,
 }
 
 /// Resolves every token in `defs` by the precedence rules. Never fails:
@@ -704,7 +704,7 @@ pub fn resolve<'d>(defs: &'d [TokenDef], opts: &LoadOptions) -> Resolution<'d> {
             layers.entry(*class).or_default().push(Layer {
                 file,
                 doc,
-                index: Index::new(doc),
+                index: dotenv::KeyIndex::new(doc),
             });
         }
     }
@@ -850,11 +850,11 @@ fn resolve_one<'d, 'l>(
         }
         used.insert(layer.file);
         let name = def.name.as_ref();
-        let Some(e) = layer.index.first.get(name) else {
+        let Some(e) = layer.index.first(name) else {
             continue;
         };
         // The first entry wins within a file, as with dotenvy.
-        for &line in layer.index.again.get(name).into_iter().flatten() {
+        for line in layer.index.repeats(name).iter().map(|e| e.line) {
             problems.push(Problem::Duplicate {
                 name: name.to_owned(),
                 file: layer.file.to_owned(),
@@ -1007,7 +1007,7 @@ fn collect_settings(
             let mut holding = class_layers
                 .iter()
                 .rev()
-                .filter_map(|l| Some((l, *l.index.first.get(key)?)));
+                .filter_map(|l| Some((l, l.index.first(key)?)));
             let first = holding.clone().next().expect("the key is in some layer");
             let (layer, e) = holding.find(|(_, e)| !e.value.is_empty()).unwrap_or(first);
             if !is_env_name(key) || looks_like_secret(key).is_some() {
@@ -1036,7 +1036,7 @@ fn collect_settings(
                     continue;
                 }
             }
-            for &line in layer.index.again.get(key).into_iter().flatten() {
+            for line in layer.index.repeats(key).iter().map(|e| e.line) {
                 problems.push(Problem::Duplicate {
                     name: key.to_owned(),
                     file: layer.file.to_owned(),
@@ -1103,34 +1103,6 @@ fn read_layer(
         });
     }
     (status, Some(doc))
-}
-
-/// One parsed file indexed by key, so each token costs a hash lookup rather
-/// than a scan of every entry (the scan made loading quadratic: 10k tokens
-/// took about a second, 100k would take minutes).
-struct Index<'a> {
-    /// The first entry of each key: the one that wins, as with dotenvy.
-    first: HashMap<&'a str, &'a dotenv::Entry>,
-    /// The lines of each key's later entries, in file order.
-    again: HashMap<&'a str, Vec<usize>>,
-}
-
-impl<'a> Index<'a> {
-    fn new(doc: &'a dotenv::Document) -> Self {
-        let mut first = HashMap::with_capacity(doc.entries.len());
-        let mut again: HashMap<&str, Vec<usize>> = HashMap::new();
-        for e in &doc.entries {
-            match first.entry(e.key.as_str()) {
-                hash_map::Entry::Vacant(slot) => {
-                    slot.insert(e);
-                }
-                hash_map::Entry::Occupied(_) => {
-                    again.entry(e.key.as_str()).or_default().push(e.line)
-                }
-            }
-        }
-        Index { first, again }
-    }
 }
 
 /// The permission bits of a file (Unix), used for the group/other-readable warning.

@@ -1,8 +1,6 @@
 //! Rules about keys: `separation`, `unknown-key`, `duplicate-key`, `deprecated`.
 
-use std::collections::BTreeMap;
-
-use tokenspec_core::dotenv::Document;
+use tokenspec_core::dotenv::{Document, KeyIndex};
 use tokenspec_core::Class;
 use tokenspec_manifest::{suggest, Spec, Token};
 
@@ -155,21 +153,24 @@ fn closest_token<'s>(spec: &'s Spec, key: &str, near_only: bool) -> Option<(&'s 
 }
 
 fn duplicates(file: &TokenFile, doc: &Document, out: &mut Vec<Finding>) {
-    let mut first: BTreeMap<&str, usize> = BTreeMap::new();
-    for e in &doc.entries {
-        match first.get(e.key.as_str()) {
-            None => {
-                first.insert(&e.key, e.line);
-            }
-            Some(&line) => out.push(
-                Finding::error(
-                    Rule::DuplicateKey,
-                    format!("{} is set twice, on lines {line} and {}: loaders disagree on which one wins", crate::shown_key(&e.key), e.line),
-                )
-                .at(file.name.clone(), e.line)
-                .help(format!("keep one of lines {line} and {} of {}", e.line, file.name)),
-            ),
-        }
+    let index = KeyIndex::new(doc);
+    for (first, e) in index.duplicates(doc) {
+        let line = first.line;
+        out.push(
+            Finding::error(
+                Rule::DuplicateKey,
+                format!(
+                    "{} is set twice, on lines {line} and {}: loaders disagree on which one wins",
+                    crate::shown_key(&e.key),
+                    e.line
+                ),
+            )
+            .at(file.name.clone(), e.line)
+            .help(format!(
+                "keep one of lines {line} and {} of {}",
+                e.line, file.name
+            )),
+        );
     }
 }
 

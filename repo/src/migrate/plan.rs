@@ -25,7 +25,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::ops::Range;
 
-use tokenspec_core::dotenv::{self, Document, Entry, Hazard};
+use tokenspec_core::dotenv::{self, Document, Entry, Hazard, KeyIndex};
 use tokenspec_core::format::{is_placeholder, looks_like_secret};
 use tokenspec_core::Class;
 use tokenspec_manifest::Spec;
@@ -315,9 +315,8 @@ pub fn plan(catalog: &Catalog, pairs: &[PairInput]) -> Plan {
 struct Side<'a> {
     file: &'a FileInput,
     class: Class,
-    doc: Document,
-    /// Entry indexes by key, in file order.
-    by_key: HashMap<String, Vec<usize>>,
+    doc: &'a Document,
+    index: KeyIndex<'a>,
     /// Spans cut out of this file.
     removed: Vec<Range<usize>>,
     /// Entry texts appended to this file, in order.
@@ -329,12 +328,8 @@ impl<'a> Side<'a> {
         self.file.text.as_deref().unwrap_or("")
     }
 
-    fn all(&self, key: &str) -> impl Iterator<Item = &Entry> + '_ {
-        self.by_key
-            .get(key)
-            .into_iter()
-            .flatten()
-            .map(|&i| &self.doc.entries[i])
+    fn all(&self, key: &str) -> impl Iterator<Item = &'a Entry> + '_ {
+        self.index.all(key)
     }
 
     fn loc(&self, e: &Entry) -> Loc {
@@ -352,24 +347,21 @@ fn plan_pair(
     plan: &mut Plan,
     unknown_seen: &mut HashSet<String>,
 ) {
-    fn side(file: &FileInput, class: Class) -> Side<'_> {
-        let doc = dotenv::parse(file.text.as_deref().unwrap_or(""));
-        let mut by_key: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, e) in doc.entries.iter().enumerate() {
-            by_key.entry(e.key.clone()).or_default().push(i);
-        }
+    fn side<'a>(file: &'a FileInput, class: Class, doc: &'a Document) -> Side<'a> {
         Side {
             file,
             class,
             doc,
-            by_key,
+            index: KeyIndex::new(doc),
             removed: Vec::new(),
             appended: Vec::new(),
         }
     }
+    let parse = |f: &FileInput| dotenv::parse(f.text.as_deref().unwrap_or(""));
+    let docs = [parse(&pair.runtime), parse(&pair.cicd)];
     let mut sides = [
-        side(&pair.runtime, Class::Runtime),
-        side(&pair.cicd, Class::Cicd),
+        side(&pair.runtime, Class::Runtime, &docs[0]),
+        side(&pair.cicd, Class::Cicd, &docs[1]),
     ];
     let mut parse_failed = false;
     for s in &sides {
