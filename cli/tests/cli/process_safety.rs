@@ -140,7 +140,11 @@ fn run_restores_the_users_core_limit_for_the_command() {
         .env("PATH", std::env::var_os("PATH").unwrap_or_default());
     let out = output(&mut sh);
     if out.code == 77 {
-        eprintln!("skipped: this shell cannot raise the soft core limit");
+        // A hard core limit of 0 (some containers) leaves no user limit to
+        // hand on; the in-process unit test still covers `harden`.
+        eprintln!(
+            "note: the hard core limit here is 0, so there is no user limit for `run` to restore"
+        );
         return;
     }
     assert_eq!(out.stdout.trim(), "1000", "{out:?}");
