@@ -7,8 +7,12 @@
 //! `cargo build --offline` runs against this workspace's `Cargo.lock` and
 //! target folder, so no dependency is fetched or built a second time.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod outside;
+
+use std::path::Path;
+use std::process::Command;
+
+use outside::{cargo, target_dir, workspace_root};
 
 const CARGO_TOML: &str = r#"[package]
 name = "outside-service"
@@ -68,39 +72,6 @@ fn main() {
 
 const API_KEY: &str = "pk_live_PlantedOutsideValue_4f9a2c";
 const WEBHOOK_SECRET: &str = "whsec_PlantedOutsideSecret_77b1e0";
-
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the tokenspec crate sits in the workspace")
-        .to_path_buf()
-}
-
-/// The target folder this test was built in (`…/target/debug/deps/<test>`),
-/// which honours `CARGO_TARGET_DIR` when it was set.
-fn target_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable path");
-    exe.ancestors()
-        .nth(3)
-        .expect("the test runs from <target>/<profile>/deps")
-        .to_path_buf()
-}
-
-fn cargo(dir: &Path, args: &[&str]) -> Output {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    Command::new(cargo)
-        .args(args)
-        .args(["--offline", "--color=never"])
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", target_dir())
-        // What the outer `cargo test` sets for this process is not for the inner build.
-        .env_remove("CARGO_MANIFEST_DIR")
-        .env_remove("CARGO_PRIMARY_PACKAGE")
-        .env_remove("RUSTFLAGS")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .output()
-        .expect("cargo runs")
-}
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()

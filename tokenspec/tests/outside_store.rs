@@ -8,11 +8,13 @@
 #[path = "../../store/tests/it/dev_server.rs"]
 #[allow(dead_code)]
 mod dev_server;
+mod outside;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Command;
 
 use dev_server::BaoServer;
+use outside::{cargo, target_dir, workspace_root};
 
 const CARGO_TOML: &str = r#"[package]
 name = "outside-store-service"
@@ -69,32 +71,6 @@ description = "Not the service's: its secret is never read"
     )
 }
 
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-fn target_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable path");
-    exe.ancestors().nth(3).unwrap().to_path_buf()
-}
-
-fn cargo_build(dir: &Path) -> Output {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    Command::new(cargo)
-        .args(["build", "--offline", "--color=never"])
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", target_dir())
-        .env_remove("CARGO_MANIFEST_DIR")
-        .env_remove("CARGO_PRIMARY_PACKAGE")
-        .env_remove("RUSTFLAGS")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .output()
-        .expect("cargo runs")
-}
-
 fn run(exe: &Path, root: &Path, vars: &[(&str, &str)]) -> (i32, String, String) {
     let out = Command::new(exe)
         .current_dir(root)
@@ -125,7 +101,7 @@ fn a_service_with_the_store_feature_loads_its_class_from_the_store() {
     std::fs::create_dir_all(root.join("src")).unwrap();
     std::fs::write(root.join("src/main.rs"), MAIN_RS).unwrap();
     std::fs::write(root.join(".env.prod"), "PAYMENTS_API_KEY=from-the-file\n").unwrap();
-    let build = cargo_build(root);
+    let build = cargo(root, &["build"]);
     assert!(
         build.status.success(),
         "the service does not build:\n{}",
