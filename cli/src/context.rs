@@ -7,7 +7,7 @@ use tokenspec_core::{LoadOptions, TokenDef};
 use tokenspec_manifest::model::StoreSpec;
 use tokenspec_manifest::{Spec, SpecError};
 
-use super::spec_cache::{self, LoadedSpec};
+use super::spec_cache::{self, FastDefs, LoadedSpec};
 use super::{Error, GlobalArgs, TypeArg};
 use crate::error::Result;
 
@@ -94,6 +94,11 @@ impl Context {
     /// The loader definitions of the selected classes, in spec order.
     pub fn defs(&self, type_: TypeArg) -> Vec<TokenDef> {
         self.loaded.defs(type_.class())
+    }
+
+    /// The definitions of the selected classes for the loader's fast path.
+    pub fn fast_defs(&self, type_: TypeArg) -> FastDefs<'_> {
+        self.loaded.fast_defs(type_.class())
     }
 
     /// The selected environment for messages: its name or `none`.

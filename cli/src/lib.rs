@@ -27,6 +27,7 @@ pub mod load;
 pub mod migrate;
 pub mod process;
 pub mod push;
+pub mod quick;
 pub mod quote;
 pub mod report;
 pub mod run;
