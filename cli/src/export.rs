@@ -73,7 +73,6 @@ pub struct ExportArgs {
 }
 
 pub fn run(cx: &Context, args: &ExportArgs) -> Result<Outcome> {
-    handoff::check(cx, args.type_, &args.renames)?;
     if args.renames.is_empty() && !args.with_settings {
         let emit = Emit {
             format: args.format,
@@ -82,6 +81,8 @@ pub fn run(cx: &Context, args: &ExportArgs) -> Result<Outcome> {
             return outcome;
         }
     }
+    cx.check_spec()?;
+    handoff::check(cx, args.type_, &args.renames)?;
     let (defs, opts) = handoff::load(cx, args.type_, args.with_settings);
     let opts = store::layered(cx, &defs, opts)?;
     let res = resolve(&defs, &opts);

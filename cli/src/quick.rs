@@ -32,17 +32,24 @@ pub fn tokens<C: Consume>(cx: &Context, type_: TypeArg, consumer: C) -> Option<C
     let opts = cx.load_options();
     let files = fast::Files::read(&opts, type_.classes())?;
     match cx.fast_defs(type_) {
-        FastDefs::Records(records) => consume(records, &opts, &files, consumer),
+        FastDefs::Records(view, records) => {
+            let picked = fast::pick(records, &opts, &files)?;
+            // A token that did not read ended the records early.
+            if view.broken() {
+                return None;
+            }
+            Some(consumer.consume(picked.values()))
+        }
         FastDefs::Parsed(defs) => consume(defs.iter(), &opts, &files, consumer),
     }
 }
 
 fn consume<'d, D: DefView<'d>, C: Consume>(
-    defs: impl Iterator<Item = D> + Clone,
+    defs: impl Iterator<Item = D>,
     opts: &tokenspec_core::LoadOptions,
     files: &fast::Files,
     consumer: C,
 ) -> Option<C::Output> {
-    let picked = fast::pick(defs.clone(), opts, files)?;
-    Some(consumer.consume(picked.values(defs)))
+    let picked = fast::pick(defs, opts, files)?;
+    Some(consumer.consume(picked.values()))
 }

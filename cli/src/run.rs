@@ -55,12 +55,13 @@ pub struct RunArgs {
 }
 
 pub fn run(cx: &Context, args: &RunArgs) -> Result<Outcome> {
-    handoff::check(cx, args.type_, &args.renames)?;
     if args.renames.is_empty() && !args.with_settings {
         if let Some(outcome) = quick::tokens(cx, args.type_, Start(args)) {
             return outcome;
         }
     }
+    cx.check_spec()?;
+    handoff::check(cx, args.type_, &args.renames)?;
     let (defs, opts) = handoff::load(cx, args.type_, args.with_settings);
     let opts = store::layered(cx, &defs, opts)?;
     let res = resolve(&defs, &opts);

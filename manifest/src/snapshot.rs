@@ -15,7 +15,7 @@
 //! file      = MAGIC body checksum
 //! MAGIC     = "tokenspec-snap:5"             16 bytes; the version is its last byte
 //! checksum  = XXH3-64 of body                 8 bytes, little endian
-//! body      = digest n(pool length) pool environments env_from classes tokens templates store
+//! body      = digest n(pool length) pool environments env_from classes templates store tokens
 //! digest    = XXH3-128 of the spec source    16 bytes, little endian
 //! pool      = UTF-8 text: every string once  (checked once, not per string)
 //! str       = n(offset in pool) n(byte length)
@@ -114,6 +114,27 @@ pub fn encode(spec: &Spec, source: Digest) -> Vec<u8> {
         w.opt_n(c.rotation_days);
         w.str(&c.description);
     }
+    w.len(spec.templates.len());
+    for t in &spec.templates {
+        w.str(t);
+    }
+    match &spec.store {
+        None => w.u8(0),
+        Some(s) => {
+            w.u8(1);
+            w.str(s.kind.as_str());
+            w.opt_str(s.address.as_deref());
+            w.str(&s.mount);
+            w.str(&s.path);
+            w.len(s.environments.len());
+            for e in &s.environments {
+                w.str(e);
+            }
+            w.u8(u8::from(s.files));
+            w.len(s.span.start);
+            w.len(s.span.end.wrapping_sub(s.span.start));
+        }
+    }
     w.len(spec.tokens.len());
     for t in &spec.tokens {
         let class = spec.class(t.class);
@@ -184,27 +205,6 @@ pub fn encode(spec: &Spec, source: Digest) -> Vec<u8> {
         w.len(tail.len());
         w.fields.extend_from_slice(&tail);
     }
-    w.len(spec.templates.len());
-    for t in &spec.templates {
-        w.str(t);
-    }
-    match &spec.store {
-        None => w.u8(0),
-        Some(s) => {
-            w.u8(1);
-            w.str(s.kind.as_str());
-            w.opt_str(s.address.as_deref());
-            w.str(&s.mount);
-            w.str(&s.path);
-            w.len(s.environments.len());
-            for e in &s.environments {
-                w.str(e);
-            }
-            w.u8(u8::from(s.files));
-            w.len(s.span.start);
-            w.len(s.span.end.wrapping_sub(s.span.start));
-        }
-    }
     w.finish(source)
 }
 
@@ -214,6 +214,8 @@ pub fn decode(bytes: &[u8], source: Digest) -> Option<Spec> {
     let (mut r, environments, env_from, classes) = open(bytes, source)?;
     let environments = environments.into_iter().map(str::to_owned).collect();
     let env_from = env_from.into_iter().map(str::to_owned).collect();
+    let templates = r.list(|r| r.str().map(str::to_owned))?;
+    let store = read_store(&mut r)?;
     let tokens = r.list(|r| {
         let t = RawToken::read(r, &classes)?;
         let d = &t.def;
@@ -236,8 +238,6 @@ pub fn decode(bytes: &[u8], source: Digest) -> Option<Spec> {
             ci_value_span: t.ci_value_span,
         })
     })?;
-    let templates = r.list(|r| r.str().map(str::to_owned))?;
-    let store = read_store(&mut r)?;
     // Trailing bytes mean a layout this build does not know.
     r.data.is_empty().then(|| Spec {
         environments,
@@ -249,7 +249,7 @@ pub fn decode(bytes: &[u8], source: Digest) -> Option<Spec> {
     })
 }
 
-/// The `[store]` settings, after the tokens.
+/// The `[store]` settings, before the tokens.
 fn read_store(r: &mut Reader<'_>) -> Option<Option<StoreSpec>> {
     Some(match r.u8()? {
         0 => None,
@@ -292,31 +292,52 @@ pub struct View {
     count: usize,
     /// `[store]`: the loading commands ask whether it serves the environment.
     store: Option<StoreSpec>,
+    /// Whether every token reads whole, to the last byte: checked once, by
+    /// the first caller of [`View::tokens_ok`].
+    tokens_ok: std::sync::OnceLock<bool>,
+    /// Set when [`Records`] met a token it could not read.
+    broken: std::sync::atomic::AtomicBool,
 }
 
 impl View {
     /// The view of `bytes` when they are a whole, undamaged snapshot of the
-    /// text with digest `source` (checked to the last byte, as [`decode`]
-    /// checks it), else `None`.
+    /// text with digest `source` (magic, checksum, digest and everything
+    /// before the tokens checked), else `None`. The tokens are checked by
+    /// [`View::tokens_ok`], or record by record as [`View::records`] reads
+    /// them: `export` reads each token once.
     pub fn new(bytes: &'static [u8], source: Digest) -> Option<View> {
         let (mut r, environments, env_from, classes) = open(bytes, source)?;
-        let count = r.len()?;
-        let tokens = r.clone();
-        for _ in 0..count {
-            RawToken::read(&mut r, &classes)?;
-        }
         r.list(|r| r.str())?;
         let store = read_store(&mut r)?;
-        r.data.is_empty().then_some(View {
+        let count = r.len()?;
+        Some(View {
             bytes,
             source,
             environments,
             env_from,
             classes,
-            tokens,
+            tokens: r,
             count,
             store,
+            tokens_ok: std::sync::OnceLock::new(),
+            broken: std::sync::atomic::AtomicBool::new(false),
         })
+    }
+
+    /// Whether every token reads whole and nothing follows them: what
+    /// [`View::defs`] and [`View::spec`] need.
+    pub fn tokens_ok(&self) -> bool {
+        *self.tokens_ok.get_or_init(|| {
+            let mut r = self.tokens.clone();
+            (0..self.count).all(|_| RawToken::read(&mut r, &self.classes).is_some())
+                && r.data.is_empty()
+        })
+    }
+
+    /// Whether [`View::records`] met a token it could not read; what it
+    /// yielded before is then not to be used.
+    pub fn broken(&self) -> bool {
+        self.broken.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The variables that choose the environment, as the spec names them.
@@ -335,32 +356,37 @@ impl View {
     }
 
     /// The tokens of `class` (all when `None`) in spec order, each read from
-    /// the snapshot as the iterator reaches it.
+    /// the snapshot as the iterator reaches it; one that cannot be read ends
+    /// the iteration and sets [`View::broken`].
     pub fn records(&self, class: Option<Class>) -> Records<'_> {
         Records {
             reader: self.tokens.clone(),
             left: self.count,
-            classes: &self.classes,
+            view: self,
             class,
         }
     }
 
-    /// What [`Spec::defs`] gives for `class`, borrowing the snapshot's text.
-    pub fn defs(&self, class: Option<Class>) -> Vec<TokenDef> {
+    /// What [`Spec::defs`] gives for `class`, borrowing the snapshot's text;
+    /// `None` unless [`View::tokens_ok`].
+    pub fn defs(&self, class: Option<Class>) -> Option<Vec<TokenDef>> {
+        if !self.tokens_ok() {
+            return None;
+        }
         let mut r = self.tokens.clone();
         let mut defs = Vec::new();
         for _ in 0..self.count {
-            let token = RawToken::read(&mut r, &self.classes).expect("checked by View::new");
+            let token = RawToken::read(&mut r, &self.classes)?;
             if class.is_none_or(|c| token.def.class == c) {
                 defs.push(token.to_def());
             }
         }
-        defs
+        Some(defs)
     }
 
-    /// The whole spec.
-    pub fn spec(&self) -> Spec {
-        decode(self.bytes, self.source).expect("checked by View::new")
+    /// The whole spec; `None` unless [`View::tokens_ok`].
+    pub fn spec(&self) -> Option<Spec> {
+        decode(self.bytes, self.source)
     }
 }
 
@@ -369,7 +395,7 @@ impl View {
 pub struct Records<'v> {
     reader: Reader<'static>,
     left: usize,
-    classes: &'v [RawClass<'static>],
+    view: &'v View,
     class: Option<Class>,
 }
 
@@ -379,7 +405,15 @@ impl Iterator for Records<'_> {
     fn next(&mut self) -> Option<Record> {
         while self.left > 0 {
             self.left -= 1;
-            let def = RawDef::read(&mut self.reader, self.classes).expect("checked by View::new");
+            let Some(def) = RawDef::read(&mut self.reader, &self.view.classes) else {
+                self.fail();
+                return None;
+            };
+            // Trailing bytes mean a layout this build does not know.
+            if self.left == 0 && !self.reader.data.is_empty() {
+                self.fail();
+                return None;
+            }
             if self.class.is_none_or(|c| def.class == c) {
                 return Some(Record(def));
             }
@@ -389,6 +423,15 @@ impl Iterator for Records<'_> {
 
     fn size_hint(&self) -> (usize, Option<usize>) {
         (0, Some(self.left))
+    }
+}
+
+impl Records<'_> {
+    fn fail(&mut self) {
+        self.left = 0;
+        self.view
+            .broken
+            .store(true, std::sync::atomic::Ordering::Relaxed);
     }
 }
 
@@ -581,8 +624,7 @@ impl<'a> RawToken<'a> {
 }
 
 impl<'a> RawDef<'a> {
-    /// The loader's part of a token, skipping the rest (checked whole by
-    /// [`View::new`] before any record is read).
+    /// The loader's part of a token, skipping the rest.
     fn read(r: &mut Reader<'a>, classes: &[RawClass<'a>]) -> Option<Self> {
         let def = RawDef::read_head(r)?;
         classes.iter().find(|c| c.class == def.class)?;
@@ -922,9 +964,10 @@ deprecated = {}
             assert_eq!(view.environments(), s.environments);
             assert_eq!(view.env_from(), s.env_from);
             for class in [None, Some(Class::Cicd), Some(Class::Runtime)] {
-                assert_eq!(view.defs(class), s.defs(class), "{class:?}");
+                assert_eq!(view.defs(class), Some(s.defs(class)), "{class:?}");
             }
-            assert_eq!(view.spec(), s);
+            assert!(view.tokens_ok() && !view.broken());
+            assert_eq!(view.spec().as_ref(), Some(&s));
             // The fast path's reading of each record is the definition's.
             let defs = s.defs(None);
             assert_eq!(view.records(None).count(), defs.len());
@@ -956,6 +999,44 @@ deprecated = {}
             assert!(View::new(bytes, digest("")).is_none());
             assert!(View::new(&bytes[..bytes.len() - 1], digest(src)).is_none());
         }
+    }
+
+    /// Bytes that pass the checksum but whose tokens do not read (another
+    /// build's layout, say) are never decoded into a spec or definitions.
+    #[test]
+    fn tokens_that_do_not_read_are_never_used() {
+        let src = FULL;
+        let s = spec(src);
+        let good = encode(&s, digest(src));
+        let sum_at = good.len() - 8;
+        // Every cut of the token section, checksum made right again.
+        let view = View::new(good.clone().leak(), digest(src)).unwrap();
+        let tokens_at = good.len() - 8 - view.tokens.data.len();
+        let (mut checked, mut broken) = (0, 0);
+        for cut in tokens_at..sum_at {
+            let mut bad = good[..cut].to_vec();
+            // A byte that is never a whole token: a class outside the enum.
+            bad.push(0xff);
+            bad.extend_from_slice(&good[cut..sum_at]);
+            let body_sum = fingerprint(&bad[MAGIC.len()..]);
+            bad.extend_from_slice(&body_sum.to_le_bytes());
+            let bytes: &'static [u8] = bad.leak();
+            let Some(view) = View::new(bytes, digest(src)) else {
+                continue;
+            };
+            if view.tokens_ok() {
+                // The inserted byte happened to read as part of the layout.
+                continue;
+            }
+            checked += 1;
+            assert!(
+                view.defs(None).is_none() && view.spec().is_none(),
+                "cut {cut}"
+            );
+            let _ = view.records(None).count();
+            broken += usize::from(view.broken());
+        }
+        assert!(checked > 0 && broken > 0, "{checked} {broken}");
     }
 
     #[test]

@@ -221,11 +221,25 @@ enum Pick {
     File(u8, ValueAt),
 }
 
+/// Where an exported token's value is, kept beside its name.
+#[derive(Clone, Copy)]
+enum From {
+    /// The process environment, under the token's own name.
+    Var,
+    /// The process environment, under the alias at this index of [`Picked::aliases`].
+    Alias(u32),
+    /// A file: the class's slot, the file's index in [`Files`] order, the value there.
+    File(u8, u8, ValueAt),
+}
+
 /// Every token of one [`pick`], ready to be written.
-pub struct Picked<'f, 'o> {
+pub struct Picked<'d, 'f, 'o> {
     files: [Vec<IndexedFile<'f>>; 2],
     vars: Vars<'o>,
-    picks: Vec<Pick>,
+    /// The tokens with a value, in spec order: the names are kept so that
+    /// writing them needs no second walk over the definitions.
+    exported: Vec<(&'d str, From)>,
+    aliases: Vec<&'d str>,
 }
 
 /// How a value found in a layer counts (`resolve`'s `Kind`).
@@ -243,7 +257,7 @@ pub fn pick<'d, 'f, 'o, D: DefView<'d>>(
     defs: impl Iterator<Item = D>,
     opts: &'o LoadOptions,
     files: &'f Files,
-) -> Option<Picked<'f, 'o>> {
+) -> Option<Picked<'d, 'f, 'o>> {
     let vars = match &opts.vars {
         Some(map) => Vars::Fixed(map),
         None => Vars::Process(std::env::vars_os().collect()),
@@ -251,7 +265,10 @@ pub fn pick<'d, 'f, 'o, D: DefView<'d>>(
     let mut indexed: [Option<Vec<IndexedFile<'f>>>; 2] = [None, None];
     let env = opts.env.as_deref();
     let in_ci = env == Some(crate::def::CI_ENV);
-    let mut picks = Vec::with_capacity(defs.size_hint().0);
+    // The upper bound: capacity never touched is never resident.
+    let (lower, upper) = defs.size_hint();
+    let mut exported = Vec::with_capacity(upper.unwrap_or(lower));
+    let mut aliases = Vec::new();
     for def in defs {
         let class = slot(def.class());
         // A class's files are indexed when its first token needs them, as
@@ -264,12 +281,22 @@ pub fn pick<'d, 'f, 'o, D: DefView<'d>>(
             indexed[class] = Some(list);
         }
         let layers = indexed[class].as_deref().unwrap_or_default();
-        picks.push(pick_one(&def, env, in_ci, &vars, layers)?);
+        let from = match pick_one(&def, env, in_ci, &vars, layers)? {
+            Pick::Unset => continue,
+            Pick::Var(0) => From::Var,
+            Pick::Var(n) => {
+                aliases.push(def.aliases().nth(usize::from(n) - 1)?);
+                From::Alias(u32::try_from(aliases.len() - 1).ok()?)
+            }
+            Pick::File(i, at) => From::File(class as u8, i, at),
+        };
+        exported.push((def.name(), from));
     }
     Some(Picked {
         files: indexed.map(Option::unwrap_or_default),
         vars,
-        picks,
+        exported,
+        aliases,
     })
 }
 
@@ -300,34 +327,36 @@ fn pick_one<'d, D: DefView<'d>>(
     };
     // The highest placeholder that counts, should no real value follow.
     let mut counted = None;
-    let candidates = std::iter::once(def.name())
-        .chain(def.aliases())
-        .enumerate()
-        .map(|(n, name)| {
-            let value = vars.get(name).ok()?;
-            let pick = Pick::Var(u16::try_from(n).ok()?);
-            Some(value.map(|v| (pick, v, false)))
-        });
-    let files = layers.iter().enumerate().rev().map(|(i, layer)| {
+    // Highest first; the walk stops at the first real value, so a layer
+    // below it is never looked at (it cannot block).
+    let names = std::iter::once(def.name()).chain(def.aliases());
+    for (n, name) in names.enumerate() {
+        let Some(value) = vars.get(name).ok()? else {
+            continue;
+        };
+        let pick = Pick::Var(u16::try_from(n).ok()?);
+        match kind(value, false) {
+            Kind::Real => return (def.fits(value) && !def.is_deprecated()).then_some(pick),
+            Kind::CountedPlaceholder => {
+                counted.get_or_insert(pick);
+            }
+            Kind::Placeholder => {}
+        }
+    }
+    for (i, layer) in layers.iter().enumerate().rev() {
         let Some(slot) = layer.keys.get(def.name()) else {
-            return Some(None);
+            continue;
         };
         if slot.blocked {
             return None;
         }
         let value = layer.value(slot.value);
-        let pick = Pick::File(u8::try_from(i).ok()?, slot.value);
-        Some((!value.is_empty()).then_some((pick, value, layer.committed)))
-    });
-    // Lazy, highest first: the walk stops at the first real value, so a
-    // layer below it is never looked at (it cannot block).
-    for candidate in candidates.chain(files) {
-        let Some((pick, value, committed)) = candidate? else {
+        if value.is_empty() {
             continue;
-        };
-        match kind(value, committed) {
-            Kind::Real if def.fits(value) => return (!def.is_deprecated()).then_some(pick),
-            Kind::Real => return None,
+        }
+        let pick = Pick::File(u8::try_from(i).ok()?, slot.value);
+        match kind(value, layer.committed) {
+            Kind::Real => return (def.fits(value) && !def.is_deprecated()).then_some(pick),
             Kind::CountedPlaceholder => {
                 counted.get_or_insert(pick);
             }
@@ -341,37 +370,33 @@ fn pick_one<'d, D: DefView<'d>>(
     }
 }
 
-impl Picked<'_, '_> {
-    /// The name and value of every exported token, in the order of `defs`,
-    /// which must be the same definitions [`pick`] was given.
-    pub fn values<'a, 'd: 'a, D: DefView<'d> + 'a>(
-        &'a self,
-        defs: impl Iterator<Item = D> + Clone + 'a,
-    ) -> impl Iterator<Item = (&'a str, &'a str)> + Clone + 'a {
-        defs.zip(&self.picks).filter_map(|(def, pick)| {
-            let value = match *pick {
-                Pick::Unset => return None,
-                Pick::Var(0) => self.vars.get(def.name()),
-                Pick::Var(n) => self.vars.get(def.aliases().nth(usize::from(n) - 1)?),
-                Pick::File(i, at) => {
-                    let layer = &self.files[slot(def.class())][usize::from(i)];
-                    Ok(Some(layer.value(at)))
-                }
+impl<'d> Picked<'d, '_, '_> {
+    /// The name and value of every token with a value, in spec order.
+    pub fn values(&self) -> impl Iterator<Item = (&str, &str)> + Clone + '_ {
+        self.exported.iter().map(|&(name, from)| {
+            let value = match from {
+                From::Var => self.vars.get(name),
+                From::Alias(i) => self.vars.get(self.aliases[i as usize]),
+                From::File(class, i, at) => Ok(Some(
+                    self.files[usize::from(class)][usize::from(i)].value(at),
+                )),
             };
-            Some((def.name(), value.ok()??))
+            // Read and checked by `pick` from these very maps.
+            let value = value
+                .ok()
+                .flatten()
+                .expect("picked values are set and UTF-8");
+            (name, value)
         })
     }
 
     /// How many tokens have a value.
     pub fn len(&self) -> usize {
-        self.picks
-            .iter()
-            .filter(|p| !matches!(p, Pick::Unset))
-            .count()
+        self.exported.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.exported.is_empty()
     }
 }
 
@@ -514,7 +539,7 @@ mod tests {
         let fast = Files::read(&opts, &classes).and_then(|files| {
             let picked = pick(case.defs.iter(), &opts, &files)?;
             let values = picked
-                .values(case.defs.iter())
+                .values()
                 .map(|(n, v)| (n.to_owned(), v.to_owned()))
                 .collect();
             Some(values)
@@ -586,7 +611,7 @@ mod tests {
             let files = Files::read(&opts, &[Class::Cicd]).expect("files are clean");
             let picked = pick(defs.iter(), &opts, &files).expect("answered");
             picked
-                .values(defs.iter())
+                .values()
                 .map(|(n, v)| format!("{n}={v}"))
                 .collect::<Vec<_>>()
         };
@@ -600,10 +625,7 @@ mod tests {
             LoadOptions::new(dir.path(), Some("ci")).with_vars([("C_TOKEN", "ci_test_c_token")]);
         let files = Files::read(&ci, &[Class::Cicd]).unwrap();
         let picked = pick(defs.iter(), &ci, &files).expect("answered in ci");
-        let names: Vec<_> = picked
-            .values(defs.iter())
-            .map(|(n, v)| format!("{n}={v}"))
-            .collect();
+        let names: Vec<_> = picked.values().map(|(n, v)| format!("{n}={v}")).collect();
         assert_eq!(
             names,
             [
