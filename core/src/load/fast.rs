@@ -18,6 +18,7 @@
 //! `resolve` for the full report. A store layer or settings are not handled
 //! here either. A proptest holds the two equal wherever this path answers.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
 
@@ -156,12 +157,12 @@ impl<'f> IndexedFile<'f> {
             let blocked = e.hazard.is_some() || e.value.contains('\0');
             let value = match e.value {
                 // An empty value need not point into the text.
-                std::borrow::Cow::Borrowed("") => ValueAt { start: 0, len: 0 },
-                std::borrow::Cow::Borrowed(v) => ValueAt {
+                Cow::Borrowed("") => ValueAt { start: 0, len: 0 },
+                Cow::Borrowed(v) => ValueAt {
                     start: (v.as_ptr() as usize - text.as_ptr() as usize) as u32,
                     len: v.len() as u32,
                 },
-                std::borrow::Cow::Owned(v) => {
+                Cow::Owned(v) => {
                     owned.push(v);
                     ValueAt {
                         start: u32::MAX,
@@ -190,19 +191,29 @@ impl<'f> IndexedFile<'f> {
     }
 }
 
-/// The process environment, read once (or the fixed one of the options).
+/// The process environment (or the fixed one of the options): asked
+/// variable by variable for a few tokens, read once into a map for many
+/// (reading every variable costs more than a few lookups).
 enum Vars<'o> {
     Fixed(&'o HashMap<String, String>),
-    Process(HashMap<OsString, OsString, foldhash::fast::RandomState>),
+    Each,
+    Read(HashMap<OsString, OsString, foldhash::fast::RandomState>),
 }
+
+/// Above this many tokens the process environment is read once.
+const READ_ENV_ABOVE: usize = 64;
 
 impl Vars<'_> {
     /// A non-empty value; `Err` when it is not UTF-8 (`resolve` reports that).
-    fn get(&self, name: &str) -> Result<Option<&str>, ()> {
+    fn get(&self, name: &str) -> Result<Option<Cow<'_, str>>, ()> {
         let value = match self {
-            Vars::Fixed(map) => map.get(name).map(String::as_str),
-            Vars::Process(map) => match map.get(OsStr::new(name)) {
-                Some(v) => Some(v.to_str().ok_or(())?),
+            Vars::Fixed(map) => map.get(name).map(|v| Cow::Borrowed(v.as_str())),
+            Vars::Each => match std::env::var_os(name) {
+                Some(v) => Some(Cow::Owned(v.into_string().map_err(|_| ())?)),
+                None => None,
+            },
+            Vars::Read(map) => match map.get(OsStr::new(name)) {
+                Some(v) => Some(Cow::Borrowed(v.to_str().ok_or(())?)),
                 None => None,
             },
         };
@@ -211,12 +222,11 @@ impl Vars<'_> {
 }
 
 /// Where one token's value comes from.
-#[derive(Clone, Copy)]
 enum Pick {
     /// Not set, and not required: not exported.
     Unset,
-    /// The process environment: its own name (0) or alias `n - 1`.
-    Var(u16),
+    /// The process environment's value, under the token's name or an alias.
+    Env(String),
     /// A file of its class (index in [`Files`] order) and the value there.
     File(u8, ValueAt),
 }
@@ -224,22 +234,20 @@ enum Pick {
 /// Where an exported token's value is, kept beside its name.
 #[derive(Clone, Copy)]
 enum From {
-    /// The process environment, under the token's own name.
-    Var,
-    /// The process environment, under the alias at this index of [`Picked::aliases`].
-    Alias(u32),
+    /// The value at this index of [`Picked::env_values`].
+    Env(u32),
     /// A file: the class's slot, the file's index in [`Files`] order, the value there.
     File(u8, u8, ValueAt),
 }
 
 /// Every token of one [`pick`], ready to be written.
-pub struct Picked<'d, 'f, 'o> {
+pub struct Picked<'d, 'f> {
     files: [Vec<IndexedFile<'f>>; 2],
-    vars: Vars<'o>,
     /// The tokens with a value, in spec order: the names are kept so that
     /// writing them needs no second walk over the definitions.
     exported: Vec<(&'d str, From)>,
-    aliases: Vec<&'d str>,
+    /// The values taken from the process environment.
+    env_values: Vec<String>,
 }
 
 /// How a value found in a layer counts (`resolve`'s `Kind`).
@@ -253,22 +261,24 @@ enum Kind {
 /// Resolves `defs` (in order) from the process environment and `files`,
 /// exactly as `resolve` would, when it can do so with nothing to report;
 /// `None` sends the caller to `resolve`.
-pub fn pick<'d, 'f, 'o, D: DefView<'d>>(
+pub fn pick<'d, 'f, D: DefView<'d>>(
     defs: impl Iterator<Item = D>,
-    opts: &'o LoadOptions,
+    opts: &LoadOptions,
     files: &'f Files,
-) -> Option<Picked<'d, 'f, 'o>> {
+) -> Option<Picked<'d, 'f>> {
+    // The upper bound: capacity never touched is never resident.
+    let (lower, upper) = defs.size_hint();
+    let most = upper.unwrap_or(lower);
     let vars = match &opts.vars {
         Some(map) => Vars::Fixed(map),
-        None => Vars::Process(std::env::vars_os().collect()),
+        None if most > READ_ENV_ABOVE => Vars::Read(std::env::vars_os().collect()),
+        None => Vars::Each,
     };
     let mut indexed: [Option<Vec<IndexedFile<'f>>>; 2] = [None, None];
     let env = opts.env.as_deref();
     let in_ci = env == Some(crate::def::CI_ENV);
-    // The upper bound: capacity never touched is never resident.
-    let (lower, upper) = defs.size_hint();
-    let mut exported = Vec::with_capacity(upper.unwrap_or(lower));
-    let mut aliases = Vec::new();
+    let mut exported = Vec::with_capacity(most);
+    let mut env_values = Vec::new();
     for def in defs {
         let class = slot(def.class());
         // A class's files are indexed when its first token needs them, as
@@ -283,10 +293,9 @@ pub fn pick<'d, 'f, 'o, D: DefView<'d>>(
         let layers = indexed[class].as_deref().unwrap_or_default();
         let from = match pick_one(&def, env, in_ci, &vars, layers)? {
             Pick::Unset => continue,
-            Pick::Var(0) => From::Var,
-            Pick::Var(n) => {
-                aliases.push(def.aliases().nth(usize::from(n) - 1)?);
-                From::Alias(u32::try_from(aliases.len() - 1).ok()?)
+            Pick::Env(value) => {
+                env_values.push(value);
+                From::Env(u32::try_from(env_values.len() - 1).ok()?)
             }
             Pick::File(i, at) => From::File(class as u8, i, at),
         };
@@ -294,9 +303,8 @@ pub fn pick<'d, 'f, 'o, D: DefView<'d>>(
     }
     Some(Picked {
         files: indexed.map(Option::unwrap_or_default),
-        vars,
         exported,
-        aliases,
+        env_values,
     })
 }
 
@@ -330,15 +338,17 @@ fn pick_one<'d, D: DefView<'d>>(
     // Highest first; the walk stops at the first real value, so a layer
     // below it is never looked at (it cannot block).
     let names = std::iter::once(def.name()).chain(def.aliases());
-    for (n, name) in names.enumerate() {
+    for name in names {
         let Some(value) = vars.get(name).ok()? else {
             continue;
         };
-        let pick = Pick::Var(u16::try_from(n).ok()?);
-        match kind(value, false) {
-            Kind::Real => return (def.fits(value) && !def.is_deprecated()).then_some(pick),
+        match kind(&value, false) {
+            Kind::Real => {
+                let usable = def.fits(&value) && !def.is_deprecated();
+                return usable.then(|| Pick::Env(value.into_owned()));
+            }
             Kind::CountedPlaceholder => {
-                counted.get_or_insert(pick);
+                counted.get_or_insert_with(|| Pick::Env(value.into_owned()));
             }
             Kind::Placeholder => {}
         }
@@ -370,22 +380,16 @@ fn pick_one<'d, D: DefView<'d>>(
     }
 }
 
-impl<'d> Picked<'d, '_, '_> {
+impl<'d> Picked<'d, '_> {
     /// The name and value of every token with a value, in spec order.
     pub fn values(&self) -> impl Iterator<Item = (&str, &str)> + Clone + '_ {
         self.exported.iter().map(|&(name, from)| {
             let value = match from {
-                From::Var => self.vars.get(name),
-                From::Alias(i) => self.vars.get(self.aliases[i as usize]),
-                From::File(class, i, at) => Ok(Some(
-                    self.files[usize::from(class)][usize::from(i)].value(at),
-                )),
+                From::Env(i) => self.env_values[i as usize].as_str(),
+                From::File(class, i, at) => {
+                    self.files[usize::from(class)][usize::from(i)].value(at)
+                }
             };
-            // Read and checked by `pick` from these very maps.
-            let value = value
-                .ok()
-                .flatten()
-                .expect("picked values are set and UTF-8");
             (name, value)
         })
     }
