@@ -7,7 +7,7 @@ use tokenspec_core::{LoadOptions, TokenDef};
 use tokenspec_manifest::model::StoreSpec;
 use tokenspec_manifest::{Spec, SpecError};
 
-use super::spec_cache::{self, LoadedSpec};
+use super::spec_cache::{self, FastDefs, LoadedSpec};
 use super::{Error, GlobalArgs, TypeArg};
 use crate::error::Result;
 
@@ -45,16 +45,7 @@ impl Context {
             None => root.join(env::SPEC_FILE),
         };
         let spec_display = display_path(&root, &spec_path);
-        let loaded = match spec_cache::load(&spec_path, &spec_display) {
-            Ok(loaded) => loaded,
-            Err(SpecError::Io { path, error }) => {
-                return Err(Error::io(format_args!("read {path}"), &error).help(
-                    "pass the spec with --spec FILE or the folder holding it with --root DIR",
-                ));
-            }
-            // Diagnostics render their own `error:` lines.
-            Err(SpecError::Invalid(d)) => return Err(Error::rendered(d)),
-        };
+        let loaded = spec_cache::load(&spec_path, &spec_display).map_err(spec_error)?;
         let (env, env_origin) = env::select_from_process(global.env.as_deref(), &loaded.env_from());
         let checked = uses_env || env_origin == EnvOrigin::Flag;
         if let (Some(name), true) = (&env, checked) {
@@ -69,6 +60,13 @@ impl Context {
             env,
             env_origin,
         })
+    }
+
+    /// Checks the cached spec's tokens (see [`LoadedSpec::check`]): every
+    /// command calls it before using the spec, `export` and `run` only
+    /// when their fast path does not answer.
+    pub fn check_spec(&self) -> Result<()> {
+        self.loaded.check().map_err(spec_error)
     }
 
     /// `root/file`, for a file name relative to the root.
@@ -96,9 +94,23 @@ impl Context {
         self.loaded.defs(type_.class())
     }
 
+    /// The definitions of the selected classes for the loader's fast path.
+    pub fn fast_defs(&self, type_: TypeArg) -> FastDefs<'_> {
+        self.loaded.fast_defs(type_.class())
+    }
+
     /// The selected environment for messages: its name or `none`.
     pub fn env_name(&self) -> &str {
         self.env.as_deref().unwrap_or("none")
+    }
+}
+
+fn spec_error(e: SpecError) -> Error {
+    match e {
+        SpecError::Io { path, error } => Error::io(format_args!("read {path}"), &error)
+            .help("pass the spec with --spec FILE or the folder holding it with --root DIR"),
+        // Diagnostics render their own `error:` lines.
+        SpecError::Invalid(d) => Error::rendered(d),
     }
 }
 

@@ -13,7 +13,7 @@ use tokenspec_core::load::resolve;
 use tokenspec_core::{Problem, Resolution};
 
 use super::handoff::{self, Rename};
-use super::{github, quote, report, store, Context, Error, Outcome, TypeArg};
+use super::{github, quick, quote, report, store, Context, Error, Outcome, TypeArg};
 use crate::error::Result;
 
 pub const EXAMPLES: &str = "\
@@ -73,6 +73,15 @@ pub struct ExportArgs {
 }
 
 pub fn run(cx: &Context, args: &ExportArgs) -> Result<Outcome> {
+    if args.renames.is_empty() && !args.with_settings {
+        let emit = Emit {
+            format: args.format,
+        };
+        if let Some(outcome) = quick::tokens(cx, args.type_, emit) {
+            return outcome;
+        }
+    }
+    cx.check_spec()?;
     handoff::check(cx, args.type_, &args.renames)?;
     let (defs, opts) = handoff::load(cx, args.type_, args.with_settings);
     let opts = store::layered(cx, &defs, opts)?;
@@ -91,18 +100,49 @@ pub fn run(cx: &Context, args: &ExportArgs) -> Result<Outcome> {
                 .help("token names must match [A-Za-z_][A-Za-z0-9_]*; rename it in the spec"),
         );
     }
-    let delimiter = match args.format {
-        ExportFormat::Github => Some(github::delimiter(tokens.iter().map(|(_, v)| *v)).map_err(
-            |e| {
-                Error::fatal(format_args!(
-                    "cannot get random bytes for the delimiter: {e}"
-                ))
-            },
-        )?),
-        _ => None,
-    };
-    write(args.format, &tokens, secrets, delimiter.as_deref()).map_err(|e| Error::stdout(&e))?;
-    Ok(Outcome::Ok)
+    Emit {
+        format: args.format,
+    }
+    .write(tokens.iter().copied(), secrets)
+}
+
+/// Writes the export in one format.
+struct Emit {
+    format: ExportFormat,
+}
+
+impl quick::Consume for Emit {
+    type Output = Result<Outcome>;
+
+    fn consume<'a>(
+        self,
+        tokens: impl Iterator<Item = (&'a str, &'a str)> + Clone,
+    ) -> Result<Outcome> {
+        // Every value of the fast path is a token's: all masked.
+        self.write(tokens, usize::MAX)
+    }
+}
+
+impl Emit {
+    /// Writes `tokens`, the first `secrets` of them masked in GitHub's log.
+    fn write<'a>(
+        self,
+        tokens: impl Iterator<Item = (&'a str, &'a str)> + Clone,
+        secrets: usize,
+    ) -> Result<Outcome> {
+        let delimiter = match self.format {
+            ExportFormat::Github => Some(
+                github::delimiter(tokens.clone().map(|(_, v)| v)).map_err(|e| {
+                    Error::fatal(format_args!(
+                        "cannot get random bytes for the delimiter: {e}"
+                    ))
+                })?,
+            ),
+            _ => None,
+        };
+        write(self.format, tokens, secrets, delimiter.as_deref()).map_err(|e| Error::stdout(&e))?;
+        Ok(Outcome::Ok)
+    }
 }
 
 /// Reports warnings; an error when export must stop.
@@ -123,16 +163,16 @@ fn gate(res: &Resolution<'_>, partial: bool) -> Result<()> {
 
 /// Writes the export; `delimiter` is the `$GITHUB_ENV` heredoc delimiter,
 /// and the first `secrets` entries are masked there.
-fn write(
+fn write<'a>(
     format: ExportFormat,
-    tokens: &[(&str, &str)],
+    tokens: impl Iterator<Item = (&'a str, &'a str)> + Clone,
     secrets: usize,
     delimiter: Option<&str>,
 ) -> io::Result<()> {
     if let (ExportFormat::Github, Some(delimiter)) = (format, delimiter) {
         // Masks first, so no value can reach the log unmasked.
         let mut err = BufWriter::new(io::stderr().lock());
-        for (_, value) in &tokens[..secrets] {
+        for (_, value) in tokens.clone().take(secrets) {
             github::masks(&mut err, value)?;
         }
         err.flush()?;
@@ -188,21 +228,19 @@ pub fn shell_line(format: ExportFormat, name: &str, value: &str, line: &mut Stri
 }
 
 /// The `--format=json` output: one pretty-printed object, then `\n`.
-pub fn json(out: &mut impl Write, tokens: &[(&str, &str)]) -> io::Result<()> {
+pub fn json<'a>(
+    out: &mut impl Write,
+    tokens: impl Iterator<Item = (&'a str, &'a str)> + Clone,
+) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, &JsonObject(tokens))?;
     out.write_all(b"\n")
 }
 
 /// Name → value pairs as a JSON object, in spec order whatever serde_json's features.
-struct JsonObject<'a>(&'a [(&'a str, &'a str)]);
+struct JsonObject<I>(I);
 
-impl serde::Serialize for JsonObject<'_> {
+impl<'a, I: Iterator<Item = (&'a str, &'a str)> + Clone> serde::Serialize for JsonObject<I> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = s.serialize_map(Some(self.0.len()))?;
-        for (name, value) in self.0 {
-            map.serialize_entry(name, value)?;
-        }
-        map.end()
+        s.collect_map(self.0.clone())
     }
 }

@@ -9,6 +9,12 @@
 pub fn sh(value: &str, out: &mut String) {
     out.reserve(value.len() + 2);
     out.push('\'');
+    // Most values hold no quote: copied whole.
+    if !value.contains('\'') {
+        out.push_str(value);
+        out.push('\'');
+        return;
+    }
     for c in value.chars() {
         if c == '\'' {
             out.push_str("'\\''");
@@ -23,6 +29,11 @@ pub fn sh(value: &str, out: &mut String) {
 pub fn fish(value: &str, out: &mut String) {
     out.reserve(value.len() + 2);
     out.push('\'');
+    if !value.contains(['\\', '\'']) {
+        out.push_str(value);
+        out.push('\'');
+        return;
+    }
     for c in value.chars() {
         if c == '\\' || c == '\'' {
             out.push('\\');

@@ -37,15 +37,37 @@ pub struct LoadedSpec {
     view: Option<snapshot::View>,
     /// The whole model, built on first use (always there when parsed).
     spec: OnceLock<&'static Spec>,
+    /// The spec file, parsed instead should the snapshot's tokens not read.
+    path: PathBuf,
+    display: String,
 }
 
 impl LoadedSpec {
+    /// Checks the snapshot's tokens, which [`load`] leaves to this call
+    /// (or to the fast path's single pass, which checks what it reads): a
+    /// snapshot whose tokens do not read is dropped for a parse of the
+    /// spec, whose error this returns. Every use of the spec beyond the
+    /// fast path comes after it.
+    pub fn check(&self) -> Result<(), SpecError> {
+        if let (Some(view), None) = (&self.view, self.spec.get()) {
+            if !view.tokens_ok() {
+                let src = Spec::read_source(&self.path, &self.display)?;
+                let spec = Spec::parse(&src, &self.display).map_err(SpecError::Invalid)?;
+                let _ = self.spec.set(Box::leak(Box::new(spec)));
+            }
+        }
+        Ok(())
+    }
+
     /// The whole spec. Kept to the end of the process: one spec per
     /// process, and definitions borrow its text.
     pub fn spec(&self) -> &'static Spec {
         self.spec.get_or_init(|| {
             let view = self.view.as_ref().expect("a spec was parsed or cached");
-            Box::leak(Box::new(view.spec()))
+            let spec = view.spec().expect(
+                "the snapshot's tokens are checked (LoadedSpec::check) before the spec is used",
+            );
+            Box::leak(Box::new(spec))
         })
     }
 
@@ -53,8 +75,20 @@ impl LoadedSpec {
     /// from the snapshot on a cache hit, without building the model.
     pub fn defs(&self, class: Option<Class>) -> Vec<TokenDef> {
         match (&self.view, self.spec.get()) {
-            (Some(view), None) => view.defs(class),
+            (Some(view), None) => view
+                .defs(class)
+                .unwrap_or_else(|| self.spec().borrowed_defs(class)),
             _ => self.spec().borrowed_defs(class),
+        }
+    }
+
+    /// The definitions of `class` (all when `None`) for the loader's fast
+    /// path: the snapshot's records in place on a cache hit (see
+    /// [`FastDefs::Records`]), needing no [`LoadedSpec::check`].
+    pub fn fast_defs(&self, class: Option<Class>) -> FastDefs<'_> {
+        match (&self.view, self.spec.get()) {
+            (Some(view), None) => FastDefs::Records(view, view.records(class)),
+            _ => FastDefs::Parsed(self.spec().borrowed_defs(class)),
         }
     }
 
@@ -86,6 +120,14 @@ impl LoadedSpec {
                 .collect(),
         }
     }
+}
+
+/// See [`LoadedSpec::fast_defs`].
+pub enum FastDefs<'a> {
+    /// The records and their view: a result read from records is used
+    /// only when `View::broken` stays false.
+    Records(&'a snapshot::View, snapshot::Records<'a>),
+    Parsed(Vec<TokenDef>),
 }
 
 impl std::fmt::Debug for LoadedSpec {
@@ -121,6 +163,8 @@ pub fn load(path: &Path, display: &str) -> Result<LoadedSpec, SpecError> {
             return Ok(LoadedSpec {
                 view: Some(view),
                 spec: OnceLock::new(),
+                path: path.to_owned(),
+                display: display.to_owned(),
             });
         }
     }
@@ -134,6 +178,8 @@ pub fn load(path: &Path, display: &str) -> Result<LoadedSpec, SpecError> {
     Ok(LoadedSpec {
         view: None,
         spec: OnceLock::from(&*Box::leak(Box::new(spec))),
+        path: path.to_owned(),
+        display: display.to_owned(),
     })
 }
 

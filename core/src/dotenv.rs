@@ -22,6 +22,7 @@
 //! Architecture invariant: no value text ever reaches `Debug` output or an
 //! error message.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 
@@ -152,76 +153,219 @@ pub fn parse(src: &str) -> Document {
         entries: Vec::new(),
         errors: Vec::new(),
     };
-    // `dotenvy::from_path` (but not `from_read_iter`) drops a UTF-8 BOM.
-    let mut pos = if src.starts_with('\u{feff}') { 3 } else { 0 };
-    let mut line = 1;
-    while pos < src.len() {
-        let logical = read_logical(src, pos);
-        let span = pos..logical.end;
-        match logical.text {
-            Text::Comment => {}
-            Text::Eof { state, open_at } => {
-                let message = match state {
-                    JoinState::StrongOpen | JoinState::StrongOpenEscape => {
-                        let at = position(src, pos, line, open_at);
-                        format!("unterminated single quote (opened {at})")
-                    }
-                    JoinState::WeakOpen | JoinState::WeakOpenEscape => {
-                        let at = position(src, pos, line, open_at);
-                        format!("unterminated double quote (opened {at})")
-                    }
-                    JoinState::Escape => "backslash at the end of the file".to_owned(),
-                    // `WhiteSpace`: dotenvy rejects a last line that ends in whitespace
-                    // when the file has no final newline.
-                    _ => "whitespace at the end of the file without a final newline".to_owned(),
-                };
-                doc.errors.push(ParseError {
-                    line,
-                    message,
-                    span,
-                });
+    for item in Items::new(src) {
+        match item {
+            Item::Entry(e) => doc.entries.push(Entry {
+                key: e.key.to_owned(),
+                value: e.value.into_owned(),
+                line: e.line,
+                span: e.span,
+                exported: e.exported,
+                hazard: e.hazard,
+            }),
+            Item::Error(e) => doc.errors.push(e),
+        }
+    }
+    doc
+}
+
+/// One entry as [`Items`] yields it, borrowing the source where it can:
+/// the same fields as [`Entry`], the value owned only when quotes or
+/// escapes made it differ from its text.
+#[derive(Clone, PartialEq, Eq)] // Debug implemented by hand: never print `value`
+pub struct EntryRef<'s> {
+    pub key: &'s str,
+    pub value: Cow<'s, str>,
+    pub line: usize,
+    pub span: Range<usize>,
+    pub exported: bool,
+    pub hazard: Option<Hazard>,
+}
+
+impl fmt::Debug for EntryRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EntryRef")
+            .field("key", &self.key)
+            .field("value", &format_args!("<redacted>"))
+            .field("line", &self.line)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What [`Items`] yields: an entry or a line it could not read.
+#[derive(Debug)]
+pub enum Item<'s> {
+    Entry(EntryRef<'s>),
+    Error(ParseError),
+}
+
+/// The parser itself, one entry or error at a time and in file order,
+/// without copying keys or plain values: [`parse`] collects it into a
+/// [`Document`], and the loader's fast path indexes a large file with it
+/// without holding a copy of every entry.
+pub struct Items<'s> {
+    src: &'s str,
+    pos: usize,
+    line: usize,
+    /// Whether [`Items::plain_line`] may read a line (off only in the test
+    /// that holds it equal to the general path).
+    plain_lines: bool,
+}
+
+impl<'s> Items<'s> {
+    pub fn new(src: &'s str) -> Self {
+        // `dotenvy::from_path` (but not `from_read_iter`) drops a UTF-8 BOM.
+        let pos = if src.starts_with('\u{feff}') { 3 } else { 0 };
+        Items {
+            src,
+            pos,
+            line: 1,
+            plain_lines: true,
+        }
+    }
+
+    /// The most common line, `KEY=value\n` with nothing to interpret, read
+    /// in one pass over its bytes: an ASCII key, `=`, and a value of
+    /// printable ASCII with no quote, backslash, `#`, `$` or blank, then a
+    /// newline. The general path reads it the same way (a proptest holds
+    /// them equal); anything else is left to it.
+    fn plain_line(&mut self) -> Option<EntryRef<'s>> {
+        let src = self.src;
+        let bytes = &src.as_bytes()[self.pos..];
+        let first = *bytes.first()?;
+        if !(first.is_ascii_alphabetic() || first == b'_') {
+            return None;
+        }
+        let eq = bytes
+            .iter()
+            .position(|&b| PLAIN[usize::from(b)] & KEY == 0)?;
+        if bytes[eq] != b'=' {
+            return None;
+        }
+        let len = eq
+            + 1
+            + bytes[eq + 1..]
+                .iter()
+                .position(|&b| PLAIN[usize::from(b)] & VALUE == 0)?;
+        if bytes[len] != b'\n' {
+            return None;
+        }
+        let start = self.pos;
+        let entry = EntryRef {
+            key: &src[start..start + eq],
+            value: Cow::Borrowed(&src[start + eq + 1..start + len]),
+            line: self.line,
+            span: start..start + len + 1,
+            exported: false,
+            hazard: None,
+        };
+        self.pos += len + 1;
+        self.line += 1;
+        Some(entry)
+    }
+}
+
+/// [`Items::plain_line`]'s byte classes, a table so each byte costs one load.
+const KEY: u8 = 1;
+const VALUE: u8 = 2;
+static PLAIN: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() || c == b'_' || c == b'.' {
+            table[b] |= KEY;
+        }
+        if c.is_ascii_graphic() && !matches!(c, b'\'' | b'"' | b'\\' | b'#' | b'$') {
+            table[b] |= VALUE;
+        }
+        b += 1;
+    }
+    table
+};
+
+impl<'s> Iterator for Items<'s> {
+    type Item = Item<'s>;
+
+    fn next(&mut self) -> Option<Item<'s>> {
+        let src = self.src;
+        while self.pos < src.len() {
+            if self.plain_lines {
+                if let Some(entry) = self.plain_line() {
+                    return Some(Item::Entry(entry));
+                }
             }
-            Text::Line(text) => match parse_line(src, text) {
-                Ok(None) => {}
-                Ok(Some(p)) => doc.entries.push(Entry {
-                    key: p.key,
-                    value: p.value,
-                    line,
-                    span,
-                    exported: p.exported,
-                    hazard: p.hazard,
-                }),
-                Err(e) => {
-                    let mut message = match e.kind {
-                        ErrorKind::Key => {
-                            "expected a key (a letter or `_`, then letters, digits, `_` or `.`)"
-                                .to_owned()
+            let (pos, line) = (self.pos, self.line);
+            let logical = read_logical(src, pos);
+            let span = pos..logical.end;
+            self.line += logical.newlines;
+            self.pos = logical.end;
+            match logical.text {
+                Text::Comment => {}
+                Text::Eof { state, open_at } => {
+                    let message = match state {
+                        JoinState::StrongOpen | JoinState::StrongOpenEscape => {
+                            let at = position(src, pos, line, open_at);
+                            format!("unterminated single quote (opened {at})")
                         }
-                        ErrorKind::Equals => "expected `=` after the key".to_owned(),
-                        ErrorKind::Escape => "invalid escape sequence".to_owned(),
-                        ErrorKind::AfterSpace => {
-                            "unquoted value continues after whitespace (quote the value)".to_owned()
+                        JoinState::WeakOpen | JoinState::WeakOpenEscape => {
+                            let at = position(src, pos, line, open_at);
+                            format!("unterminated double quote (opened {at})")
                         }
-                        ErrorKind::Single => "unterminated single quote".to_owned(),
-                        ErrorKind::Double => "unterminated double quote".to_owned(),
+                        JoinState::Escape => "backslash at the end of the file".to_owned(),
+                        // `WhiteSpace`: dotenvy rejects a last line that ends in whitespace
+                        // when the file has no final newline.
+                        _ => "whitespace at the end of the file without a final newline".to_owned(),
                     };
-                    message.push(' ');
-                    message.push_str(&position(src, pos, line, e.at));
-                    if e.dotenvy_accepts {
-                        message.push_str(" (dotenvy reads it only by substituting `$`)");
-                    }
-                    doc.errors.push(ParseError {
+                    return Some(Item::Error(ParseError {
                         line,
                         message,
                         span,
-                    });
+                    }));
                 }
-            },
+                Text::Line(text) => match parse_line(src, text) {
+                    Ok(None) => {}
+                    Ok(Some(p)) => {
+                        return Some(Item::Entry(EntryRef {
+                            key: p.key,
+                            value: p.value,
+                            line,
+                            span,
+                            exported: p.exported,
+                            hazard: p.hazard,
+                        }))
+                    }
+                    Err(e) => {
+                        let mut message = match e.kind {
+                            ErrorKind::Key => {
+                                "expected a key (a letter or `_`, then letters, digits, `_` or `.`)"
+                                    .to_owned()
+                            }
+                            ErrorKind::Equals => "expected `=` after the key".to_owned(),
+                            ErrorKind::Escape => "invalid escape sequence".to_owned(),
+                            ErrorKind::AfterSpace => {
+                                "unquoted value continues after whitespace (quote the value)"
+                                    .to_owned()
+                            }
+                            ErrorKind::Single => "unterminated single quote".to_owned(),
+                            ErrorKind::Double => "unterminated double quote".to_owned(),
+                        };
+                        message.push(' ');
+                        message.push_str(&position(src, pos, line, e.at));
+                        if e.dotenvy_accepts {
+                            message.push_str(" (dotenvy reads it only by substituting `$`)");
+                        }
+                        return Some(Item::Error(ParseError {
+                            line,
+                            message,
+                            span,
+                        }));
+                    }
+                },
+            }
         }
-        line += logical.newlines;
-        pos = logical.end;
+        None
     }
-    doc
 }
 
 /// "at column C", or "at line L, column C" when `at` is not on the entry's first line.
@@ -388,9 +532,9 @@ fn eval_end_state(
 // ---------------------------------------------------------------------------
 // Layer 2: one logical line (dotenvy `LineParser` and `parse_value`).
 
-struct Parsed {
-    key: String,
-    value: String,
+struct Parsed<'s> {
+    key: &'s str,
+    value: Cow<'s, str>,
     exported: bool,
     hazard: Option<Hazard>,
 }
@@ -423,7 +567,7 @@ impl LineError {
     }
 }
 
-fn parse_line(src: &str, text: Range<usize>) -> Result<Option<Parsed>, LineError> {
+fn parse_line(src: &str, text: Range<usize>) -> Result<Option<Parsed<'_>>, LineError> {
     let offset = |s: &str| s.as_ptr() as usize - src.as_ptr() as usize;
     // dotenvy trims trailing (Unicode) whitespace, then skips leading whitespace.
     let mut rest = src[text].trim_end().trim_start();
@@ -446,8 +590,8 @@ fn parse_line(src: &str, text: Range<usize>) -> Result<Option<Parsed>, LineError
         .trim_start();
     if rest.is_empty() || rest.starts_with('#') {
         return Ok(Some(Parsed {
-            key: key.to_owned(),
-            value: String::new(),
+            key,
+            value: Cow::Borrowed(""),
             exported,
             hazard: None,
         }));
@@ -463,7 +607,7 @@ fn parse_line(src: &str, text: Range<usize>) -> Result<Option<Parsed>, LineError
                 }
             });
             Ok(Some(Parsed {
-                key: key.to_owned(),
+                key,
                 value,
                 exported,
                 hazard,
@@ -503,7 +647,7 @@ struct ValueError {
 
 /// `dotenvy::parse::parse_value` with `$` read as an ordinary character.
 /// Returns the value and whether dotenvy would have started a substitution.
-fn parse_value(input: &str) -> Result<(String, bool), ValueError> {
+fn parse_value(input: &str) -> Result<(Cow<'_, str>, bool), ValueError> {
     // Fast paths for the two common shapes; the loop below gives the same
     // result for them, only a character at a time.
     // A bare value without quotes, escapes, blanks or `$` is taken as is.
@@ -511,7 +655,7 @@ fn parse_value(input: &str) -> Result<(String, bool), ValueError> {
         .bytes()
         .any(|b| matches!(b, b'\'' | b'"' | b'\\' | b' ' | b'\t' | b'$'))
     {
-        return Ok((input.to_owned(), false));
+        return Ok((Cow::Borrowed(input), false));
     }
     // `'…'` with no other single quote is its inside, verbatim.
     if let Some(inner) = input
@@ -519,7 +663,7 @@ fn parse_value(input: &str) -> Result<(String, bool), ValueError> {
         .and_then(|rest| rest.strip_suffix('\''))
         .filter(|inner| !inner.contains('\''))
     {
-        return Ok((inner.to_owned(), false));
+        return Ok((Cow::Borrowed(inner), false));
     }
     let mut strong = false;
     let mut weak = false;
@@ -590,7 +734,7 @@ fn parse_value(input: &str) -> Result<(String, bool), ValueError> {
     if weak {
         return err(ErrorKind::Double, open_at, dollar);
     }
-    Ok((out, dollar))
+    Ok((Cow::Owned(out), dollar))
 }
 
 /// Whether dotenvy's own `parse_value`, substituting `$`, fails on `input`.
@@ -1134,6 +1278,55 @@ mod tests {
         let e = error("K=\"a\nb\\x\"\n");
         assert_eq!(e.message, "invalid escape sequence at line 2, column 2");
         assert_eq!(e.line, 1);
+    }
+
+    /// What [`Items`] yields, comparable, with or without its plain-line path.
+    fn items(src: &str, plain_lines: bool) -> Vec<String> {
+        let mut items = Items::new(src);
+        items.plain_lines = plain_lines;
+        items
+            .map(|item| match item {
+                Item::Entry(e) => format!(
+                    "{}={:?} line {} span {:?} {} {:?} {}",
+                    e.key,
+                    e.value,
+                    e.line,
+                    e.span,
+                    e.exported,
+                    e.hazard,
+                    matches!(e.value, Cow::Borrowed(_))
+                ),
+                Item::Error(e) => format!("error {e:?}"),
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4096))]
+
+        /// The plain-line path reads every line exactly as the general one:
+        /// lines mostly of the characters it accepts, with every character
+        /// that ends it (quotes, `#`, `$`, blanks, CR, non-ASCII) mixed in.
+        #[test]
+        fn plain_lines_read_as_the_general_path_reads_them(
+            src in "([A-Za-z_.][A-Za-z0-9_.]{0,3}(=|==| =)[A-Za-z0-9_./:@!%-]{0,6}([\\'\"#$ \t\r]|é|export )?[A-Za-z0-9=]{0,3}\n?){0,6}"
+        ) {
+            proptest::prop_assert_eq!(items(&src, true), items(&src, false));
+        }
+    }
+
+    #[test]
+    fn plain_lines_are_taken_and_others_are_not() {
+        let mut it = Items::new("A=1\nB='2'\nC=3\n");
+        assert!(it.plain_line().is_some());
+        assert!(
+            it.plain_line().is_none(),
+            "a quoted value is the general path's"
+        );
+        assert_eq!(
+            items("A=1\nB='2'\nC=3\n", true),
+            items("A=1\nB='2'\nC=3\n", false)
+        );
     }
 
     #[test]

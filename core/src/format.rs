@@ -173,7 +173,15 @@ fn is_github_token(v: &str) -> bool {
         && b[1] == b'h'
         && b"pousr".contains(&b[2])
         && b[3] == b'_'
-        && b[4..].iter().all(u8::is_ascii_alphanumeric)
+        && all_alphanumeric(&b[4..])
+}
+
+/// Whether every byte is an ASCII letter or digit: without stopping early,
+/// so it runs over whole blocks of bytes at once (most values pass).
+fn all_alphanumeric(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .fold(true, |ok, b| ok & b.is_ascii_alphanumeric())
 }
 
 fn is_jwt(v: &str) -> bool {
@@ -226,22 +234,35 @@ pub fn default_ci_value(name: &str) -> String {
 /// Whether `value` is a placeholder: `CHANGE_ME_*`, `ci_test_*`, `*_here`,
 /// `*_placeholder` (ASCII case-insensitive), or the token's own CI value.
 pub fn is_placeholder(value: &str, ci_value: &str) -> bool {
+    value == ci_value || is_placeholder_shape(value)
+}
+
+/// Whether `value` has a placeholder's shape, whatever the token:
+/// [`is_placeholder`] without the token's own CI value.
+pub fn is_placeholder_shape(value: &str) -> bool {
     // Compared in place: lowercasing a copy cost an allocation per token per load.
     let v = value.as_bytes();
     let starts = |p: &str| v.len() >= p.len() && v[..p.len()].eq_ignore_ascii_case(p.as_bytes());
     let ends =
         |p: &str| v.len() >= p.len() && v[v.len() - p.len()..].eq_ignore_ascii_case(p.as_bytes());
-    value == ci_value
-        || v.eq_ignore_ascii_case(b"change_me")
+    v.eq_ignore_ascii_case(b"change_me")
         || starts("change_me_")
         || starts("ci_test_")
         || ends("_here")
         || ends("_placeholder")
 }
 
-/// Whether `value` is an unfilled template value, `CHANGE_ME` or
-/// `CHANGE_ME_*` in any case (what `tokenspec load` writes into a new
-/// file): it never counts as set, in any environment.
+/// Whether `value` is [`default_ci_value`]`(name)`, compared without building it.
+pub fn is_default_ci_value(value: &str, name: &str) -> bool {
+    value.strip_prefix("ci_test_").is_some_and(|rest| {
+        rest.len() == name.len()
+            && rest
+                .bytes()
+                .zip(name.bytes())
+                .all(|(r, n)| r == n.to_ascii_lowercase())
+    })
+}
+
 pub fn is_unfilled(value: &str) -> bool {
     let b = value.as_bytes();
     b.len() >= 9 && b[..9].eq_ignore_ascii_case(b"change_me") && (b.len() == 9 || b[9] == b'_')

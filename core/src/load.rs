@@ -30,6 +30,8 @@ use crate::env::{self, EnvOrigin, UnknownEnv};
 use crate::format::{is_placeholder, is_unfilled, looks_like_secret};
 use crate::secret::Secret;
 
+pub mod fast;
+
 /// Where to look and what the process environment holds.
 ///
 /// Built with [`LoadOptions::new`], [`LoadOptions::from_process`] or

@@ -72,7 +72,7 @@ fn dotenv_format(value: &str) {
 
 fn json_format(value: &str) {
     let mut output = Vec::new();
-    export::json(&mut output, &[(NAME, value)]).expect("write to a Vec");
+    export::json(&mut output, [(NAME, value)].into_iter()).expect("write to a Vec");
     let read: serde_json::Map<String, serde_json::Value> =
         serde_json::from_slice(&output).expect("export's JSON parses");
     assert_eq!(read.len(), 1);

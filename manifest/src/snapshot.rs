@@ -9,16 +9,17 @@
 //! parses the spec as usual. A checksum at the end catches damaged bytes.
 //! Only specs that passed every check are ever encoded.
 //!
-//! # Format, version 4 (3 was the one before the digest)
+//! # Format, version 5 (4 held its strings inline; 3 had no digest)
 //!
 //! ```text
 //! file      = MAGIC body checksum
-//! MAGIC     = "tokenspec-snap:4"             16 bytes; the version is its last byte
+//! MAGIC     = "tokenspec-snap:5"             16 bytes; the version is its last byte
 //! checksum  = XXH3-64 of body                 8 bytes, little endian
-//! body      = digest environments env_from classes tokens templates store
+//! body      = digest n(pool length) pool environments env_from classes templates store tokens
 //! digest    = XXH3-128 of the spec source    16 bytes, little endian
+//! pool      = UTF-8 text: every string once  (checked once, not per string)
+//! str       = n(offset in pool) n(byte length)
 //! n         = unsigned LEB128 varint         (lengths, counts, numbers, offsets)
-//! str       = n(byte length) UTF-8 bytes
 //! opt<T>    = 0 | 1 T
 //! list<T>   = n(count) T…
 //! environments = list<str>
@@ -26,8 +27,9 @@
 //! classes   = list<class owner:str rotation_days:opt<n> description:str>
 //! class     = 0 (cicd) | 1 (runtime)
 //! tokens    = list<token>
-//! token     = name:str class description:str required format ci_value
-//!             owner rotation_days scopes:list<str> deprecated aliases:list<str> spans
+//! token     = name:str class required format ci_value deprecated aliases:list<str>
+//!             n(tail length) tail      the loader's fields first; it skips the tail
+//! tail      = description:str owner rotation_days scopes:list<str> spans
 //! required  = 0 (always) | 1 (never) | 2 list<str>(environments)
 //! format    = str(built-in name) | "regex" str(pattern)
 //! ci_value  = 0 (the default, ci_test_<name>) | 1 str
@@ -42,20 +44,23 @@
 //! ```
 //!
 //! Offsets relative to the table keep the common token at a few bytes of
-//! spans; defaults are flags, not copies. Bump the version in `MAGIC`
+//! spans; defaults are flags, not copies; a string repeated across tokens
+//! (a description, an owner, a format name) is in the pool once. Bump the version in `MAGIC`
 //! whenever this layout or the model changes: another version is a miss.
 
 use std::borrow::Cow;
 use std::io::{self, Read};
 use std::ops::Range;
 
+use tokenspec_core::format::is_default_ci_value;
+use tokenspec_core::load::fast::DefView;
 use tokenspec_core::{Class, Deprecation, Format, Required, TokenDef};
 use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
 use crate::model::{ClassInfo, Spec, StoreKind, StoreSpec, Token};
 
 /// Identifies the layout; bump it whenever the encoding or the model changes.
-const MAGIC: &[u8; 16] = b"tokenspec-snap:4";
+const MAGIC: &[u8; 16] = b"tokenspec-snap:5";
 
 /// Which source text a snapshot was made from: XXH3-128 of its bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -93,9 +98,7 @@ pub fn fingerprint(bytes: &[u8]) -> u64 {
 
 /// Encodes `spec`, which was parsed from the text with digest `source`.
 pub fn encode(spec: &Spec, source: Digest) -> Vec<u8> {
-    let mut w = Writer(Vec::with_capacity(64 + spec.tokens.len() * 48));
-    w.0.extend_from_slice(MAGIC);
-    w.0.extend_from_slice(&source.0.to_le_bytes());
+    let mut w = Writer::default();
     w.len(spec.environments.len());
     for e in &spec.environments {
         w.str(e);
@@ -110,70 +113,6 @@ pub fn encode(spec: &Spec, source: Digest) -> Vec<u8> {
         w.str(&c.owner);
         w.opt_n(c.rotation_days);
         w.str(&c.description);
-    }
-    w.len(spec.tokens.len());
-    for t in &spec.tokens {
-        let class = spec.class(t.class);
-        w.str(&t.name);
-        w.class(t.class);
-        w.str(&t.description);
-        match &t.required {
-            Required::Always => w.u8(0),
-            Required::Never => w.u8(1),
-            Required::In(envs) => {
-                w.u8(2);
-                w.len(envs.len());
-                for e in envs.iter() {
-                    w.str(e);
-                }
-            }
-        }
-        // Built-ins by their spec name; a regex by its pattern.
-        w.str(t.format.name());
-        if let Format::Regex(pattern) = &t.format {
-            w.str(pattern);
-        }
-        if t.ci_value == Token::default_ci_value(&t.name) {
-            w.u8(0);
-        } else {
-            w.u8(1);
-            w.str(&t.ci_value);
-        }
-        if t.owner == class.owner {
-            w.u8(0);
-        } else {
-            w.u8(1);
-            w.str(&t.owner);
-        }
-        if t.rotation_days == class.rotation_days {
-            w.u8(0);
-        } else {
-            w.u8(1);
-            w.opt_n(t.rotation_days);
-        }
-        w.len(t.scopes.len());
-        for s in &t.scopes {
-            w.str(s);
-        }
-        match &t.deprecated {
-            None => w.u8(0),
-            Some(d) => {
-                w.u8(1);
-                w.opt_str(d.replacement.as_deref());
-                w.opt_str(d.note.as_deref());
-            }
-        }
-        w.len(t.aliases.len());
-        for a in &t.aliases {
-            w.str(a);
-        }
-        let base = t.span.start;
-        w.len(base);
-        w.len(t.span.end.wrapping_sub(base));
-        for span in [&t.name_span, &t.ci_value_span] {
-            w.len(span.start.wrapping_sub(base));
-            w.len(span.end.wrapping_sub(span.start));
-        }
     }
     w.len(spec.templates.len());
     for t in &spec.templates {
@@ -196,9 +135,77 @@ pub fn encode(spec: &Spec, source: Digest) -> Vec<u8> {
             w.len(s.span.end.wrapping_sub(s.span.start));
         }
     }
-    let sum = fingerprint(&w.0[MAGIC.len()..]);
-    w.0.extend_from_slice(&sum.to_le_bytes());
-    w.0
+    w.len(spec.tokens.len());
+    for t in &spec.tokens {
+        let class = spec.class(t.class);
+        // What the loader reads first; the rest after its length, so that
+        // the loader's records skip it in one step.
+        w.str(&t.name);
+        w.class(t.class);
+        match &t.required {
+            Required::Always => w.u8(0),
+            Required::Never => w.u8(1),
+            Required::In(envs) => {
+                w.u8(2);
+                w.len(envs.len());
+                for e in envs.iter() {
+                    w.str(e);
+                }
+            }
+        }
+        // Built-ins by their spec name; a regex by its pattern.
+        w.str(t.format.name());
+        if let Format::Regex(pattern) = &t.format {
+            w.str(pattern);
+        }
+        if t.ci_value == Token::default_ci_value(&t.name) {
+            w.u8(0);
+        } else {
+            w.u8(1);
+            w.str(&t.ci_value);
+        }
+        match &t.deprecated {
+            None => w.u8(0),
+            Some(d) => {
+                w.u8(1);
+                w.opt_str(d.replacement.as_deref());
+                w.opt_str(d.note.as_deref());
+            }
+        }
+        w.len(t.aliases.len());
+        for a in &t.aliases {
+            w.str(a);
+        }
+        let outer = std::mem::take(&mut w.fields);
+        w.str(&t.description);
+        if t.owner == class.owner {
+            w.u8(0);
+        } else {
+            w.u8(1);
+            w.str(&t.owner);
+        }
+        if t.rotation_days == class.rotation_days {
+            w.u8(0);
+        } else {
+            w.u8(1);
+            w.opt_n(t.rotation_days);
+        }
+        w.len(t.scopes.len());
+        for s in &t.scopes {
+            w.str(s);
+        }
+        let base = t.span.start;
+        w.len(base);
+        w.len(t.span.end.wrapping_sub(base));
+        for span in [&t.name_span, &t.ci_value_span] {
+            w.len(span.start.wrapping_sub(base));
+            w.len(span.end.wrapping_sub(span.start));
+        }
+        let tail = std::mem::replace(&mut w.fields, outer);
+        w.len(tail.len());
+        w.fields.extend_from_slice(&tail);
+    }
+    w.finish(source)
 }
 
 /// The spec in `bytes` when they were encoded from the text with digest
@@ -207,31 +214,32 @@ pub fn decode(bytes: &[u8], source: Digest) -> Option<Spec> {
     let (mut r, environments, env_from, classes) = open(bytes, source)?;
     let environments = environments.into_iter().map(str::to_owned).collect();
     let env_from = env_from.into_iter().map(str::to_owned).collect();
+    let templates = r.list(|r| r.str().map(str::to_owned))?;
+    let store = read_store(&mut r)?;
     let tokens = r.list(|r| {
         let t = RawToken::read(r, &classes)?;
+        let d = &t.def;
         Some(Token {
-            name: t.name.to_owned(),
-            class: t.class,
+            name: d.name.to_owned(),
+            class: d.class,
             description: t.description.to_owned(),
-            required: t.required(|e| Cow::Owned(e.to_owned())),
-            format: t.format(|p| Cow::Owned(p.to_owned())),
-            ci_value: t
+            required: d.required(|e| Cow::Owned(e.to_owned())),
+            format: d.format(|p| Cow::Owned(p.to_owned())),
+            ci_value: d
                 .ci_value
-                .map_or_else(|| Token::default_ci_value(t.name), str::to_owned),
+                .map_or_else(|| Token::default_ci_value(d.name), str::to_owned),
             owner: t.owner.to_owned(),
             rotation_days: t.rotation_days,
             scopes: t.scopes.iter().map(|s| (*s).to_owned()).collect(),
-            deprecated: t.deprecated(|s| Cow::Owned(s.to_owned())),
-            aliases: t.aliases.iter().map(|a| (*a).to_owned()).collect(),
+            deprecated: d.deprecated(|s| Cow::Owned(s.to_owned())),
+            aliases: d.aliases.iter().map(|a| (*a).to_owned()).collect(),
             span: t.span,
             name_span: t.name_span,
             ci_value_span: t.ci_value_span,
         })
     })?;
-    let templates = r.list(|r| r.str().map(str::to_owned))?;
-    let store = read_store(&mut r)?;
     // Trailing bytes mean a layout this build does not know.
-    r.0.is_empty().then(|| Spec {
+    r.data.is_empty().then(|| Spec {
         environments,
         env_from,
         classes: classes.iter().map(RawClass::to_info).collect(),
@@ -241,7 +249,7 @@ pub fn decode(bytes: &[u8], source: Digest) -> Option<Spec> {
     })
 }
 
-/// The `[store]` settings, after the tokens.
+/// The `[store]` settings, before the tokens.
 fn read_store(r: &mut Reader<'_>) -> Option<Option<StoreSpec>> {
     Some(match r.u8()? {
         0 => None,
@@ -266,46 +274,70 @@ fn read_store(r: &mut Reader<'_>) -> Option<Option<StoreSpec>> {
 }
 
 /// A checked snapshot kept to the end of the process, read in place: what
-/// a command that only loads tokens needs (environments, loader
-/// definitions borrowing the snapshot's text) without building the whole
+/// a command that only loads tokens needs (environments, the tokens as
+/// [`Record`]s borrowing the snapshot's text) without building the whole
 /// [`Spec`]; [`View::spec`] builds it for the commands that need more.
 ///
-/// At 100k tokens the full model is about 400 bytes a token and the
-/// borrowed definitions about 180, so `export` skips the model.
+/// At 100k tokens the full model is about 400 bytes a token and even the
+/// loader's `TokenDef`s about 200, so `export` reads the records in place
+/// and holds nothing per token.
 pub struct View {
     bytes: &'static [u8],
     source: Digest,
     environments: Vec<&'static str>,
     env_from: Vec<&'static str>,
+    classes: Vec<RawClass<'static>>,
+    /// Stands at the first token.
+    tokens: Reader<'static>,
+    count: usize,
     /// `[store]`: the loading commands ask whether it serves the environment.
     store: Option<StoreSpec>,
-    /// Every definition, read by the check in [`View::new`], for the first
-    /// [`View::defs`] to take (commands ask once; reading twice was 8% of
-    /// `export` at 10k tokens).
-    first_defs: std::sync::Mutex<Option<Vec<TokenDef>>>,
+    /// Whether every token reads whole, to the last byte: checked once, by
+    /// the first caller of [`View::tokens_ok`].
+    tokens_ok: std::sync::OnceLock<bool>,
+    /// Set when [`Records`] met a token it could not read.
+    broken: std::sync::atomic::AtomicBool,
 }
 
 impl View {
     /// The view of `bytes` when they are a whole, undamaged snapshot of the
-    /// text with digest `source` (checked to the last byte, as [`decode`]
-    /// checks it), else `None`.
+    /// text with digest `source` (magic, checksum, digest and everything
+    /// before the tokens checked), else `None`. The tokens are checked by
+    /// [`View::tokens_ok`], or record by record as [`View::records`] reads
+    /// them: `export` reads each token once.
     pub fn new(bytes: &'static [u8], source: Digest) -> Option<View> {
         let (mut r, environments, env_from, classes) = open(bytes, source)?;
-        let n = r.len()?;
-        let mut defs = Vec::with_capacity(n.min(r.0.len()));
-        for _ in 0..n {
-            defs.push(RawToken::read(&mut r, &classes)?.def());
-        }
         r.list(|r| r.str())?;
         let store = read_store(&mut r)?;
-        r.0.is_empty().then_some(View {
+        let count = r.len()?;
+        Some(View {
             bytes,
             source,
             environments,
             env_from,
+            classes,
+            tokens: r,
+            count,
             store,
-            first_defs: std::sync::Mutex::new(Some(defs)),
+            tokens_ok: std::sync::OnceLock::new(),
+            broken: std::sync::atomic::AtomicBool::new(false),
         })
+    }
+
+    /// Whether every token reads whole and nothing follows them: what
+    /// [`View::defs`] and [`View::spec`] need.
+    pub fn tokens_ok(&self) -> bool {
+        *self.tokens_ok.get_or_init(|| {
+            let mut r = self.tokens.clone();
+            (0..self.count).all(|_| RawToken::read(&mut r, &self.classes).is_some())
+                && r.data.is_empty()
+        })
+    }
+
+    /// Whether [`View::records`] met a token it could not read; what it
+    /// yielded before is then not to be used.
+    pub fn broken(&self) -> bool {
+        self.broken.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The variables that choose the environment, as the spec names them.
@@ -323,30 +355,118 @@ impl View {
         self.store.as_ref()
     }
 
-    /// What [`Spec::defs`] gives for `class`, borrowing the snapshot's text.
-    pub fn defs(&self, class: Option<Class>) -> Vec<TokenDef> {
-        let of_class = |d: &TokenDef| class.is_none_or(|c| d.class == c);
-        let first = self.first_defs.lock().map(|mut d| d.take()).unwrap_or(None);
-        if let Some(defs) = first {
-            return defs.into_iter().filter(|d| of_class(d)).collect();
+    /// The tokens of `class` (all when `None`) in spec order, each read from
+    /// the snapshot as the iterator reaches it; one that cannot be read ends
+    /// the iteration and sets [`View::broken`].
+    pub fn records(&self, class: Option<Class>) -> Records<'_> {
+        Records {
+            reader: self.tokens.clone(),
+            left: self.count,
+            view: self,
+            class,
         }
-        let (mut r, _, _, classes) = open(self.bytes, self.source).expect("checked by View::new");
-        let n = r.len().expect("checked by View::new");
-        let mut defs = Vec::new();
-        for _ in 0..n {
-            let def = RawToken::read(&mut r, &classes)
-                .expect("checked by View::new")
-                .def();
-            if of_class(&def) {
-                defs.push(def);
-            }
-        }
-        defs
     }
 
-    /// The whole spec.
-    pub fn spec(&self) -> Spec {
-        decode(self.bytes, self.source).expect("checked by View::new")
+    /// What [`Spec::defs`] gives for `class`, borrowing the snapshot's text;
+    /// `None` unless [`View::tokens_ok`].
+    pub fn defs(&self, class: Option<Class>) -> Option<Vec<TokenDef>> {
+        if !self.tokens_ok() {
+            return None;
+        }
+        let mut r = self.tokens.clone();
+        let mut defs = Vec::new();
+        for _ in 0..self.count {
+            let token = RawToken::read(&mut r, &self.classes)?;
+            if class.is_none_or(|c| token.def.class == c) {
+                defs.push(token.to_def());
+            }
+        }
+        Some(defs)
+    }
+
+    /// The whole spec; `None` unless [`View::tokens_ok`].
+    pub fn spec(&self) -> Option<Spec> {
+        decode(self.bytes, self.source)
+    }
+}
+
+/// The tokens of a [`View`], in spec order; see [`View::records`].
+#[derive(Clone)]
+pub struct Records<'v> {
+    reader: Reader<'static>,
+    left: usize,
+    view: &'v View,
+    class: Option<Class>,
+}
+
+impl Iterator for Records<'_> {
+    type Item = Record;
+
+    fn next(&mut self) -> Option<Record> {
+        while self.left > 0 {
+            self.left -= 1;
+            let Some(def) = RawDef::read(&mut self.reader, &self.view.classes) else {
+                self.fail();
+                return None;
+            };
+            // Trailing bytes mean a layout this build does not know.
+            if self.left == 0 && !self.reader.data.is_empty() {
+                self.fail();
+                return None;
+            }
+            if self.class.is_none_or(|c| def.class == c) {
+                return Some(Record(def));
+            }
+        }
+        None
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, Some(self.left))
+    }
+}
+
+impl Records<'_> {
+    fn fail(&mut self) {
+        self.left = 0;
+        self.view
+            .broken
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// One token of a [`View`], read in place: what the loader's fast path
+/// ([`tokenspec_core::load::fast`]) asks of a definition.
+pub struct Record(RawDef<'static>);
+
+impl<'d> DefView<'d> for Record {
+    fn name(&self) -> &'d str {
+        self.0.name
+    }
+    fn class(&self) -> Class {
+        self.0.class
+    }
+    fn required_in(&self, env: Option<&str>) -> bool {
+        match &self.0.required {
+            RawRequired::Always => true,
+            RawRequired::Never => false,
+            RawRequired::In(envs) => env.is_some_and(|e| envs.contains(&e)),
+        }
+    }
+    fn fits(&self, value: &str) -> bool {
+        self.0.format(Cow::Borrowed).matches(value)
+    }
+    fn is_ci_value(&self, value: &str) -> bool {
+        match self.0.ci_value {
+            Some(ci) => value == ci,
+            None => is_default_ci_value(value, self.0.name),
+        }
+    }
+    fn aliases(&self) -> impl Iterator<Item = &'d str> + '_ {
+        self.0.aliases.iter().map(|a| -> &'d str { a })
+    }
+    fn is_deprecated(&self) -> bool {
+        self.0.deprecated.is_some()
     }
 }
 
@@ -365,7 +485,16 @@ fn open(
     if digest != source.0.to_le_bytes() {
         return None;
     }
-    let mut r = Reader(body);
+    let mut data = Reader {
+        data: body,
+        pool: "",
+    };
+    let pool_len = data.len()?;
+    let pool = std::str::from_utf8(data.take(pool_len)?).ok()?;
+    let mut r = Reader {
+        data: data.data,
+        pool,
+    };
     let environments = r.list(|r| r.str())?;
     let env_from = r.list(|r| r.str())?;
     let classes = r.list(|r| {
@@ -400,19 +529,20 @@ impl RawClass<'_> {
 
 impl RawToken<'static> {
     /// The loader's definition, borrowing the snapshot's text.
-    fn def(self) -> TokenDef {
+    fn to_def(&self) -> TokenDef {
+        let d = &self.def;
         TokenDef {
-            name: Cow::Borrowed(self.name),
-            class: self.class,
+            name: Cow::Borrowed(d.name),
+            class: d.class,
             description: Cow::Borrowed(self.description),
-            required: self.required(Cow::Borrowed),
-            format: self.format(Cow::Borrowed),
-            ci_value: self.ci_value.map_or_else(
-                || Cow::Owned(Token::default_ci_value(self.name)),
+            required: d.required(Cow::Borrowed),
+            format: d.format(Cow::Borrowed),
+            ci_value: d.ci_value.map_or_else(
+                || Cow::Owned(Token::default_ci_value(d.name)),
                 Cow::Borrowed,
             ),
-            deprecated: self.deprecated(Cow::Borrowed),
-            aliases: Cow::Owned(self.aliases.iter().map(|a| Cow::Borrowed(*a)).collect()),
+            deprecated: d.deprecated(Cow::Borrowed),
+            aliases: Cow::Owned(d.aliases.iter().map(|a| Cow::Borrowed(*a)).collect()),
         }
     }
 }
@@ -420,22 +550,27 @@ impl RawToken<'static> {
 /// One token as the snapshot holds it, borrowing its text: the one reader
 /// of the token layout, for [`decode`] and [`View`] alike.
 struct RawToken<'a> {
+    def: RawDef<'a>,
+    description: &'a str,
+    owner: &'a str,
+    rotation_days: Option<u32>,
+    scopes: Vec<&'a str>,
+    span: Range<usize>,
+    name_span: Range<usize>,
+    ci_value_span: Range<usize>,
+}
+
+/// The part of a token the loader reads, first in its layout.
+struct RawDef<'a> {
     name: &'a str,
     class: Class,
-    description: &'a str,
     required: RawRequired<'a>,
     format: Format,
     pattern: Option<&'a str>,
     /// `None`: the default.
     ci_value: Option<&'a str>,
-    owner: &'a str,
-    rotation_days: Option<u32>,
-    scopes: Vec<&'a str>,
     deprecated: Option<(Option<&'a str>, Option<&'a str>)>,
     aliases: Vec<&'a str>,
-    span: Range<usize>,
-    name_span: Range<usize>,
-    ci_value_span: Range<usize>,
 }
 
 enum RawRequired<'a> {
@@ -446,26 +581,15 @@ enum RawRequired<'a> {
 
 impl<'a> RawToken<'a> {
     fn read(r: &mut Reader<'a>, classes: &[RawClass<'a>]) -> Option<Self> {
-        let name = r.str()?;
-        let class = r.class()?;
-        let info = classes.iter().find(|c| c.class == class)?;
+        let def = RawDef::read_head(r)?;
+        let info = classes.iter().find(|c| c.class == def.class)?;
+        let tail_len = r.len()?;
+        let mut tail = Reader {
+            data: r.take(tail_len)?,
+            pool: r.pool,
+        };
+        let r = &mut tail;
         let description = r.str()?;
-        let required = match r.u8()? {
-            0 => RawRequired::Always,
-            1 => RawRequired::Never,
-            2 => RawRequired::In(r.list(|r| r.str())?),
-            _ => return None,
-        };
-        let (format, pattern) = match r.str()? {
-            // Checked once the pattern is known (see `RawToken::format`).
-            "regex" => (Format::Any, Some(r.str()?)),
-            builtin => (Format::builtin(builtin)?, None),
-        };
-        let ci_value = match r.u8()? {
-            0 => None,
-            1 => Some(r.str()?),
-            _ => return None,
-        };
         let owner = match r.u8()? {
             0 => info.owner,
             1 => r.str()?,
@@ -477,12 +601,6 @@ impl<'a> RawToken<'a> {
             _ => return None,
         };
         let scopes = r.list(|r| r.str())?;
-        let deprecated = match r.u8()? {
-            0 => None,
-            1 => Some((r.opt_str()?, r.opt_str()?)),
-            _ => return None,
-        };
-        let aliases = r.list(|r| r.str())?;
         let base = r.len()?;
         let span = base..base.checked_add(r.len()?)?;
         let mut relative = || -> Option<Range<usize>> {
@@ -491,22 +609,64 @@ impl<'a> RawToken<'a> {
         };
         let name_span = relative()?;
         let ci_value_span = relative()?;
-        Some(RawToken {
+        // The tail's length must be exactly what it holds.
+        tail.data.is_empty().then_some(RawToken {
+            def,
+            description,
+            owner,
+            rotation_days,
+            scopes,
+            span,
+            name_span,
+            ci_value_span,
+        })
+    }
+}
+
+impl<'a> RawDef<'a> {
+    /// The loader's part of a token, skipping the rest.
+    fn read(r: &mut Reader<'a>, classes: &[RawClass<'a>]) -> Option<Self> {
+        let def = RawDef::read_head(r)?;
+        classes.iter().find(|c| c.class == def.class)?;
+        let tail_len = r.len()?;
+        r.take(tail_len)?;
+        Some(def)
+    }
+
+    fn read_head(r: &mut Reader<'a>) -> Option<Self> {
+        let name = r.str()?;
+        let class = r.class()?;
+        let required = match r.u8()? {
+            0 => RawRequired::Always,
+            1 => RawRequired::Never,
+            2 => RawRequired::In(r.list(|r| r.str())?),
+            _ => return None,
+        };
+        let (format, pattern) = match r.str()? {
+            // Checked once the pattern is known (see `RawDef::format`).
+            "regex" => (Format::Any, Some(r.str()?)),
+            builtin => (Format::builtin(builtin)?, None),
+        };
+        let ci_value = match r.u8()? {
+            0 => None,
+            1 => Some(r.str()?),
+            _ => return None,
+        };
+        let deprecated = match r.u8()? {
+            0 => None,
+            1 => Some((r.opt_str()?, r.opt_str()?)),
+            _ => return None,
+        };
+        let aliases = r.list(|r| r.str())?;
+        Some(RawDef {
             name,
             class,
-            description,
             required,
             format,
             pattern,
             ci_value,
-            owner,
-            rotation_days,
-            scopes,
             deprecated,
             aliases,
-            span,
-            name_span,
-            ci_value_span,
         })
     }
 
@@ -535,26 +695,52 @@ impl<'a> RawToken<'a> {
     }
 }
 
-struct Writer(Vec<u8>);
+/// Writes the fields, with every string once in the pool.
+#[derive(Default)]
+struct Writer {
+    fields: Vec<u8>,
+    pool: String,
+    /// Where each string already in the pool starts.
+    interned: std::collections::HashMap<String, usize>,
+}
 
 impl Writer {
     fn u8(&mut self, v: u8) {
-        self.0.push(v);
+        self.fields.push(v);
     }
 
     /// Unsigned LEB128: seven bits a byte, low bits first.
     fn len(&mut self, n: usize) {
-        let mut n = n as u64;
-        while n >= 0x80 {
-            self.0.push(n as u8 | 0x80);
-            n >>= 7;
-        }
-        self.0.push(n as u8);
+        leb128(&mut self.fields, n);
     }
 
+    /// A string as its place in the pool; a repeated one (a description,
+    /// an owner, a format name) is stored once.
     fn str(&mut self, s: &str) {
+        let at = match self.interned.get(s) {
+            Some(&at) => at,
+            None => {
+                let at = self.pool.len();
+                self.pool.push_str(s);
+                self.interned.insert(s.to_owned(), at);
+                at
+            }
+        };
+        self.len(at);
         self.len(s.len());
-        self.0.extend_from_slice(s.as_bytes());
+    }
+
+    /// The whole file: magic, digest, pool, fields, checksum.
+    fn finish(self, source: Digest) -> Vec<u8> {
+        let mut out = Vec::with_capacity(64 + self.pool.len() + self.fields.len());
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&source.0.to_le_bytes());
+        leb128(&mut out, self.pool.len());
+        out.extend_from_slice(self.pool.as_bytes());
+        out.extend_from_slice(&self.fields);
+        let sum = fingerprint(&out[MAGIC.len()..]);
+        out.extend_from_slice(&sum.to_le_bytes());
+        out
     }
 
     fn opt_str(&mut self, s: Option<&str>) {
@@ -585,48 +771,80 @@ impl Writer {
     }
 }
 
+fn leb128(out: &mut Vec<u8>, n: usize) {
+    let mut n = n as u64;
+    while n >= 0x80 {
+        out.push(n as u8 | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
 /// Reads what [`Writer`] wrote; every method is `None` on truncated or
 /// malformed input, never a panic.
-struct Reader<'a>(&'a [u8]);
+#[derive(Clone)]
+struct Reader<'a> {
+    data: &'a [u8],
+    /// Every string of the snapshot, checked as UTF-8 once.
+    pool: &'a str,
+}
 
 impl<'a> Reader<'a> {
+    #[inline]
     fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        if n > self.0.len() {
+        if n > self.data.len() {
             return None;
         }
-        let (head, rest) = self.0.split_at(n);
-        self.0 = rest;
+        let (head, rest) = self.data.split_at(n);
+        self.data = rest;
         Some(head)
     }
 
+    #[inline]
     fn u8(&mut self) -> Option<u8> {
-        let (&first, rest) = self.0.split_first()?;
-        self.0 = rest;
+        let (&first, rest) = self.data.split_first()?;
+        self.data = rest;
         Some(first)
     }
 
     /// An unsigned LEB128 varint; `None` past 64 bits or the end.
+    #[inline]
     fn len(&mut self) -> Option<usize> {
+        // Most are one byte: a count, a flag, a short length.
+        if let Some((&byte, rest)) = self.data.split_first() {
+            if byte < 0x80 {
+                self.data = rest;
+                return Some(usize::from(byte));
+            }
+        }
+        self.len_long()
+    }
+
+    fn len_long(&mut self) -> Option<usize> {
         let mut n = 0u64;
-        for shift in (0..64).step_by(7) {
-            let byte = self.u8()?;
+        for (i, &byte) in self.data.iter().enumerate().take(10) {
             let bits = u64::from(byte & 0x7f);
-            if shift == 63 && bits > 1 {
+            if i == 9 && bits > 1 {
                 return None;
             }
-            n |= bits << shift;
+            n |= bits << (7 * i);
             if byte & 0x80 == 0 {
+                self.data = &self.data[i + 1..];
                 return usize::try_from(n).ok();
             }
         }
         None
     }
 
+    /// A string of the pool; `None` outside it or off a character boundary.
+    #[inline]
     fn str(&mut self) -> Option<&'a str> {
+        let at = self.len()?;
         let n = self.len()?;
-        std::str::from_utf8(self.take(n)?).ok()
+        self.pool.get(at..at.checked_add(n)?)
     }
 
+    #[inline]
     fn opt_str(&mut self) -> Option<Option<&'a str>> {
         match self.u8()? {
             0 => Some(None),
@@ -643,6 +861,7 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[inline]
     fn class(&mut self) -> Option<Class> {
         match self.u8()? {
             0 => Some(Class::Cicd),
@@ -653,9 +872,13 @@ impl<'a> Reader<'a> {
 
     /// A count, then that many items. The count is not trusted for the
     /// allocation: a corrupt one fails on the first missing item instead.
+    #[inline]
     fn list<T>(&mut self, mut item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
         let n = self.len()?;
-        let mut out = Vec::with_capacity(n.min(self.0.len()));
+        if n == 0 {
+            return Some(Vec::new());
+        }
+        let mut out = Vec::with_capacity(n.min(self.data.len()));
         for _ in 0..n {
             out.push(item(self)?);
         }
@@ -741,12 +964,79 @@ deprecated = {}
             assert_eq!(view.environments(), s.environments);
             assert_eq!(view.env_from(), s.env_from);
             for class in [None, Some(Class::Cicd), Some(Class::Runtime)] {
-                assert_eq!(view.defs(class), s.defs(class), "{class:?}");
+                assert_eq!(view.defs(class), Some(s.defs(class)), "{class:?}");
             }
-            assert_eq!(view.spec(), s);
+            assert!(view.tokens_ok() && !view.broken());
+            assert_eq!(view.spec().as_ref(), Some(&s));
+            // The fast path's reading of each record is the definition's.
+            let defs = s.defs(None);
+            assert_eq!(view.records(None).count(), defs.len());
+            for (record, def) in view.records(None).zip(&defs) {
+                assert_eq!(record.name(), def.name());
+                assert_eq!(DefView::class(&record), DefView::class(&def));
+                for env in [None, Some("ci"), Some("dev"), Some("prod"), Some("staging")] {
+                    assert_eq!(
+                        record.required_in(env),
+                        def.required_in(env),
+                        "{}",
+                        def.name
+                    );
+                }
+                assert!(record.is_ci_value(&def.ci_value));
+                assert!(!record.is_ci_value(&format!("{}x", def.ci_value)));
+                assert!(!record.is_ci_value(&def.ci_value.to_uppercase()));
+                assert!(record.aliases().eq(def.aliases()));
+                assert_eq!(record.is_deprecated(), def.is_deprecated());
+                for value in [
+                    "ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                    "plain",
+                    "AB-12",
+                    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln",
+                ] {
+                    assert_eq!(record.fits(value), def.fits(value), "{} {value}", def.name);
+                }
+            }
             assert!(View::new(bytes, digest("")).is_none());
             assert!(View::new(&bytes[..bytes.len() - 1], digest(src)).is_none());
         }
+    }
+
+    /// Bytes that pass the checksum but whose tokens do not read (another
+    /// build's layout, say) are never decoded into a spec or definitions.
+    #[test]
+    fn tokens_that_do_not_read_are_never_used() {
+        let src = FULL;
+        let s = spec(src);
+        let good = encode(&s, digest(src));
+        let sum_at = good.len() - 8;
+        // Every cut of the token section, checksum made right again.
+        let view = View::new(good.clone().leak(), digest(src)).unwrap();
+        let tokens_at = good.len() - 8 - view.tokens.data.len();
+        let (mut checked, mut broken) = (0, 0);
+        for cut in tokens_at..sum_at {
+            let mut bad = good[..cut].to_vec();
+            // A byte that is never a whole token: a class outside the enum.
+            bad.push(0xff);
+            bad.extend_from_slice(&good[cut..sum_at]);
+            let body_sum = fingerprint(&bad[MAGIC.len()..]);
+            bad.extend_from_slice(&body_sum.to_le_bytes());
+            let bytes: &'static [u8] = bad.leak();
+            let Some(view) = View::new(bytes, digest(src)) else {
+                continue;
+            };
+            if view.tokens_ok() {
+                // The inserted byte happened to read as part of the layout.
+                continue;
+            }
+            checked += 1;
+            assert!(
+                view.defs(None).is_none() && view.spec().is_none(),
+                "cut {cut}"
+            );
+            let _ = view.records(None).count();
+            broken += usize::from(view.broken());
+        }
+        assert!(checked > 0 && broken > 0, "{checked} {broken}");
     }
 
     #[test]
@@ -797,7 +1087,8 @@ deprecated = {}
         }
         let s = spec(&src);
         let bytes = encode(&s, digest(&src));
-        assert!(bytes.len() < 30 * 1000, "{} bytes", bytes.len());
+        // Per token: its name, pool references (a few bytes each) and flags.
+        assert!(bytes.len() < 32 * 1000, "{} bytes", bytes.len());
         assert_eq!(decode(&bytes, digest(&src)), Some(s));
     }
 

@@ -253,3 +253,54 @@ fn a_new_snapshot_clears_out_month_old_ones_only() {
     assert!(names.contains(&"spec-00000000000000bb.bin".to_owned()));
     assert!(names.contains(&"notes.txt".to_owned()));
 }
+
+/// A spec of many tokens takes the paths a large export takes: the process
+/// environment read once, the definitions read in place from the cached
+/// snapshot. Its output must be what the first, uncached run printed.
+#[test]
+fn a_large_spec_exports_the_same_from_the_cache_with_the_environment_above_the_files() {
+    let mut spec = String::from("version = 1\n");
+    let mut entries = Vec::new();
+    for i in 0..300 {
+        let name = format!(
+            "T_{}",
+            char::from(b'A' + (i % 26) as u8)
+                .to_string()
+                .repeat(1 + i / 26)
+        );
+        spec.push_str(&format!(
+            "[[token]]\nname = \"{name}\"\nclass = \"cicd\"\ndescription = \"d\"\n"
+        ));
+        if i == 7 {
+            spec.push_str("aliases = [\"OTHER_NAME\"]\n");
+        }
+        entries.push((name, format!("value {i} it's $x")));
+    }
+    let p = Project::with_spec(&spec);
+    let pairs: Vec<(&str, &str)> = entries
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    p.tokens(".tokens", &pairs);
+    let cache = tempfile::tempdir().unwrap();
+    let vars = [
+        ("TOKENSPEC_CACHE_DIR", cache.path().to_str().unwrap()),
+        (entries[3].0.as_str(), "from the environment"),
+        ("OTHER_NAME", "from an alias"),
+    ];
+    let first = p.run_cached(&["export", "--type=cicd"], &vars);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let cached = p.run_cached(&["export", "--type=cicd"], &vars);
+    same(&first, &cached);
+    let lines: Vec<&str> = cached.stdout.lines().collect();
+    assert_eq!(lines.len(), 300);
+    assert_eq!(
+        lines[0],
+        format!("export {}='value 0 it'\\''s $x'", entries[0].0)
+    );
+    assert_eq!(
+        lines[3],
+        format!("export {}='from the environment'", entries[3].0)
+    );
+    assert_eq!(lines[7], format!("export {}='from an alias'", entries[7].0));
+}

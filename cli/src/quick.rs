@@ -1,0 +1,55 @@
+//! `export` and `run` through the loader's fast path
+//! ([`tokenspec_core::load::fast`]): the tokens' values borrowed from the
+//! files and the process environment, and the definitions read in place
+//! from the cached snapshot, with no per-token copies (what a 100k-token
+//! export needs).
+//!
+//! It answers only when there is nothing to report, and only for a plain
+//! command (no `--as`, no `--with-settings`, no store serving the
+//! environment); otherwise the command runs `resolve` as usual, which
+//! reports every problem and warning. Both give the same tokens (a
+//! proptest in `core` holds them equal).
+
+use tokenspec_core::load::fast::{self, DefView};
+
+use super::spec_cache::FastDefs;
+use super::{store, Context, TypeArg};
+
+/// What a command does with the tokens' names and values, in spec order.
+/// A trait with a generic method, not a closure, so one consumer takes
+/// the iterator of either kind of definition.
+pub trait Consume {
+    type Output;
+    fn consume<'a>(self, tokens: impl Iterator<Item = (&'a str, &'a str)> + Clone) -> Self::Output;
+}
+
+/// `consumer`'s output over the tokens of `type_`, or `None` when the
+/// fast path does not answer and the command must resolve as usual.
+pub fn tokens<C: Consume>(cx: &Context, type_: TypeArg, consumer: C) -> Option<C::Output> {
+    if store::serving(cx).is_some() {
+        return None;
+    }
+    let opts = cx.load_options();
+    let files = fast::Files::read(&opts, type_.classes())?;
+    match cx.fast_defs(type_) {
+        FastDefs::Records(view, records) => {
+            let picked = fast::pick(records, &opts, &files)?;
+            // A token that did not read ended the records early.
+            if view.broken() {
+                return None;
+            }
+            Some(consumer.consume(picked.values()))
+        }
+        FastDefs::Parsed(defs) => consume(defs.iter(), &opts, &files, consumer),
+    }
+}
+
+fn consume<'d, D: DefView<'d>, C: Consume>(
+    defs: impl Iterator<Item = D>,
+    opts: &tokenspec_core::LoadOptions,
+    files: &fast::Files,
+    consumer: C,
+) -> Option<C::Output> {
+    let picked = fast::pick(defs, opts, files)?;
+    Some(consumer.consume(picked.values()))
+}
