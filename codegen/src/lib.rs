@@ -240,7 +240,6 @@ fn generate(
     let Input {
         attrs, vis, name, ..
     } = input;
-    let count = tokens.len();
     // Literals: reading them out of the table in constant evaluation cost
     // 0.3 s of every build at 1,000 tokens.
     let names = tokens.iter().map(|t| t.name.as_str());
@@ -286,15 +285,23 @@ fn generate(
             pub #f: #ty
         }
     });
-    // A pattern, not a call per field: a call can unwind, and the unwind
-    // paths of 1,000 calls in one function made borrow checking quadratic.
-    let patterns = tokens.iter().zip(fields).map(|(t, f)| {
-        if t.required.is_always() {
-            quote!(Some(#f))
-        } else {
-            quote!(#f)
-        }
-    });
+    // Irrefutable array patterns, not a call per field (a call can unwind,
+    // and the unwind paths of 1,000 calls in one function made borrow
+    // checking quadratic) nor a `Some(…)` per field (refutable, it made
+    // borrow checking and codegen most of a large struct's rebuild).
+    let required_fields: Vec<_> = tokens
+        .iter()
+        .zip(fields)
+        .filter(|(t, _)| t.required.is_always())
+        .map(|(_, f)| f)
+        .collect();
+    let optional_fields: Vec<_> = tokens
+        .iter()
+        .zip(fields)
+        .filter(|(t, _)| !t.required.is_always())
+        .map(|(_, f)| f)
+        .collect();
+    let (required_count, optional_count) = (required_fields.len(), optional_fields.len());
     let optional_set = tokens
         .iter()
         .zip(fields)
@@ -365,12 +372,11 @@ fn generate(
             pub fn from_resolution(
                 resolution: &::tokenspec::__private::Resolution<'_>,
             ) -> ::core::result::Result<Self, ::tokenspec::__private::LoadError> {
-                // Imported here, so the pattern does not depend on the caller's names.
-                use ::core::option::Option::Some;
-                let values = ::tokenspec::__private::values::<#count>(resolution, Self::defs())?;
-                let [#(#patterns),*] = values else {
-                    ::core::unreachable!("`values` checked every always-required token")
-                };
+                let ([#(#required_fields),*], [#(#optional_fields),*]) =
+                    ::tokenspec::__private::values::<#required_count, #optional_count>(
+                        resolution,
+                        Self::defs(),
+                    )?;
                 ::core::result::Result::Ok(Self { #(#fields),* })
             }
         }

@@ -204,13 +204,18 @@ impl Cursor {
     }
 }
 
-/// The value of each token of `defs` in `resolution`, in table order, or
-/// an error naming every always-required token without one (also in table
-/// order), so the struct's always-required fields are all `Some`.
-pub fn values<const N: usize>(
+/// The values of `defs` in `resolution`, split as a generated struct's
+/// fields are: the always-required tokens (`R` of them, each with a value)
+/// and the others (`O`), each group in table order; or an error naming
+/// every always-required token without a value (in table order).
+///
+/// Two arrays a struct destructures with irrefutable patterns: one array of
+/// `Option`s matched against `Some(…)` per field made borrow checking and
+/// codegen of a 1,000-token struct most of its rebuild time.
+pub fn values<const R: usize, const O: usize>(
     resolution: &Resolution<'_>,
     defs: &[TokenDef],
-) -> Result<[Option<Secret>; N], LoadError> {
+) -> Result<([Secret; R], [Option<Secret>; O]), LoadError> {
     // The first token of each name, as `Resolution::value` finds it.
     let mut by_name: HashMap<&str, Option<&Secret>> =
         HashMap::with_capacity(resolution.tokens.len());
@@ -219,22 +224,30 @@ pub fn values<const N: usize>(
             .entry(t.def.name.as_ref())
             .or_insert(t.value.as_ref());
     }
-    let values: Vec<Option<Secret>> = defs
-        .iter()
-        .map(|d| by_name.get(d.name.as_ref()).copied().flatten().cloned())
-        .collect();
-    let missing: Vec<&str> = defs
-        .iter()
-        .zip(&values)
-        .filter(|(d, v)| d.required.is_always() && v.is_none())
-        .map(|(d, _)| d.name.as_ref())
-        .collect();
+    let value = |d: &TokenDef| by_name.get(d.name.as_ref()).copied().flatten();
+    let mut required = Vec::with_capacity(R);
+    let mut optional = Vec::with_capacity(O);
+    let mut missing = Vec::new();
+    for d in defs {
+        match (d.required.is_always(), value(d)) {
+            (true, Some(v)) => required.push(v.clone()),
+            (true, None) => missing.push(d.name.as_ref()),
+            (false, v) => optional.push(v.cloned()),
+        }
+    }
     if !missing.is_empty() {
         return Err(resolution.missing(&missing));
     }
-    Ok(values
+    let mismatch = |what: &str, n: usize| -> ! {
+        panic!("a table of {R} required and {O} other tokens has {n} {what}")
+    };
+    let required = required
         .try_into()
-        .unwrap_or_else(|v: Vec<_>| panic!("a table of {N} tokens has {} definitions", v.len())))
+        .unwrap_or_else(|v: Vec<_>| mismatch("required", v.len()));
+    let optional = optional
+        .try_into()
+        .unwrap_or_else(|v: Vec<_>| mismatch("others", v.len()));
+    Ok((required, optional))
 }
 
 /// `Debug` of a generated struct: each token's field name and `<set>` or
@@ -328,16 +341,19 @@ mod tests {
     #[test]
     fn values_come_in_table_order() {
         let res = resolution(&[("A_KEY", "a1"), ("C_KEY", "c1")]);
-        let [a, b, c] = values::<3>(&res, defs()).unwrap();
-        assert_eq!(a.unwrap().expose_secret(), "a1");
+        let ([a, c], [b]) = values::<2, 1>(&res, defs()).unwrap();
+        assert_eq!(a.expose_secret(), "a1");
         assert!(b.is_none());
-        assert_eq!(c.unwrap().expose_secret(), "c1");
+        assert_eq!(c.expose_secret(), "c1");
+        let res = resolution(&[("A_KEY", "a1"), ("B_KEY", "b1"), ("C_KEY", "c1")]);
+        let (_, [b]) = values::<2, 1>(&res, defs()).unwrap();
+        assert_eq!(b.unwrap().expose_secret(), "b1");
     }
 
     #[test]
     fn every_missing_required_token_is_named_in_table_order() {
         let res = resolution(&[("B_KEY", "b1")]);
-        let err = values::<3>(&res, defs()).expect_err("two are missing");
+        let err = values::<2, 1>(&res, defs()).expect_err("two are missing");
         assert_eq!(err, res.missing(&["A_KEY", "C_KEY"]));
         assert_eq!(err.problems().len(), 2);
     }
