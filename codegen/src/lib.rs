@@ -9,9 +9,11 @@
 //! `::tokenspec::__private`, so a service depends on the one `tokenspec`
 //! crate and nothing else.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use proc_macro2::{Span, TokenStream};
+
 use quote::{format_ident, quote};
 use syn::parse::{Parse, ParseStream};
 use syn::{Attribute, Ident, LitStr, Token as T, Visibility};
@@ -149,12 +151,26 @@ fn try_expand(input: &Input, search_dirs: &[PathBuf]) -> syn::Result<TokenStream
     Ok(generate(input, &spec, class, &tokens, &fields, &abs))
 }
 
-fn field_idents(tokens: &[&Token], span: Span) -> syn::Result<Vec<Ident>> {
-    let mut seen: Vec<(String, &str)> = Vec::new();
-    let mut out = Vec::new();
+/// Rust keywords (strict, reserved and edition-dependent): a field of
+/// that name is written raw (`r#type`); `r#` before any other name is
+/// harmless, so the list errs on the side of raw.
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "do", "dyn",
+    "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl", "in", "let",
+    "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref", "return",
+    "static", "struct", "trait", "true", "try", "type", "typeof", "unsafe", "unsized", "use",
+    "virtual", "where", "while", "yield",
+];
+
+/// Each token's field name as source text: its name in lowercase, raw
+/// where it is a keyword. Two tokens sharing a field, or a name no field
+/// can have (`self`, `super`, `crate`, `_`), is an error at the spec path.
+fn field_idents(tokens: &[&Token], span: Span) -> syn::Result<Vec<String>> {
+    let mut seen: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
+    let mut out = Vec::with_capacity(tokens.len());
     for t in tokens {
         let field = t.field_name();
-        if let Some((_, other)) = seen.iter().find(|(f, _)| *f == field) {
+        if let Some(other) = seen.get(&field) {
             return Err(syn::Error::new(
                 span,
                 format!(
@@ -163,8 +179,21 @@ fn field_idents(tokens: &[&Token], span: Span) -> syn::Result<Vec<Ident>> {
                 ),
             ));
         }
-        seen.push((field.clone(), &t.name));
-        out.push(syn::parse_str::<Ident>(&field).unwrap_or_else(|_| Ident::new_raw(&field, span)));
+        if matches!(field.as_str(), "self" | "super" | "crate" | "_") {
+            return Err(syn::Error::new(
+                span,
+                format!(
+                    "token `{}` cannot become a field: `{field}` is reserved in Rust",
+                    t.name
+                ),
+            ));
+        }
+        out.push(if KEYWORDS.contains(&field.as_str()) {
+            format!("r#{field}")
+        } else {
+            field.clone()
+        });
+        seen.insert(field, &t.name);
     }
     Ok(out)
 }
@@ -222,6 +251,18 @@ fn store_options(spec: &Spec, class: Class) -> TokenStream {
     }
 }
 
+/// Generated source text as tokens, parsed by the compiler in one call. It
+/// always parses (names are identifiers, text is written as `{:?}` string
+/// literals); if it ever did not, the build fails here with a message
+/// instead of the macro panicking.
+fn source(text: &str) -> TokenStream {
+    text.parse().unwrap_or_else(|_| {
+        quote!(::core::compile_error!(
+            "tokenspec: internal error: the generated code does not parse; please report it"
+        );)
+    })
+}
+
 /// The expansion. Per token it holds only the field, its row of the
 /// definitions table (`tokenspec_core::table`, one string constant), its
 /// name in `NAMES` and its place in the pattern that fills the fields, plus,
@@ -234,15 +275,14 @@ fn generate(
     spec: &Spec,
     class: Class,
     tokens: &[&Token],
-    fields: &[Ident],
+    fields: &[String],
     abs_path: &str,
 ) -> TokenStream {
     let Input {
         attrs, vis, name, ..
     } = input;
-    // Literals: reading them out of the table in constant evaluation cost
-    // 0.3 s of every build at 1,000 tokens.
-    let names = tokens.iter().map(|t| t.name.as_str());
+    // `NAMES` as literals: reading them out of the table in constant
+    // evaluation cost 0.3 s of every build at 1,000 tokens.
     let defs: Vec<_> = tokens.iter().map(|t| t.to_def()).collect();
     let table = tokenspec_core::table::encode(&defs);
     let class_variant = format_ident!(
@@ -257,7 +297,17 @@ fn generate(
         class.base_file(),
         class.base_file()
     );
-    let field_decls = tokens.iter().zip(fields).map(|(t, f)| {
+    // Everything per token is written as source text and parsed once: built
+    // token by token with `quote!`, each token tree crossed the compiler's
+    // proc-macro bridge on its own, which was most of a 1,011-token spec's
+    // expansion time (62 ms against 9 ms of the macro's own work).
+    let mut field_decls = String::new();
+    let mut required_fields = String::new();
+    let mut optional_fields = String::new();
+    let mut optional_set = String::new();
+    let mut field_list = String::new();
+    let (mut required_count, mut optional_count) = (0usize, 0usize);
+    for (t, f) in tokens.iter().zip(fields) {
         let doc = format!(" {}", t.description);
         let details = format!(
             " `{}` · required: {} · format: {}",
@@ -265,48 +315,45 @@ fn generate(
             t.required_text(),
             t.format.name()
         );
-        let ty = if t.required.is_always() {
-            quote!(::tokenspec::Secret)
-        } else {
-            quote!(::core::option::Option<::tokenspec::Secret>)
-        };
-        let deprecated = t.deprecated.as_ref().map(|d| {
+        // One attribute: the same text in rustdoc as three, a third of the tokens.
+        let _ = write!(field_decls, "#[doc = {:?}] ", format!("{doc}\n\n{details}"));
+        if let Some(d) = &t.deprecated {
             let note = match &d.replacement {
                 Some(r) => format!("use {r} instead"),
                 None => "this token is deprecated".to_owned(),
             };
-            quote!(#[deprecated(note = #note)])
-        });
-        quote! {
-            #[doc = #doc]
-            #[doc = ""]
-            #[doc = #details]
-            #deprecated
-            pub #f: #ty
+            let _ = write!(field_decls, "#[deprecated(note = {note:?})] ");
         }
-    });
-    // Irrefutable array patterns, not a call per field (a call can unwind,
-    // and the unwind paths of 1,000 calls in one function made borrow
-    // checking quadratic) nor a `Some(…)` per field (refutable, it made
-    // borrow checking and codegen most of a large struct's rebuild).
-    let required_fields: Vec<_> = tokens
-        .iter()
-        .zip(fields)
-        .filter(|(t, _)| t.required.is_always())
-        .map(|(_, f)| f)
-        .collect();
-    let optional_fields: Vec<_> = tokens
-        .iter()
-        .zip(fields)
-        .filter(|(t, _)| !t.required.is_always())
-        .map(|(_, f)| f)
-        .collect();
-    let (required_count, optional_count) = (required_fields.len(), optional_fields.len());
-    let optional_set = tokens
-        .iter()
-        .zip(fields)
-        .filter(|(t, _)| !t.required.is_always())
-        .map(|(_, f)| quote!(self.#f.is_some()));
+        // Irrefutable array patterns fill the fields, not a call per field
+        // (a call can unwind, and the unwind paths of 1,000 calls in one
+        // function made borrow checking quadratic) nor a `Some(…)` per field
+        // (refutable, it made borrow checking and codegen most of a large
+        // struct's rebuild).
+        if t.required.is_always() {
+            let _ = writeln!(field_decls, "pub {f}: ::tokenspec::Secret,");
+            let _ = write!(required_fields, "{f},");
+            required_count += 1;
+        } else {
+            let _ = writeln!(
+                field_decls,
+                "pub {f}: ::core::option::Option<::tokenspec::Secret>,"
+            );
+            let _ = write!(optional_fields, "{f},");
+            let _ = write!(optional_set, "self.{f}.is_some(),");
+            optional_count += 1;
+        }
+        let _ = write!(field_list, "{f},");
+    }
+    let names: String = tokens.iter().map(|t| format!("{:?},", t.name)).collect();
+    let [field_decls, required_fields, optional_fields, optional_set, field_list, names] = [
+        field_decls,
+        required_fields,
+        optional_fields,
+        optional_set,
+        field_list,
+        names,
+    ]
+    .map(|text| source(&text));
     let struct_name = name.to_string();
     let load_options = load_options(spec);
     let store_options = store_options(spec, class);
@@ -315,7 +362,7 @@ fn generate(
         #(#attrs)*
         #[derive(Clone)]
         #vis struct #name {
-            #(#field_decls,)*
+            #field_decls
         }
 
         // Rebuild when the spec changes.
@@ -328,7 +375,7 @@ fn generate(
             const __TOKENSPEC_TABLE: &'static str = #table;
 
             /// The names of these tokens, in spec order.
-            pub const NAMES: &'static [&'static str] = &[#(#names),*];
+            pub const NAMES: &'static [&'static str] = &[#names];
 
             /// The definitions the loader resolves.
             pub fn defs() -> &'static [::tokenspec::__private::TokenDef] {
@@ -372,19 +419,19 @@ fn generate(
             pub fn from_resolution(
                 resolution: &::tokenspec::__private::Resolution<'_>,
             ) -> ::core::result::Result<Self, ::tokenspec::__private::LoadError> {
-                let ([#(#required_fields),*], [#(#optional_fields),*]) =
+                let ([#required_fields], [#optional_fields]) =
                     ::tokenspec::__private::values::<#required_count, #optional_count>(
                         resolution,
                         Self::defs(),
                     )?;
-                ::core::result::Result::Ok(Self { #(#fields),* })
+                ::core::result::Result::Ok(Self { #field_list })
             }
         }
 
         #[allow(deprecated)]
         impl ::core::fmt::Debug for #name {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                ::tokenspec::__private::debug(f, #struct_name, Self::defs(), &[#(#optional_set),*])
+                ::tokenspec::__private::debug(f, #struct_name, Self::defs(), &[#optional_set])
             }
         }
     }
@@ -393,6 +440,31 @@ fn generate(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn field_idents_of(names: &[&str]) -> syn::Result<Vec<String>> {
+        let mut src = String::from("version = 1\n");
+        for n in names {
+            src.push_str(&format!(
+                "[[token]]\nname = \"{n}\"\nclass = \"runtime\"\ndescription = \"d\"\n"
+            ));
+        }
+        let spec = Spec::parse(&src, "token-spec.toml").unwrap();
+        let tokens: Vec<&Token> = spec.tokens.iter().collect();
+        field_idents(&tokens, Span::call_site())
+    }
+
+    #[test]
+    fn field_names_are_lowercase_raw_for_keywords_and_never_reserved() {
+        assert_eq!(
+            field_idents_of(&["API_KEY", "TYPE", "MATCH"]).unwrap(),
+            ["api_key", "r#type", "r#match"]
+        );
+        let reserved = field_idents_of(&["SELF"]).unwrap_err().to_string();
+        assert!(
+            reserved.contains("`SELF` cannot become a field"),
+            "{reserved}"
+        );
+    }
 
     /// A runtime spec of `n` tokens shaped like real ones: a sentence of
     /// description, every third optional, every fifth with a format.
