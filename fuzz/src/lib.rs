@@ -6,5 +6,7 @@ pub use cli::github;
 pub use manifest::{render, snapshot, Spec};
 pub use tokenspec_core::dotenv;
 pub use tokenspec_core::dotenv_write;
+pub use tokenspec_core::load;
+pub use tokenspec_core::{Class, Deprecation, Format, LoadOptions, Required, TokenDef};
 
 pub mod shell;
