@@ -13,7 +13,7 @@ use tokenspec_core::load::resolve;
 use tokenspec_core::{Problem, Resolution};
 
 use super::handoff::{self, Rename};
-use super::{github, quick, quote, report, store, Context, Error, Outcome, TypeArg};
+use super::{github, quick, quote, report, Context, Error, Outcome, TypeArg};
 use crate::error::Result;
 
 pub const EXAMPLES: &str = "\
@@ -73,18 +73,13 @@ pub struct ExportArgs {
 }
 
 pub fn run(cx: &Context, args: &ExportArgs) -> Result<Outcome> {
-    if args.renames.is_empty() && !args.with_settings {
-        let emit = Emit {
-            format: args.format,
-        };
-        if let Some(outcome) = quick::tokens(cx, args.type_, emit) {
-            return outcome;
-        }
+    let emit = Emit {
+        format: args.format,
+    };
+    if let Some(outcome) = quick::tokens(cx, args.type_, &args.renames, args.with_settings, emit) {
+        return outcome;
     }
-    cx.check_spec()?;
-    handoff::check(cx, args.type_, &args.renames)?;
-    let (defs, opts) = handoff::load(cx, args.type_, args.with_settings);
-    let opts = store::layered(cx, &defs, opts)?;
+    let (defs, opts) = handoff::load(cx, args.type_, &args.renames, args.with_settings)?;
     let res = resolve(&defs, &opts);
     gate(&res, args.partial)?;
     let outputs = handoff::outputs(&res, &args.renames, |n| std::env::var(n).ok())?;

@@ -16,7 +16,7 @@ use tokenspec_core::def::is_env_name;
 use tokenspec_core::format::is_placeholder;
 use tokenspec_core::{LoadOptions, Resolution, Secret, TokenDef};
 
-use super::{Context, Error, TypeArg};
+use super::{store, Context, Error, TypeArg};
 use crate::error::Result;
 
 /// One `--as NAME=SOURCE[,SOURCE…]`.
@@ -58,9 +58,18 @@ pub struct Output {
     pub secret: bool,
 }
 
-/// The definitions to resolve and the options, with the settings of the
-/// selected classes when asked for.
-pub fn load(cx: &Context, type_: TypeArg, with_settings: bool) -> (Vec<TokenDef>, LoadOptions) {
+/// The definitions to resolve and the options for `export` and `run` when
+/// the fast path did not answer: the cached spec checked, the `--as` usage
+/// checked, the settings of the selected classes when asked for, and the
+/// store's layers when it serves the environment.
+pub fn load(
+    cx: &Context,
+    type_: TypeArg,
+    renames: &[Rename],
+    with_settings: bool,
+) -> Result<(Vec<TokenDef>, LoadOptions)> {
+    cx.check_spec()?;
+    check(cx, type_, renames)?;
     let mut opts = cx.load_options();
     if with_settings {
         opts = opts.with_settings(
@@ -68,12 +77,14 @@ pub fn load(cx: &Context, type_: TypeArg, with_settings: bool) -> (Vec<TokenDef>
             cx.spec().tokens.iter().map(|t| t.name.as_str()),
         );
     }
-    (cx.defs(type_), opts)
+    let defs = cx.defs(type_);
+    let opts = store::layered(cx, &defs, opts)?;
+    Ok((defs, opts))
 }
 
-/// Usage errors of `--as`, found before anything is read: a source that is
+/// Usage errors of `--as`, found before any token is read: a source that is
 /// a token of a class not selected, a name given twice or shadowing a token.
-pub fn check(cx: &Context, type_: TypeArg, renames: &[Rename]) -> Result<()> {
+fn check(cx: &Context, type_: TypeArg, renames: &[Rename]) -> Result<()> {
     for (i, r) in renames.iter().enumerate() {
         if renames[..i].iter().any(|o| o.name == r.name) {
             return Err(Error::fatal(format_args!("--as {} is given twice", r.name)));

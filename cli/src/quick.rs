@@ -12,6 +12,7 @@
 
 use tokenspec_core::load::fast::{self, DefView};
 
+use super::handoff::Rename;
 use super::spec_cache::FastDefs;
 use super::{store, Context, TypeArg};
 
@@ -24,9 +25,17 @@ pub trait Consume {
 }
 
 /// `consumer`'s output over the tokens of `type_`, or `None` when the
-/// fast path does not answer and the command must resolve as usual.
-pub fn tokens<C: Consume>(cx: &Context, type_: TypeArg, consumer: C) -> Option<C::Output> {
-    if store::serving(cx).is_some() {
+/// fast path does not answer (`--as` or `--with-settings` given, the store
+/// serving the environment, anything to report) and the command must
+/// resolve as usual.
+pub fn tokens<C: Consume>(
+    cx: &Context,
+    type_: TypeArg,
+    renames: &[Rename],
+    with_settings: bool,
+    consumer: C,
+) -> Option<C::Output> {
+    if !renames.is_empty() || with_settings || store::serving(cx).is_some() {
         return None;
     }
     let opts = cx.load_options();

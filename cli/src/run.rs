@@ -14,7 +14,7 @@ use tokenspec_core::load::resolve;
 
 use super::handoff::{self, Rename};
 use super::quick::{self, Consume};
-use super::{process, report, store, Context, Error, Outcome, TypeArg};
+use super::{process, report, Context, Error, Outcome, TypeArg};
 use crate::error::Result;
 
 pub const EXAMPLES: &str = "\
@@ -55,15 +55,11 @@ pub struct RunArgs {
 }
 
 pub fn run(cx: &Context, args: &RunArgs) -> Result<Outcome> {
-    if args.renames.is_empty() && !args.with_settings {
-        if let Some(outcome) = quick::tokens(cx, args.type_, Start(args)) {
-            return outcome;
-        }
+    let start = Start(args);
+    if let Some(outcome) = quick::tokens(cx, args.type_, &args.renames, args.with_settings, start) {
+        return outcome;
     }
-    cx.check_spec()?;
-    handoff::check(cx, args.type_, &args.renames)?;
-    let (defs, opts) = handoff::load(cx, args.type_, args.with_settings);
-    let opts = store::layered(cx, &defs, opts)?;
+    let (defs, opts) = handoff::load(cx, args.type_, &args.renames, args.with_settings)?;
     let res = resolve(&defs, &opts);
     report::warnings(&res);
     let program = args.command[0].to_string_lossy();
