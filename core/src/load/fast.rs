@@ -393,15 +393,6 @@ impl<'d> Picked<'d, '_> {
             (name, value)
         })
     }
-
-    /// How many tokens have a value.
-    pub fn len(&self) -> usize {
-        self.exported.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.exported.is_empty()
-    }
 }
 
 #[cfg(test)]
