@@ -42,23 +42,25 @@ pub fn tokens<C: Consume>(
     let files = fast::Files::read(&opts, type_.classes())?;
     match cx.fast_defs(type_) {
         FastDefs::Records(view, records) => {
-            let picked = fast::pick(records, &opts, &files)?;
-            // A token that did not read ended the records early.
-            if view.broken() {
-                return None;
-            }
-            Some(consumer.consume(picked.values()))
+            consume(records, &opts, &files, || view.broken(), consumer)
         }
-        FastDefs::Parsed(defs) => consume(defs.iter(), &opts, &files, consumer),
+        FastDefs::Parsed(defs) => consume(defs.iter(), &opts, &files, || false, consumer),
     }
 }
 
+/// Picks the tokens of `defs` and hands them to `consumer`, unless the
+/// definitions ended early because one did not read (`broken`): then
+/// nothing read from them is used.
 fn consume<'d, D: DefView<'d>, C: Consume>(
     defs: impl Iterator<Item = D>,
     opts: &tokenspec_core::LoadOptions,
     files: &fast::Files,
+    broken: impl FnOnce() -> bool,
     consumer: C,
 ) -> Option<C::Output> {
     let picked = fast::pick(defs, opts, files)?;
+    if broken() {
+        return None;
+    }
     Some(consumer.consume(picked.values()))
 }

@@ -51,8 +51,7 @@ impl LoadedSpec {
     pub fn check(&self) -> Result<(), SpecError> {
         if let (Some(view), None) = (&self.view, self.spec.get()) {
             if !view.tokens_ok() {
-                let src = Spec::read_source(&self.path, &self.display)?;
-                let spec = Spec::parse(&src, &self.display).map_err(SpecError::Invalid)?;
+                let spec = Spec::load(&self.path, &self.display)?;
                 let _ = self.spec.set(Box::leak(Box::new(spec)));
             }
         }

@@ -391,6 +391,26 @@ pub fn is_high_entropy(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     #[test]
+    fn default_ci_value_is_recognised_without_building_it() {
+        for name in ["AAR_TOKEN", "x", "Mixed_Case9", "ÄB"] {
+            let ci = super::default_ci_value(name);
+            assert!(super::is_default_ci_value(&ci, name), "{name}");
+            assert!(
+                !super::is_default_ci_value(&format!("{ci}x"), name),
+                "{name}"
+            );
+            assert!(
+                !super::is_default_ci_value(&ci[..ci.len() - 1], name),
+                "{name}"
+            );
+            assert!(
+                !super::is_default_ci_value(&ci.to_uppercase(), name),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
     fn unfilled_is_change_me_only() {
         for v in ["CHANGE_ME", "CHANGE_ME_TOKEN", "change_me_x"] {
             assert!(super::is_unfilled(v), "{v}");

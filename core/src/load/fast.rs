@@ -251,7 +251,6 @@ pub struct Picked<'d, 'f> {
 }
 
 /// How a value found in a layer counts (`resolve`'s `Kind`).
-#[derive(PartialEq)]
 enum Kind {
     Real,
     CountedPlaceholder,
