@@ -289,18 +289,29 @@ pub fn looks_like_secret(value: &str) -> Option<&'static str> {
     if contains_github_token(v) {
         return Some("a GitHub token");
     }
-    // Each word scan runs only when the value holds what its shape must
-    // (`eyJ` and dots, dots, `AKIA`): most CI values hold none of them.
-    if v.contains("eyJ") && words(b"._-=").any(is_jwt) {
+    // Each search runs only when the value holds a byte its shape must
+    // (`J` of `eyJ`, a dot, `-` of `-----BEGIN`, `A` of `AKIA`), found in
+    // one plain pass: most CI values are lowercase and hold none of them.
+    let (mut j, mut dot, mut dash, mut a) = (false, false, false, false);
+    for &b in v.as_bytes() {
+        match b {
+            b'J' => j = true,
+            b'.' => dot = true,
+            b'-' => dash = true,
+            b'A' => a = true,
+            _ => {}
+        }
+    }
+    if j && v.contains("eyJ") && words(b"._-=").any(is_jwt) {
         return Some("a JWT");
     }
-    if v.contains('.') && words(b"._-").any(is_discord_bot_token) {
+    if dot && words(b"._-").any(is_discord_bot_token) {
         return Some("a Discord bot token");
     }
-    if v.contains("-----BEGIN") && v.contains("PRIVATE KEY") {
+    if dash && v.contains("-----BEGIN") && v.contains("PRIVATE KEY") {
         return Some("a private key");
     }
-    if v.contains("AKIA") && words(b"+/=_-").any(|w| w.starts_with("AKIA") && w.len() == 20) {
+    if a && v.contains("AKIA") && words(b"+/=_-").any(|w| w.starts_with("AKIA") && w.len() == 20) {
         return Some("an AWS access key");
     }
     if is_high_entropy(v) {
@@ -311,26 +322,32 @@ pub fn looks_like_secret(value: &str) -> Option<&'static str> {
 
 fn contains_github_token(v: &str) -> bool {
     let b = v.as_bytes();
-    (0..b.len()).any(|i| {
-        let rest = &b[i..];
-        if rest.starts_with(b"github_pat_") {
-            return rest[11..]
-                .iter()
-                .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
-                .count()
-                >= 22;
+    let run = |from: &[u8], underscore: bool| {
+        from.iter()
+            .take_while(|c| c.is_ascii_alphanumeric() || (underscore && **c == b'_'))
+            .count()
+    };
+    // Both shapes start with `g`: a plain scan finds the few places to
+    // look (this runs on every CI value of every spec load).
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'g' {
+            let rest = &b[i..];
+            if rest.starts_with(b"github_pat_") && run(&rest[11..], true) >= 22 {
+                return true;
+            }
+            if rest.len() >= 40
+                && rest[1] == b'h'
+                && b"pousr".contains(&rest[2])
+                && rest[3] == b'_'
+                && run(&rest[4..], false) >= 36
+            {
+                return true;
+            }
         }
-        rest.len() >= 40
-            && rest[0] == b'g'
-            && rest[1] == b'h'
-            && b"pousr".contains(&rest[2])
-            && rest[3] == b'_'
-            && rest[4..]
-                .iter()
-                .take_while(|c| c.is_ascii_alphanumeric())
-                .count()
-                >= 36
-    })
+        i += 1;
+    }
+    false
 }
 
 /// Shannon entropy in bits per character.
@@ -372,20 +389,28 @@ pub fn shannon_entropy(s: &str) -> f64 {
 /// placeholders are) stay well below that.
 pub fn is_high_entropy(s: &str) -> bool {
     // Words joined by separators (`ci_test_bench_token_009988`) are not random:
-    // a random token has a long run without `_`, `-`, `.` or `/`.
-    // Cheapest tests first; the entropy only for what passes them all.
-    let longest_run = || {
-        s.split(['_', '-', '.', '/'])
-            .map(|w| w.chars().count())
-            .max()
-            .unwrap_or(0)
-    };
-    s.len() >= 20
-        && s.chars().count() >= 20
-        && longest_run() >= 16
-        && s.bytes().any(|b| b.is_ascii_digit())
-        && s.bytes().any(|b| b.is_ascii_alphabetic())
-        && shannon_entropy(s) >= 3.5
+    // a random token has a long run without `_`, `-`, `.` or `/`. The cheap
+    // tests take one plain pass over the bytes, the entropy only runs for
+    // what passes them: every spec load checks every CI value with this,
+    // the macro's unoptimised build included.
+    let (mut chars, mut run, mut longest_run) = (0usize, 0usize, 0usize);
+    let (mut digit, mut letter) = (false, false);
+    for &b in s.as_bytes() {
+        // A UTF-8 continuation byte belongs to the character before it.
+        if b & 0xC0 == 0x80 {
+            continue;
+        }
+        chars += 1;
+        if matches!(b, b'_' | b'-' | b'.' | b'/') {
+            run = 0;
+        } else {
+            run += 1;
+            longest_run = longest_run.max(run);
+        }
+        digit |= b.is_ascii_digit();
+        letter |= b.is_ascii_alphabetic();
+    }
+    chars >= 20 && longest_run >= 16 && digit && letter && shannon_entropy(s) >= 3.5
 }
 
 #[cfg(test)]
@@ -533,6 +558,48 @@ mod tests {
                 || lower.ends_with("_here")
                 || lower.ends_with("_placeholder");
             proptest::prop_assert_eq!(is_placeholder(&value, "ci"), rule);
+        }
+
+        /// The one-pass pre-checks say what the rule as written says:
+        /// 20 characters, a 16-character run between separators, a digit,
+        /// a letter, then the entropy.
+        #[test]
+        fn high_entropy_is_its_rule(
+            value in "([a-zA-Z0-9]{0,24}[_./é-]?){0,3}",
+        ) {
+            let longest_run = value
+                .split(['_', '-', '.', '/'])
+                .map(|w| w.chars().count())
+                .max()
+                .unwrap_or(0);
+            let rule = value.chars().count() >= 20
+                && longest_run >= 16
+                && value.bytes().any(|b| b.is_ascii_digit())
+                && value.bytes().any(|b| b.is_ascii_alphabetic())
+                && shannon_entropy(&value) >= 3.5;
+            proptest::prop_assert_eq!(is_high_entropy(&value), rule);
+        }
+
+        /// The scan that looks only at each `g` finds what trying every
+        /// position finds.
+        #[test]
+        fn github_scan_is_every_position(
+            value in "(x?(ghp_|gho_|ghx_|github_pat_|g)[a-zA-Z0-9_]{0,40}){0,3}",
+        ) {
+            let b = value.as_bytes();
+            let alnum = |from: &[u8], underscore: bool| {
+                from.iter().take_while(|c| c.is_ascii_alphanumeric() || (underscore && **c == b'_')).count()
+            };
+            let rule = (0..b.len()).any(|i| {
+                let rest = &b[i..];
+                (rest.starts_with(b"github_pat_") && alnum(&rest[11..], true) >= 22)
+                    || (rest.len() >= 40
+                        && rest.starts_with(b"gh")
+                        && b"pousr".contains(&rest[2])
+                        && rest[3] == b'_'
+                        && alnum(&rest[4..], false) >= 36)
+            });
+            proptest::prop_assert_eq!(contains_github_token(&value), rule);
         }
     }
 

@@ -251,19 +251,19 @@ pub fn values<const R: usize, const O: usize>(
 }
 
 /// `Debug` of a generated struct: each token's field name and `<set>` or
-/// `<unset>`, never a value. `optional_set` holds whether each token that
-/// is not always required is set, in table order; always-required ones are
-/// set by construction.
+/// `<unset>`, never a value. `optional` holds the fields of the tokens that
+/// are not always required, in table order (references, not a method call
+/// per field in the expansion); always-required ones are set by construction.
 pub fn debug(
     f: &mut fmt::Formatter<'_>,
     struct_name: &str,
     defs: &[TokenDef],
-    optional_set: &[bool],
+    optional: &[&Option<crate::Secret>],
 ) -> fmt::Result {
     let mut out = f.debug_struct(struct_name);
-    let mut optional = optional_set.iter();
+    let mut optional = optional.iter();
     for d in defs {
-        let set = d.required.is_always() || optional.next().copied().unwrap_or(false);
+        let set = d.required.is_always() || optional.next().is_some_and(|o| o.is_some());
         // The field name, as `tokens!` derives it from the token name.
         out.field(&d.name.to_ascii_lowercase(), &Presence(set));
     }
@@ -362,7 +362,7 @@ mod tests {
 
     impl fmt::Debug for Shown {
         fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            debug(f, "Tokens", defs(), &[false])
+            debug(f, "Tokens", defs(), &[&None])
         }
     }
 

@@ -633,7 +633,13 @@ impl Cx<'_> {
             ));
             return;
         }
-        if v.chars().any(char::is_control) {
+        // ASCII first, byte by byte: a CI value is nearly always ASCII.
+        let control = if v.is_ascii() {
+            v.bytes().any(|b| b.is_ascii_control())
+        } else {
+            v.chars().any(char::is_control)
+        };
+        if control {
             self.err(Diagnostic::new(
                 format!("`ci_value` of {name} contains a control character"),
                 span,
@@ -672,19 +678,31 @@ impl Cx<'_> {
 
     fn cross_checks(&mut self, environments: &[Spanned<String>]) {
         let names = std::mem::take(&mut self.names);
-        let mut first: HashMap<&str, Range<usize>> = HashMap::new();
-        for n in &names {
-            if let Some(prev) = first.get(n.get_ref().as_str()) {
-                let (line, _) = crate::diagnostic::line_col(self.src, prev.start);
-                self.err(
-                    Diagnostic::new(format!("duplicate token name `{}`", n.get_ref()), n.span())
-                        .label(format!("first defined at line {line}"))
-                        .help("each token name must appear once; remove or rename one of them"),
-                );
-            } else {
-                first.insert(n.get_ref(), n.span());
-            }
+        // Sorted by name, then by place: a name's first definition leads its
+        // run. (A sort, not a hash set: the macro runs this unoptimised.)
+        let mut by_name: Vec<&Spanned<String>> = names.iter().collect();
+        by_name.sort_unstable_by(|a, b| {
+            (a.get_ref(), a.span().start).cmp(&(b.get_ref(), b.span().start))
+        });
+        let mut duplicates: Vec<(&Spanned<String>, usize)> = Vec::new();
+        for run in by_name.chunk_by(|a, b| a.get_ref() == b.get_ref()) {
+            duplicates.extend(run[1..].iter().map(|n| (*n, run[0].span().start)));
         }
+        // Reported in spec order, as they were found.
+        duplicates.sort_unstable_by_key(|(n, _)| n.span().start);
+        for (n, first_at) in duplicates {
+            let (line, _) = crate::diagnostic::line_col(self.src, first_at);
+            self.err(
+                Diagnostic::new(format!("duplicate token name `{}`", n.get_ref()), n.span())
+                    .label(format!("first defined at line {line}"))
+                    .help("each token name must appear once; remove or rename one of them"),
+            );
+        }
+        let is_token = |name: &str| {
+            by_name
+                .binary_search_by(|n| n.get_ref().as_str().cmp(name))
+                .is_ok()
+        };
         let known_envs: Vec<&str> = environments.iter().map(|e| e.get_ref().as_str()).collect();
         for envs in std::mem::take(&mut self.required_envs) {
             for e in envs {
@@ -700,7 +718,7 @@ impl Cx<'_> {
             }
         }
         for r in std::mem::take(&mut self.replacements) {
-            if !first.contains_key(r.get_ref().as_str()) {
+            if !is_token(r.get_ref()) {
                 self.err(Diagnostic::new(
                     format!("replacement `{}` is not a token in this spec", r.get_ref()),
                     r.span(),
