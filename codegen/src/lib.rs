@@ -280,6 +280,32 @@ fn source(text: &str) -> TokenStream {
     })
 }
 
+/// `text` as a raw string literal, with one `#` more than any run of them
+/// after a `"` in it, so nothing in it can end the literal.
+fn raw_string(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut longest = 0;
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'"' {
+            let run = b[i + 1..].iter().take_while(|c| **c == b'#').count();
+            longest = longest.max(run);
+            i += run;
+        }
+        i += 1;
+    }
+    let hashes = "#".repeat(longest + 1);
+    format!("r{hashes}\"{text}\"{hashes}")
+}
+
+/// Appends `parts` to `out`: the per-token text without `format!`'s
+/// machinery, which the macro's usual unoptimised build pays per call.
+fn push(out: &mut String, parts: &[&str]) {
+    for part in parts {
+        out.push_str(part);
+    }
+}
+
 /// The expansion. Per token it holds only the field, its row of the
 /// definitions table (`tokenspec_core::table`, one string constant), its
 /// name in `NAMES` and its place in the pattern that fills the fields, plus,
@@ -301,7 +327,9 @@ fn generate(
     // `NAMES` as literals: reading them out of the table in constant
     // evaluation cost 0.3 s of every build at 1,000 tokens.
     let defs: Vec<_> = tokens.iter().map(|t| t.to_def()).collect();
-    let table = tokenspec_core::table::encode(&defs);
+    // A raw string in source text: the compiler reads it without escaping
+    // and unescaping every character of a 1,000-token table.
+    let table = source(&raw_string(&tokenspec_core::table::encode(&defs)));
     let class_variant = format_ident!(
         "{}",
         match class {
@@ -321,7 +349,8 @@ fn generate(
     let mut field_decls = String::new();
     let mut required_fields = String::new();
     let mut optional_fields = String::new();
-    let mut optional_set = String::new();
+    let mut required_refs = String::new();
+    let mut optional_refs = String::new();
     let mut field_list = String::new();
     let mut doc = String::new();
     let (mut required_count, mut optional_count) = (0usize, 0usize);
@@ -351,37 +380,47 @@ fn generate(
         // (refutable, it made borrow checking and codegen most of a large
         // struct's rebuild).
         if t.required.is_always() {
-            let _ = writeln!(field_decls, "pub {f}: ::tokenspec::Secret,");
-            let _ = write!(required_fields, "{f},");
+            push(&mut field_decls, &["pub ", f, ": ::tokenspec::Secret,\n"]);
+            push(&mut required_fields, &[f, ","]);
+            push(&mut required_refs, &["&self.", f, ","]);
             required_count += 1;
         } else {
-            let _ = writeln!(
-                field_decls,
-                "pub {f}: ::core::option::Option<::tokenspec::Secret>,"
+            push(
+                &mut field_decls,
+                &[
+                    "pub ",
+                    f,
+                    ": ::core::option::Option<::tokenspec::Secret>,\n",
+                ],
             );
-            let _ = write!(optional_fields, "{f},");
-            let _ = write!(optional_set, "&self.{f},");
+            push(&mut optional_fields, &[f, ","]);
+            push(&mut optional_refs, &["&self.", f, ","]);
             optional_count += 1;
         }
-        let _ = write!(field_list, "{f},");
+        push(&mut field_list, &[f, ","]);
     }
-    let names: String = tokens.iter().map(|t| format!("{:?},", t.name)).collect();
-    let [field_decls, required_fields, optional_fields, optional_set, field_list, names] = [
-        field_decls,
-        required_fields,
-        optional_fields,
-        optional_set,
-        field_list,
-        names,
-    ]
-    .map(|text| source(&text));
+    let mut names = String::new();
+    for t in tokens {
+        // Token names are ASCII letters, digits and `_`: nothing to escape.
+        push(&mut names, &["\"", &t.name, "\","]);
+    }
+    let [field_decls, required_fields, optional_fields, required_refs, optional_refs, field_list, names] =
+        [
+            field_decls,
+            required_fields,
+            optional_fields,
+            required_refs,
+            optional_refs,
+            field_list,
+            names,
+        ]
+        .map(|text| source(&text));
     let struct_name = name.to_string();
     let load_options = load_options(spec);
     let store_options = store_options(spec, class);
     quote! {
         #[doc = #class_doc]
         #(#attrs)*
-        #[derive(Clone)]
         #vis struct #name {
             #field_decls
         }
@@ -440,19 +479,42 @@ fn generate(
             pub fn from_resolution(
                 resolution: &::tokenspec::__private::Resolution<'_>,
             ) -> ::core::result::Result<Self, ::tokenspec::__private::LoadError> {
-                let ([#required_fields], [#optional_fields]) =
-                    ::tokenspec::__private::values::<#required_count, #optional_count>(
-                        resolution,
-                        Self::defs(),
-                    )?;
-                ::core::result::Result::Ok(Self { #field_list })
+                ::tokenspec::__private::values(resolution, Self::defs()).map(Self::__from_fields)
+            }
+
+            // The one place the fields are filled, for `from_resolution` and
+            // `clone`: the pattern is per token, so it is written once.
+            fn __from_fields(
+                ([#required_fields], [#optional_fields]): (
+                    [::tokenspec::Secret; #required_count],
+                    [::core::option::Option<::tokenspec::Secret>; #optional_count],
+                ),
+            ) -> Self {
+                Self { #field_list }
+            }
+
+            // The fields by reference, split as `__from_fields` takes them,
+            // for `clone` and `Debug`.
+            fn __fields(&self) -> (
+                [&::tokenspec::Secret; #required_count],
+                [&::core::option::Option<::tokenspec::Secret>; #optional_count],
+            ) {
+                ([#required_refs], [#optional_refs])
+            }
+        }
+
+        #[allow(deprecated)]
+        impl ::core::clone::Clone for #name {
+            #[inline]
+            fn clone(&self) -> Self {
+                Self::__from_fields(::tokenspec::__private::clone_fields(self.__fields()))
             }
         }
 
         #[allow(deprecated)]
         impl ::core::fmt::Debug for #name {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                ::tokenspec::__private::debug(f, #struct_name, Self::defs(), &[#optional_set])
+                ::tokenspec::__private::debug(f, #struct_name, Self::defs(), &self.__fields().1)
             }
         }
     }
@@ -461,6 +523,22 @@ fn generate(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn raw_strings_hold_any_text() {
+        for text in [
+            "",
+            "plain",
+            "a\"b",
+            "\"#",
+            "x\"##y\"#",
+            "\\n\u{0}\r\n",
+            "#\"###",
+        ] {
+            let lit: syn::LitStr = syn::parse_str(&raw_string(text)).unwrap();
+            assert_eq!(lit.value(), text);
+        }
+    }
 
     fn field_idents_of(names: &[&str]) -> syn::Result<Vec<String>> {
         let mut src = String::from("version = 1\n");

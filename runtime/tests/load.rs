@@ -52,6 +52,26 @@ fn loads_a_complete_env_and_never_shows_values() {
     assert_eq!(RuntimeTokens::NAMES[0], "DISCORD_BOT_TOKEN");
 }
 
+/// `Clone` (generated from the field arrays, not derived) copies every
+/// field, set or unset, into its own place.
+#[test]
+fn a_clone_holds_the_same_value_in_every_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = full_env().replace(&format!("TUNNEL_TOKEN={TUNNEL}\n"), "");
+    write(dir.path(), ".env", &env);
+    let t = RuntimeTokens::load_with(&opts(dir.path(), None)).unwrap();
+    let c = t.clone();
+    drop(t);
+    assert_eq!(c.discord_bot_token.expose_secret(), DISCORD);
+    assert_eq!(c.discord_client_secret.expose_secret(), CLIENT_SECRET);
+    assert_eq!(c.bot_jwt.expose_secret(), JWT);
+    assert_eq!(c.cf_dns_api_token.expose_secret(), CF);
+    assert!(c.tunnel_token.is_none());
+    let shown = format!("{c:?}");
+    assert!(shown.contains("tunnel_token: <unset>"), "{shown}");
+    assert!(shown.contains("bot_jwt: <set>"), "{shown}");
+}
+
 #[test]
 fn precedence_process_env_over_env_file_over_base() {
     let dir = tempfile::tempdir().unwrap();

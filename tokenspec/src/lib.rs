@@ -51,7 +51,7 @@ pub mod __private {
     pub use tokenspec_core::format::Format;
     pub use tokenspec_core::load::{resolve, LoadError, LoadOptions, Problem, Resolution};
     pub use tokenspec_core::secret::{Presence, Secret};
-    pub use tokenspec_core::table::{debug, decode, values};
+    pub use tokenspec_core::table::{clone_fields, debug, decode, values};
 
     #[cfg(feature = "store")]
     pub use crate::store::with_store;
