@@ -283,7 +283,20 @@ fn source(text: &str) -> TokenStream {
 /// `text` as a raw string literal, with one `#` more than any run of them
 /// after a `"` in it, so nothing in it can end the literal.
 fn raw_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    push_raw_string(&mut out, text);
+    out
+}
+
+/// Appends `text` to `out` as a raw string literal (see `raw_string`), or
+/// as an escaped one if it holds a carriage return, which a raw string
+/// cannot.
+fn push_raw_string(out: &mut String, text: &str) {
     let b = text.as_bytes();
+    if b.contains(&b'\r') {
+        let _ = write!(out, "{text:?}");
+        return;
+    }
     let mut longest = 0;
     let mut i = 0;
     while i < b.len() {
@@ -294,8 +307,8 @@ fn raw_string(text: &str) -> String {
         }
         i += 1;
     }
-    let hashes = "#".repeat(longest + 1);
-    format!("r{hashes}\"{text}\"{hashes}")
+    let hashes = &"#".repeat(longest + 1);
+    push(out, &["r", hashes, "\"", text, "\"", hashes]);
 }
 
 /// Appends `parts` to `out`: the per-token text without `format!`'s
@@ -356,17 +369,25 @@ fn generate(
     let (mut required_count, mut optional_count) = (0usize, 0usize);
     for (t, f) in tokens.iter().zip(fields) {
         // One attribute: the same text in rustdoc as three, a third of the
-        // tokens; built in one reused buffer.
+        // tokens; a raw string, so neither side escapes it.
         doc.clear();
-        let _ = write!(
-            doc,
-            " {}\n\n `{}` · required: {} · format: {}",
-            t.description,
-            t.name,
-            t.required_text(),
-            t.format.name()
+        let required = t.required_text();
+        push(
+            &mut doc,
+            &[
+                " ",
+                &t.description,
+                "\n\n `",
+                &t.name,
+                "` · required: ",
+                &required,
+                " · format: ",
+                t.format.name(),
+            ],
         );
-        let _ = write!(field_decls, "#[doc = {doc:?}] ");
+        field_decls.push_str("#[doc = ");
+        push_raw_string(&mut field_decls, &doc);
+        field_decls.push_str("] ");
         if let Some(d) = &t.deprecated {
             let note = match &d.replacement {
                 Some(r) => format!("use {r} instead"),
@@ -534,9 +555,16 @@ mod tests {
             "x\"##y\"#",
             "\\n\u{0}\r\n",
             "#\"###",
+            "a\rb\"#",
         ] {
-            let lit: syn::LitStr = syn::parse_str(&raw_string(text)).unwrap();
+            let literal = raw_string(text);
+            let lit: syn::LitStr = syn::parse_str(&literal).unwrap();
             assert_eq!(lit.value(), text);
+            // The compiler refuses a carriage return in a raw string.
+            assert!(
+                !(literal.starts_with('r') && text.contains('\r')),
+                "{literal}"
+            );
         }
     }
 
@@ -601,7 +629,7 @@ mod tests {
         /// so here the strict parse holds it.
         #[test]
         fn generated_text_always_parses(
-            description in "\\PC{1,40}",
+            description in "x(\\PC|\r|\t|\n){0,40}",
             name in "[A-Z_][A-Z0-9_]{0,12}",
             required in proptest::bool::ANY,
             deprecated in proptest::bool::ANY,

@@ -74,7 +74,7 @@ pub fn encode(defs: &[TokenDef]) -> String {
             }
             builtin => str(&mut out, builtin.name()),
         }
-        if crate::format::is_default_ci_value(&d.ci_value, &d.name) {
+        if d.ci_value == default_ci_value(&d.name) {
             out.push('d');
         } else {
             out.push('v');
