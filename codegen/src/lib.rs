@@ -261,9 +261,9 @@ fn store_options(spec: &Spec, class: Class) -> TokenStream {
 }
 
 /// Generated source text as tokens, parsed by the compiler in one call. It
-/// always parses (names are identifiers, text is written as `{:?}` string
-/// literals, a proptest holds it); if it ever did not, the build fails here
-/// with a message instead of the macro panicking.
+/// always parses (names are identifiers, text is written as raw or `{:?}`
+/// string literals, a proptest holds it); outside the compiler a text that
+/// did not would fail the build with a message instead of a panic.
 fn source(text: &str) -> TokenStream {
     // Inside the compiler the text goes to it directly: `proc_macro2`'s own
     // parse first lexes all of it again in the macro to check it, which at
@@ -321,9 +321,9 @@ fn push(out: &mut String, parts: &[&str]) {
 
 /// The expansion. Per token it holds only the field, its row of the
 /// definitions table (`tokenspec_core::table`, one string constant), its
-/// name in `NAMES` and its place in the pattern that fills the fields, plus,
-/// for a token that is not always required, whether `Debug` shows it set;
-/// loading, `Debug` and the required-token check are loops over the table in
+/// name in `NAMES`, its place in the one pattern that fills the fields and
+/// in the one list of field references that `Clone` and `Debug` read;
+/// loading, cloning, `Debug` and the required-token check are loops in
 /// `tokenspec::__private`, so the code to type-check and optimise hardly
 /// grows with the spec (docs/benchmarks.md, "Macro").
 fn generate(
