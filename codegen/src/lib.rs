@@ -170,15 +170,8 @@ const KEYWORDS: &[&str] = &[
 /// the first such token in spec order is the one reported.
 fn field_idents(tokens: &[&Token], span: Span) -> syn::Result<Vec<String>> {
     let fields: Vec<String> = tokens.iter().map(|t| t.field_name()).collect();
-    // Sorted with their places, a field's first token leads its run (a
-    // sort, not a hash set: the macro is usually built unoptimised).
-    let mut sorted: Vec<(&str, usize)> = fields.iter().map(String::as_str).zip(0..).collect();
-    sorted.sort_unstable();
-    let first_clash = sorted
-        .chunk_by(|a, b| a.0 == b.0)
-        .filter(|run| run.len() > 1)
-        .map(|run| (run[1].1, run[0].1))
-        .min();
+    let keys: Vec<&str> = fields.iter().map(String::as_str).collect();
+    let first_clash = tokenspec_manifest::repeats::repeats(&keys).first().copied();
     let mut out = Vec::with_capacity(tokens.len());
     for (i, (t, field)) in tokens.iter().zip(fields).enumerate() {
         if let Some((_, first)) = first_clash.filter(|(later, _)| *later == i) {

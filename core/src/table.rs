@@ -268,7 +268,7 @@ pub fn debug(
     f: &mut fmt::Formatter<'_>,
     struct_name: &str,
     defs: &[TokenDef],
-    optional: &[&Option<crate::Secret>],
+    optional: &[&Option<Secret>],
 ) -> fmt::Result {
     let mut out = f.debug_struct(struct_name);
     let mut optional = optional.iter();

@@ -6,6 +6,7 @@ pub mod diagnostic;
 pub mod model;
 pub mod parse;
 pub mod render;
+pub mod repeats;
 pub mod snapshot;
 pub mod suggest;
 

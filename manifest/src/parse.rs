@@ -678,31 +678,19 @@ impl Cx<'_> {
 
     fn cross_checks(&mut self, environments: &[Spanned<String>]) {
         let names = std::mem::take(&mut self.names);
-        // Sorted by name, then by place: a name's first definition leads its
-        // run. (A sort, not a hash set: the macro runs this unoptimised.)
-        let mut by_name: Vec<&Spanned<String>> = names.iter().collect();
-        by_name.sort_unstable_by(|a, b| {
-            (a.get_ref(), a.span().start).cmp(&(b.get_ref(), b.span().start))
-        });
-        let mut duplicates: Vec<(&Spanned<String>, usize)> = Vec::new();
-        for run in by_name.chunk_by(|a, b| a.get_ref() == b.get_ref()) {
-            duplicates.extend(run[1..].iter().map(|n| (*n, run[0].span().start)));
-        }
-        // Reported in spec order, as they were found.
-        duplicates.sort_unstable_by_key(|(n, _)| n.span().start);
-        for (n, first_at) in duplicates {
-            let (line, _) = crate::diagnostic::line_col(self.src, first_at);
+        let keys: Vec<&str> = names.iter().map(|n| n.get_ref().as_str()).collect();
+        for (at, first) in crate::repeats::repeats(&keys) {
+            let n = &names[at];
+            let (line, _) = crate::diagnostic::line_col(self.src, names[first].span().start);
             self.err(
                 Diagnostic::new(format!("duplicate token name `{}`", n.get_ref()), n.span())
                     .label(format!("first defined at line {line}"))
                     .help("each token name must appear once; remove or rename one of them"),
             );
         }
-        let is_token = |name: &str| {
-            by_name
-                .binary_search_by(|n| n.get_ref().as_str().cmp(name))
-                .is_ok()
-        };
+        let mut sorted = keys;
+        sorted.sort_unstable();
+        let is_token = |name: &str| sorted.binary_search(&name).is_ok();
         let known_envs: Vec<&str> = environments.iter().map(|e| e.get_ref().as_str()).collect();
         for envs in std::mem::take(&mut self.required_envs) {
             for e in envs {
