@@ -1,25 +1,29 @@
 //! A shortcut past clap for the command lines pipelines run at every step:
 //! `tokenspec [globals] export [--type T] [--format F] [--partial]
-//! [globals]` and `tokenspec [globals] run [--type T] [globals] -- CMD
-//! [ARGS…]`.
+//! [globals]`, `tokenspec [globals] run [--type T] [globals] -- CMD
+//! [ARGS…]`, `tokenspec [globals] load [--type T] [globals]` and
+//! `tokenspec [globals] validate NAME… [globals]`.
 //!
 //! Building and running clap's parser was the largest cost left in
 //! `export` (docs/benchmarks.md: 71k of 518k instructions and 19 of 94
-//! page faults), and `run` starts pipeline steps just as often. clap
+//! page faults), and `run`, `load` and `validate` start pipeline steps just
+//! as often (clap was about 13% of `validate`'s instructions). clap
 //! stays the parser of record: this accepts only a strict subset of what
 //! clap accepts and must build exactly the [`Cli`] clap would build (a
 //! proptest compares the two on random command lines, and a test checks the
 //! flag names here against clap's). Anything else — help, errors, repeated or
 //! unknown flags, values that look like flags, non-UTF-8 arguments, `run`
-//! without `--`, other commands — is `None`, and clap parses it, messages
-//! and all.
+//! without `--`, `validate` without a name, other commands — is `None`, and
+//! clap parses it, messages and all.
 
 use std::ffi::OsString;
 
 use clap::ValueEnum;
 
 use super::export::{ExportArgs, ExportFormat};
+use super::load::LoadArgs;
 use super::run::RunArgs;
+use super::validate::ValidateArgs;
 use super::{Cli, Command, GlobalArgs, TypeArg, WithGlobals};
 
 /// The flags of `export` itself: `--type`, `--format`, `--partial`. The
@@ -27,6 +31,8 @@ use super::{Cli, Command, GlobalArgs, TypeArg, WithGlobals};
 const EXPORT_FLAGS: [&str; 3] = ["--type", "--format", "--partial"];
 /// The flags of `run` itself: `--type`.
 const RUN_FLAGS: [&str; 1] = ["--type"];
+/// The flags of `load` itself: `--type`.
+const LOAD_FLAGS: [&str; 1] = ["--type"];
 /// The global flags: `--root`, `--spec`, `--env`.
 const GLOBAL_FLAGS: [&str; 3] = ["--root", "--spec", "--env"];
 
@@ -42,22 +48,29 @@ pub fn parse(args: &[OsString]) -> Option<Cli> {
     let mut root = GlobalArgs::default();
     let subcommand = loop {
         let arg = rest.next()?;
-        if arg == "export" || arg == "run" {
+        if ["export", "run", "load", "validate"].contains(&arg) {
             break arg;
         }
         global(&mut root, arg, &mut rest)?;
     };
-    let mut global_after = GlobalArgs::default();
-    let command = if subcommand == "export" {
-        Command::Export(WithGlobals {
-            args: export(&mut global_after, &mut rest)?,
-            global: global_after,
-        })
-    } else {
-        Command::Run(WithGlobals {
-            args: run(&mut global_after, &mut rest)?,
-            global: global_after,
-        })
+    let mut global = GlobalArgs::default();
+    let command = match subcommand {
+        "export" => Command::Export(WithGlobals {
+            args: export(&mut global, &mut rest)?,
+            global,
+        }),
+        "run" => Command::Run(WithGlobals {
+            args: run(&mut global, &mut rest)?,
+            global,
+        }),
+        "load" => Command::Load(WithGlobals {
+            args: load(&mut global, &mut rest)?,
+            global,
+        }),
+        _ => Command::Validate(WithGlobals {
+            args: validate(&mut global, &mut rest)?,
+            global,
+        }),
     };
     Some(Cli {
         global: root,
@@ -118,6 +131,45 @@ fn run<'a>(globals: &mut GlobalArgs, rest: &mut impl Iterator<Item = &'a str>) -
         with_settings: false,
         command,
     })
+}
+
+/// `load`'s `--type` and the global flags, in any order, each at most once.
+fn load<'a>(
+    globals: &mut GlobalArgs,
+    rest: &mut impl Iterator<Item = &'a str>,
+) -> Option<LoadArgs> {
+    let mut type_ = None;
+    let [type_flag] = LOAD_FLAGS;
+    while let Some(arg) = rest.next() {
+        let (name, inline) = split(arg);
+        if name == type_flag && type_.is_none() {
+            type_ = Some(TypeArg::from_str(value(inline, rest)?, false).ok()?);
+        } else {
+            global(globals, arg, rest)?;
+        }
+    }
+    Some(LoadArgs {
+        type_: type_.unwrap_or_default(),
+    })
+}
+
+/// `validate`'s names and the global flags, in any order. A name that is
+/// empty or starts with `-` is left to clap, and so is a line without one.
+fn validate<'a>(
+    globals: &mut GlobalArgs,
+    rest: &mut impl Iterator<Item = &'a str>,
+) -> Option<ValidateArgs> {
+    let mut names = Vec::new();
+    while let Some(arg) = rest.next() {
+        if arg.starts_with('-') {
+            global(globals, arg, rest)?;
+        } else if arg.is_empty() {
+            return None;
+        } else {
+            names.push(arg.to_owned());
+        }
+    }
+    (!names.is_empty()).then_some(ValidateArgs { names })
 }
 
 /// Reads a global flag not given before on this side of the subcommand;
@@ -216,6 +268,13 @@ mod tests {
             ],
             &["run", "--", "--help"],
             &["run", "--", ""],
+            &["load"],
+            &["load", "--type=cicd"],
+            &["--env", "dev", "load", "--type", "runtime", "--root=/srv"],
+            &["validate", "AAR_TOKEN"],
+            &["validate", "AAR_TOKEN", "CI_BOT_TOKEN", "--env=prod"],
+            &["--root", "/srv", "validate", "--spec", "s.toml", "BOT_JWT"],
+            &["validate", "export", "x=y"],
         ] {
             let args = argv(args);
             let fast = parse(&args).unwrap_or_else(|| panic!("{args:?} takes the shortcut"));
@@ -240,7 +299,18 @@ mod tests {
             &["export", "--env=a", "--env=b"],
             &["export", "extra"],
             &["export", "--", "x"],
-            &["load", "--type=cicd"],
+            &["load", "--type=cicd", "--type=all"],
+            &["load", "--format=json"],
+            &["load", "--partial"],
+            &["load", "X"],
+            &["load", "--help"],
+            &["validate"],
+            &["validate", "--env=prod"],
+            &["validate", "--", "X"],
+            &["validate", "-X"],
+            &["validate", ""],
+            &["validate", "X", "--type=cicd"],
+            &["validate", "X", "--help"],
             &["help", "export"],
             &["exp"],
             &["run"],
@@ -275,12 +345,17 @@ mod tests {
         };
         // Flags the shortcut leaves to clap.
         let clap_only = ["--as", "--with-settings"];
-        for (name, own) in [("export", &EXPORT_FLAGS[..]), ("run", &RUN_FLAGS)] {
+        for (name, own, shared) in [
+            ("export", &EXPORT_FLAGS[..], &clap_only[..]),
+            ("run", &RUN_FLAGS, &clap_only),
+            ("load", &LOAD_FLAGS, &[]),
+            ("validate", &[], &[]),
+        ] {
             let sub = cmd.find_subcommand(name).expect("the subcommand exists");
             let mut want: Vec<String> = own
                 .iter()
                 .chain(&GLOBAL_FLAGS)
-                .chain(&clap_only)
+                .chain(shared)
                 .map(|s| s.to_string())
                 .collect();
             let mut got = longs(sub);
@@ -315,6 +390,7 @@ mod tests {
             &["--env=prod"],
             &["--env", "dev"],
             &["--env", "export"],
+            &["AAR_TOKEN"],
         ]);
         let odd = prop::sample::select(vec![
             &["load"][..],
@@ -360,15 +436,41 @@ mod tests {
         )
     }
 
-    /// Global flags, `export` or `run`, then its flags, and usually for
-    /// `run` a `--` and a command.
+    /// What `validate` reads after its name: mostly token names and global
+    /// flags, sometimes a word it must leave to clap.
+    fn validate_word() -> impl Strategy<Value = Vec<&'static str>> {
+        let usual = prop::sample::select(vec![
+            &["AAR_TOKEN"][..],
+            &["BOT_JWT"],
+            &["x=y"],
+            &["export"],
+            &["--env=prod"],
+            &["--root", "/r"],
+            &["--spec=s.toml"],
+        ])
+        .prop_map(<[&str]>::to_vec);
+        prop_oneof![8 => usual, 1 => flag()]
+    }
+
+    /// Global flags, a subcommand (mostly one the shortcut reads), then
+    /// flags and words, and usually for `run` a `--` and a command.
     fn command_line() -> impl Strategy<Value = Vec<&'static str>> {
-        (
-            prop::collection::vec(flag(), 0..3),
-            prop::sample::select(vec!["export", "export", "run", "run", "load"]),
-            prop::collection::vec(flag(), 0..5),
-            prop::option::weighted(0.8, command_words()),
-        )
+        let sub = prop::sample::select(vec!["export", "run", "load", "validate", "info"]);
+        (prop::collection::vec(flag(), 0..3), sub)
+            .prop_flat_map(|(before, sub)| {
+                let after = if sub == "validate" {
+                    prop::collection::vec(validate_word(), 0..5).boxed()
+                } else {
+                    prop::collection::vec(flag(), 0..5).boxed()
+                };
+                let dashes = if sub == "run" { 0.8 } else { 0.1 };
+                (
+                    Just(before),
+                    Just(sub),
+                    after,
+                    prop::option::weighted(dashes, command_words()),
+                )
+            })
             .prop_map(|(before, sub, after, command)| {
                 let mut words: Vec<&str> = before.concat();
                 words.push(sub);
