@@ -1,4 +1,5 @@
-//! The spec parser on any text never panics. A spec it accepts renders
+//! The spec parser on any text never panics. Where the plain token-table
+//! reader reads the text, toml reads the same tree, spans and all. A spec it accepts renders
 //! every generated file, its CI files read back as its CI values, and its
 //! snapshot decodes to the same spec, while damaged snapshot bytes decode
 //! to nothing or to that same spec, never to a different one.
@@ -8,12 +9,13 @@
 use libfuzzer_sys::fuzz_target;
 use tokenspec_core::Class;
 use tokenspec_fuzz::render::{self, base_template, ci_files, policies, template_file};
-use tokenspec_fuzz::{dotenv, snapshot, Spec};
+use tokenspec_fuzz::{document, dotenv, snapshot, Spec};
 
 fuzz_target!(|data: &[u8]| {
     let src = String::from_utf8_lossy(data);
     // A forged or random cache file: never a panic.
     let _ = snapshot::decode(data, snapshot::Digest::of(src.as_bytes()));
+    reader_agrees_with_toml(&src);
     let spec = match Spec::parse(&src, "token-spec.toml") {
         Ok(spec) => spec,
         Err(diagnostics) => {
@@ -26,6 +28,13 @@ fuzz_target!(|data: &[u8]| {
     renders(&spec, &src);
     snapshot_round_trips(&spec, &src);
 });
+
+fn reader_agrees_with_toml(src: &str) {
+    if let Some(ours) = document::plain_tail(src) {
+        let theirs = toml::de::DeTable::parse(src).expect("toml reads what the reader read");
+        assert_eq!(format!("{ours:?}"), format!("{theirs:?}"));
+    }
+}
 
 fn spans_are_in_the_source(spec: &Spec, src: &str) {
     for t in &spec.tokens {

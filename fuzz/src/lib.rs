@@ -3,7 +3,7 @@
 
 pub use cli::export;
 pub use cli::github;
-pub use manifest::{render, snapshot, Spec};
+pub use manifest::{document, render, snapshot, Spec};
 pub use tokenspec_core::dotenv;
 pub use tokenspec_core::dotenv_write;
 pub use tokenspec_core::load;

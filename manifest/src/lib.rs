@@ -3,6 +3,7 @@
 //! Shared by the proc-macro, the xtask and the command line tool.
 
 pub mod diagnostic;
+pub mod document;
 pub mod model;
 pub mod parse;
 pub mod render;
