@@ -178,26 +178,23 @@ impl<'i> Reader<'i> {
                     return Some(table);
                 }
                 Some(_) => {
-                    let (key, value) = self.key_value()?;
+                    let (key, value) = self.key_value(true)?;
                     self.end_of_line()?;
-                    if table.contains_key(key.get_ref().as_ref()) {
-                        return None;
-                    }
-                    table.insert(key, value);
+                    insert_once(&mut table, key, value)?;
                 }
             }
         }
     }
 
-    /// `key = value`, with spaces around `=`.
-    fn key_value(&mut self) -> Option<(Spanned<Cow<'i, str>>, Val<'i>)> {
+    /// `key = value`, with spaces around `=`; `nested` as for [`Self::value`].
+    fn key_value(&mut self, nested: bool) -> Option<(Spanned<Cow<'i, str>>, Val<'i>)> {
         let key = self.bare_key()?;
         self.skip_spaces();
         if !self.eat(b'=') {
             return None;
         }
         self.skip_spaces();
-        let value = self.value(true)?;
+        let value = self.value(nested)?;
         Some((key, value))
     }
 
@@ -319,17 +316,8 @@ impl<'i> Reader<'i> {
         }
         loop {
             self.skip_spaces();
-            let key = self.bare_key()?;
-            self.skip_spaces();
-            if !self.eat(b'=') {
-                return None;
-            }
-            self.skip_spaces();
-            let value = self.value(false)?;
-            if table.contains_key(key.get_ref().as_ref()) {
-                return None;
-            }
-            table.insert(key, value);
+            let (key, value) = self.key_value(false)?;
+            insert_once(&mut table, key, value)?;
             self.skip_spaces();
             if self.eat(b'}') {
                 return Some(table);
@@ -339,6 +327,19 @@ impl<'i> Reader<'i> {
             }
         }
     }
+}
+
+/// Adds `key` to `table`; `None` when it is there already (toml reports it).
+fn insert_once<'i>(
+    table: &mut DeTable<'i>,
+    key: Spanned<Cow<'i, str>>,
+    value: Val<'i>,
+) -> Option<()> {
+    if table.contains_key(key.get_ref().as_ref()) {
+        return None;
+    }
+    table.insert(key, value);
+    Some(())
 }
 
 #[cfg(test)]
