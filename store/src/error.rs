@@ -217,7 +217,7 @@ impl std::error::Error for StoreError {}
 
 /// A server message made safe to quote: every known secret cut out, control
 /// characters dropped, at most 300 characters.
-pub(crate) fn scrub(message: &str, secrets: &[&str]) -> String {
+pub fn scrub(message: &str, secrets: &[&str]) -> String {
     let mut text = message.to_owned();
     for secret in secrets.iter().filter(|s| !s.is_empty()) {
         text = text.replace(secret, "[REDACTED]");

@@ -74,32 +74,17 @@ impl Transport {
         ca_file: Option<&Path>,
         retry: RetryPolicy,
     ) -> Result<Transport, StoreError> {
-        let root_certs = match ca_file {
-            None => RootCerts::PlatformVerifier,
-            Some(path) => read_ca_file(path).map_err(|detail| {
-                StoreError::new(
-                    address,
-                    Operation::Configure,
-                    None,
-                    Reason::CaFile {
-                        path: path.display().to_string(),
-                        detail,
-                    },
-                )
-            })?,
-        };
-        let config = Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(crate::REQUEST_TIMEOUT))
-            .timeout_connect(Some(crate::CONNECT_TIMEOUT))
-            // The token header would follow a redirect to wherever it points;
-            // standbys forward requests to the active node instead.
-            .max_redirects(0)
-            .user_agent(concat!("tokenspec/", env!("CARGO_PKG_VERSION")))
-            .tls_config(TlsConfig::builder().root_certs(root_certs).build())
-            .build();
+        let agent = agent(ca_file).map_err(|detail| {
+            let path = ca_file.map(|p| p.display().to_string()).unwrap_or_default();
+            StoreError::new(
+                address,
+                Operation::Configure,
+                None,
+                Reason::CaFile { path, detail },
+            )
+        })?;
         Ok(Transport {
-            agent: config.into(),
+            agent,
             address: address.to_owned(),
             retry,
         })
@@ -176,6 +161,36 @@ impl Transport {
             body: Zeroizing::new(text),
         })
     }
+}
+
+/// The HTTP agent every tokenspec client uses (the store here, the issuers
+/// and GitHub's secrets in `tokenspec-remote`): rustls with the platform
+/// verifier, or only the CA certificates of `ca_file`; [`crate::CONNECT_TIMEOUT`]
+/// and [`crate::REQUEST_TIMEOUT`]; any status is a reply, not an error; no
+/// redirects, so a credential header only goes to the address it was meant
+/// for. `Err` is why `ca_file` is unusable.
+pub fn agent(ca_file: Option<&Path>) -> Result<Agent, String> {
+    let root_certs = match ca_file {
+        None => RootCerts::PlatformVerifier,
+        Some(path) => read_ca_file(path)?,
+    };
+    let config = Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(crate::REQUEST_TIMEOUT))
+        .timeout_connect(Some(crate::CONNECT_TIMEOUT))
+        // The token header would follow a redirect to wherever it points;
+        // standbys forward requests to the active node instead.
+        .max_redirects(0)
+        .user_agent(concat!("tokenspec/", env!("CARGO_PKG_VERSION")))
+        .tls_config(TlsConfig::builder().root_certs(root_certs).build())
+        .build();
+    Ok(config.into())
+}
+
+/// Why a request got no reply, in the store's terms (unreachable, timeout,
+/// TLS, a broken response); shared with `tokenspec-remote`.
+pub fn no_reply(error: ureq::Error) -> Reason {
+    Failure::from(error).reason
 }
 
 /// A request that got no reply.

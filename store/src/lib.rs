@@ -92,12 +92,12 @@ mod store;
 
 pub use auth::Auth;
 pub use client::{data_path, metadata_path, Client, Metadata, SecretData, CHANGED_KEY_PREFIX};
-pub use error::{Operation, Reason, StoreError};
+pub use error::{scrub, Operation, Reason, StoreError};
 pub use github_oidc::{
     AUDIENCE as JWT_AUDIENCE, REQUEST_TOKEN as GITHUB_REQUEST_TOKEN,
     REQUEST_URL as GITHUB_REQUEST_URL,
 };
-pub use http::RetryPolicy;
+pub use http::{agent, no_reply, RetryPolicy};
 pub use push::{Change, PushPlan};
 pub use settings::{
     Settings, APPROLE_MOUNT, APPROLE_ROLE_ID, APPROLE_SECRET_ID, JWT, JWT_FILE, JWT_MOUNT,
