@@ -74,7 +74,6 @@ pub fn run(cx: &Context, args: &CheckArgs) -> Result<Outcome> {
             audit = audit::audit(&input);
         }
     }
-    audit.findings.extend(super::store::rotation_findings(cx));
     if args.strict {
         audit.make_strict();
     }

@@ -78,7 +78,7 @@ fn fetch(
     Ok((opts, ages.then_some(changed)))
 }
 
-/// `check`'s rotation warnings: for each environment the store serves and
+/// `verify`'s rotation warnings for the store: for each environment the store serves and
 /// each class with a token that has `rotation_days`, the secret's change
 /// times against them. When the store cannot be reached or read with the
 /// credentials present, a note says so: the audit of the files stands.
@@ -116,11 +116,13 @@ pub fn rotation_findings(cx: &Context) -> Vec<Finding> {
             match times {
                 Ok(changed) => {
                     let label = store.label(class, env);
+                    let push = format!("tokenspec --env {env} push --type={class}");
                     let secret = StoredSecret {
                         class,
                         env,
                         label: &label,
                         changed: &changed,
+                        push: &push,
                     };
                     found.extend(rotation::findings(cx.spec(), &secret, now));
                 }

@@ -62,12 +62,26 @@ pub enum Rule {
     Drift,
     Conflict,
     TempFile,
-    /// A stored token older than its `rotation_days` (found by the CLI, which reads the store).
+    /// A stored token or GitHub secret older than its `rotation_days` (found by `verify`).
     Rotation,
+    /// `verify`: the issuer refused the token.
+    Invalid,
+    /// `verify`: expired, expiring within 14 days, or outliving its `rotation_days`.
+    Expiry,
+    /// `verify`: the issuer names another identity than the spec's `identity`.
+    Identity,
+    /// `verify`: a declared scope the token lacks (error), or one it has undeclared (warning).
+    Scopes,
+    /// `verify`: the issuer could not be asked (network, rate limit, 5xx).
+    Unverified,
+    /// `verify`: a token a workflow uses that is not a GitHub secret.
+    GithubMissingSecret,
+    /// `verify`: a GitHub secret the spec does not know.
+    GithubUnknownSecret,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 16] = [
+    pub const ALL: [Rule; 23] = [
         Rule::Parse,
         Rule::Separation,
         Rule::IgnoreRules,
@@ -84,6 +98,13 @@ impl Rule {
         Rule::Conflict,
         Rule::TempFile,
         Rule::Rotation,
+        Rule::Invalid,
+        Rule::Expiry,
+        Rule::Identity,
+        Rule::Scopes,
+        Rule::Unverified,
+        Rule::GithubMissingSecret,
+        Rule::GithubUnknownSecret,
     ];
 
     /// The stable id, as printed in `error[<id>]` and the JSON `rule` field.
@@ -105,6 +126,13 @@ impl Rule {
             Rule::Conflict => "conflict",
             Rule::TempFile => "temp-file",
             Rule::Rotation => "rotation",
+            Rule::Invalid => "invalid",
+            Rule::Expiry => "expiry",
+            Rule::Identity => "identity",
+            Rule::Scopes => "scopes",
+            Rule::Unverified => "unverified",
+            Rule::GithubMissingSecret => "github-missing-secret",
+            Rule::GithubUnknownSecret => "github-unknown-secret",
         }
     }
 }

@@ -1,6 +1,7 @@
-//! The `rotation` rule: a token in the store whose value last changed longer
-//! ago than its `rotation_days`. The CLI reads the change times from the
-//! store (this crate links no HTTP client) and hands them in.
+//! The `rotation` rule: a token in the store, or a GitHub secret, whose
+//! value last changed longer ago than its `rotation_days`. `tokenspec
+//! verify` reads the change times (this crate links no HTTP client) and
+//! hands them in.
 
 use std::collections::HashMap;
 use std::time::{Duration, SystemTime};
@@ -12,14 +13,18 @@ use super::{Finding, Rule};
 
 const DAY: u64 = 24 * 60 * 60;
 
-/// One class's secret in one environment, as read from the store.
+/// One class's secret in one environment, as read from the store, or the
+/// secrets of a GitHub repository or deployment environment.
 pub struct StoredSecret<'a> {
     pub class: Class,
     pub env: &'a str,
-    /// How reports name it, e.g. `openbao secret/myproject/cicd/prod`.
+    /// How reports name it, e.g. `openbao secret/myproject/cicd/prod` or
+    /// `GitHub repository owner/name`.
     pub label: &'a str,
     /// When each token the secret holds last changed, by name.
     pub changed: &'a HashMap<String, SystemTime>,
+    /// The command that writes a new value, e.g. `tokenspec --env prod push --type=cicd`.
+    pub push: &'a str,
 }
 
 /// A warning for each of the secret's tokens older than its `rotation_days`,
@@ -39,20 +44,40 @@ pub fn findings(spec: &Spec, secret: &StoredSecret<'_>, now: SystemTime) -> Vec<
             Finding::warning(
                 Rule::Rotation,
                 format!(
-                    "{} in {} ({}) last changed {} days ago, more than its rotation_days ({days})",
+                    "{} in {} ({}) last changed on {} ({} days ago), more than its rotation_days ({days})",
                     token.name,
                     secret.label,
                     secret.env,
+                    date(*changed),
                     age.as_secs() / DAY
                 ),
             )
             .help(format!(
-                "{} (owner: {}) should rotate it, then `tokenspec --env {} push --type={}`",
-                token.name, token.owner, secret.env, secret.class
+                "{} (owner: {}) should rotate it, then `{}`",
+                token.name, token.owner, secret.push
             )),
         );
     }
     found
+}
+
+/// The UTC calendar date of `t`, `YYYY-MM-DD` (days from the civil calendar
+/// algorithm, so this crate needs no time library).
+pub fn date(t: SystemTime) -> String {
+    let days = t
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() / DAY) as i64;
+    // Howard Hinnant's days_from_civil, inverted.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
 }
 
 #[cfg(test)]
@@ -81,17 +106,27 @@ mod tests {
             env: "prod",
             label: "openbao secret/p/cicd/prod",
             changed: &changed,
+            push: "tokenspec --env prod push --type=cicd",
         };
         let found = findings(&spec, &secret, now);
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(
             found[0].message,
-            "OLD in openbao secret/p/cicd/prod (prod) last changed 31 days ago, more than its rotation_days (30)"
+            "OLD in openbao secret/p/cicd/prod (prod) last changed on 1972-08-27 (31 days ago), more than its rotation_days (30)"
         );
         assert!(
             found[0].help.contains("(owner: Platform team)"),
             "{}",
             found[0].help
         );
+    }
+
+    #[test]
+    fn dates_are_the_utc_calendar_day() {
+        let at = |secs| date(SystemTime::UNIX_EPOCH + Duration::from_secs(secs));
+        assert_eq!(at(0), "1970-01-01");
+        assert_eq!(at(951_782_400), "2000-02-29");
+        assert_eq!(at(1_767_225_599), "2025-12-31");
+        assert_eq!(at(1_767_225_600), "2026-01-01");
     }
 }
