@@ -74,6 +74,11 @@ impl Transport {
         ca_file: Option<&Path>,
         retry: RetryPolicy,
     ) -> Result<Transport, StoreError> {
+        // Before anything else: no name lookup, no connection, no token in
+        // clear text to a host that is not loopback.
+        let checked = tokenspec_core::address::check_address(address).map_err(|e| {
+            StoreError::new(address, Operation::Configure, None, Reason::Address(e))
+        })?;
         let root_certs = match ca_file {
             None => RootCerts::PlatformVerifier,
             Some(path) => read_ca_file(path).map_err(|detail| {
@@ -96,8 +101,15 @@ impl Transport {
             // standbys forward requests to the active node instead.
             .max_redirects(0)
             .user_agent(concat!("tokenspec/", env!("CARGO_PKG_VERSION")))
-            .tls_config(TlsConfig::builder().root_certs(root_certs).build())
-            .build();
+            .tls_config(TlsConfig::builder().root_certs(root_certs).build());
+        // A proxy would carry a clear-text request (and its token) off the
+        // loopback host; only https goes through one (tunnelled).
+        let config = if checked.is_https() {
+            config
+        } else {
+            config.proxy(None)
+        }
+        .build();
         Ok(Transport {
             agent: config.into(),
             address: address.to_owned(),
