@@ -2,6 +2,7 @@
 //! so it never parses TOML: token definitions arrive as plain data, emitted
 //! by the proc-macro or built by the command line tool from the spec.
 
+pub mod address;
 pub mod def;
 pub mod dotenv;
 pub mod dotenv_write;

@@ -86,8 +86,9 @@ pub enum StoreDefError {
     BadSegment { field: &'static str, value: String },
     /// An environment name with characters outside `a-z 0-9 - _`.
     BadEnvironment { name: String },
-    /// The address is not `http://…` or `https://…`.
-    BadAddress,
+    /// The address fails [`crate::address::check_address`]: not `https://`,
+    /// nor `http://` to a loopback host.
+    BadAddress(crate::address::AddressError),
 }
 
 impl fmt::Display for StoreDefError {
@@ -108,9 +109,7 @@ impl fmt::Display for StoreDefError {
             StoreDefError::BadEnvironment { name } => {
                 write!(f, "the store environment `{name}` is not a valid name")
             }
-            StoreDefError::BadAddress => {
-                f.write_str("the store address must start with `http://` or `https://`")
-            }
+            StoreDefError::BadAddress(e) => write!(f, "the store address {e}"),
         }
     }
 }
@@ -131,7 +130,7 @@ impl StoreDefError {
             StoreDefError::BadEnvironment { .. } => {
                 "use lowercase letters, digits, `-` and `_`"
             }
-            StoreDefError::BadAddress => "write the address like \"https://bao.internal:8200\"",
+            StoreDefError::BadAddress(e) => e.help(),
         }
     }
 }
@@ -183,14 +182,11 @@ impl StoreDef {
     }
 }
 
+/// The one address policy ([`crate::address::check_address`]), as a spec field check.
 pub fn validate_address(address: &str) -> Result<(), StoreDefError> {
-    let rest = address
-        .strip_prefix("https://")
-        .or_else(|| address.strip_prefix("http://"));
-    match rest {
-        Some(host) if !host.is_empty() && !host.chars().any(char::is_whitespace) => Ok(()),
-        _ => Err(StoreDefError::BadAddress),
-    }
+    crate::address::check_address(address)
+        .map(drop)
+        .map_err(StoreDefError::BadAddress)
 }
 
 pub fn validate_mount(mount: &str) -> Result<(), StoreDefError> {

@@ -119,7 +119,9 @@ impl<'a> GitHub<'a> {
     }
 
     fn get(&self, url: &str) -> Result<Reply, Failure> {
-        let reply = self.client.get(url, Auth::Bearer(self.token))?;
+        let reply = self
+            .client
+            .get(url, GITHUB_API_URL, Auth::Bearer(self.token))?;
         if reply.status == 200 {
             Ok(reply)
         } else {
@@ -221,6 +223,7 @@ impl<'a> GitHub<'a> {
         );
         let reply = self.client.put(
             &self.url(target, &format!("/{}", segment(name))),
+            GITHUB_API_URL,
             Auth::Bearer(self.token),
             body.as_bytes(),
         )?;

@@ -1,6 +1,8 @@
 //! Requests to the issuers and to GitHub over the store's agent
 //! ([`tokenspec_store::agent`]: rustls, no redirects), each with its own
-//! timeout and all within one deadline.
+//! timeout and all within one deadline. Every request's address passes
+//! [`tokenspec_core::address::check_address`] first, here, so no caller
+//! can send a credential past the policy.
 
 use std::time::{Duration, Instant};
 
@@ -17,7 +19,10 @@ const MAX_RESPONSE_BYTES: u64 = 1024 * 1024;
 /// One agent shared by every request of a run (it is `Sync`: the verify
 /// threads share its connection pool), and the run's deadline.
 pub struct Client {
-    agent: Agent,
+    /// For `https://` (through a proxy when one is configured).
+    tls: Agent,
+    /// For `http://` to a loopback host: never through a proxy.
+    loopback: Agent,
     deadline: Instant,
     timeout: Duration,
 }
@@ -70,11 +75,14 @@ impl Client {
 
     /// A client with other bounds (tests, `TOKENSPEC_HTTP_TIMEOUT`).
     pub fn with_timeouts(request: Duration, overall: Duration) -> Result<Client, Failure> {
-        let agent = tokenspec_store::agent(None).map_err(|detail| Failure::Transport {
-            reason: Reason::BadResponse { detail },
-        })?;
+        let agent = |https| {
+            tokenspec_store::agent(None, https).map_err(|detail| Failure::Transport {
+                reason: Reason::BadResponse { detail },
+            })
+        };
         Ok(Client {
-            agent,
+            tls: agent(true)?,
+            loopback: agent(false)?,
             deadline: Instant::now() + overall,
             timeout: request,
         })
@@ -89,10 +97,20 @@ impl Client {
         Ok(left.min(self.timeout))
     }
 
-    pub(crate) fn get(&self, url: &str, auth: Auth<'_>) -> Result<Reply, Failure> {
+    /// The agent for `url`, once the address policy allows it.
+    fn agent(&self, url: &str, variable: &str) -> Result<&Agent, Failure> {
+        let checked = crate::check_address(url, variable)?;
+        Ok(if checked.is_https() {
+            &self.tls
+        } else {
+            &self.loopback
+        })
+    }
+
+    pub(crate) fn get(&self, url: &str, variable: &str, auth: Auth<'_>) -> Result<Reply, Failure> {
+        let agent = self.agent(url, variable)?;
         let timeout = self.budget()?;
-        let request = self
-            .agent
+        let request = agent
             .get(url)
             .config()
             .timeout_global(Some(timeout))
@@ -101,10 +119,16 @@ impl Client {
         read(request.call(), timeout)
     }
 
-    pub(crate) fn put(&self, url: &str, auth: Auth<'_>, body: &[u8]) -> Result<Reply, Failure> {
+    pub(crate) fn put(
+        &self,
+        url: &str,
+        variable: &str,
+        auth: Auth<'_>,
+        body: &[u8],
+    ) -> Result<Reply, Failure> {
+        let agent = self.agent(url, variable)?;
         let timeout = self.budget()?;
-        let request = self
-            .agent
+        let request = agent
             .put(url)
             .config()
             .timeout_global(Some(timeout))

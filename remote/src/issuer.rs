@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokenspec_core::{Format, Secret};
 
 use crate::http::{Auth, Reply};
-use crate::{check_address, jwt, rfc3339, Client, Endpoints, Failure, PARALLEL};
+use crate::{jwt, rfc3339, Client, Endpoints, Failure, PARALLEL};
 
 /// Who can say whether a token is live.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -131,13 +131,10 @@ pub fn verify(
     let Some((base, variable)) = endpoints.of(issuer) else {
         return jwt::inspect(token.expose_secret(), now);
     };
-    if let Err(refused) = check_address(base, variable) {
-        return Answer::failed(&refused);
-    }
     let outcome = match issuer {
-        Issuer::GitHub => github_user(client, base, token),
-        Issuer::Discord => discord_me(client, base, token),
-        Issuer::Cloudflare => cloudflare_verify(client, base, token),
+        Issuer::GitHub => github_user(client, base, variable, token),
+        Issuer::Discord => discord_me(client, base, variable, token),
+        Issuer::Cloudflare => cloudflare_verify(client, base, variable, token),
         Issuer::Jwt => unreachable!("decoded above"),
     };
     match outcome {
@@ -222,8 +219,13 @@ pub(crate) fn unexpected(reply: &Reply, secrets: &[&str]) -> Failure {
     }
 }
 
-fn github_user(client: &Client, base: &str, token: &Secret) -> Result<Answer, Failure> {
-    let reply = client.get(&format!("{base}/user"), Auth::Bearer(token))?;
+fn github_user(
+    client: &Client,
+    base: &str,
+    variable: &str,
+    token: &Secret,
+) -> Result<Answer, Failure> {
+    let reply = client.get(&format!("{base}/user"), variable, Auth::Bearer(token))?;
     match reply.status {
         200 => {}
         401 => {
@@ -309,8 +311,13 @@ pub(crate) fn github_time(text: &str) -> Option<SystemTime> {
     }
 }
 
-fn discord_me(client: &Client, base: &str, token: &Secret) -> Result<Answer, Failure> {
-    let reply = client.get(&format!("{base}/users/@me"), Auth::Bot(token))?;
+fn discord_me(
+    client: &Client,
+    base: &str,
+    variable: &str,
+    token: &Secret,
+) -> Result<Answer, Failure> {
+    let reply = client.get(&format!("{base}/users/@me"), variable, Auth::Bot(token))?;
     match reply.status {
         200 => {}
         401 => {
@@ -337,8 +344,17 @@ fn discord_me(client: &Client, base: &str, token: &Secret) -> Result<Answer, Fai
     })
 }
 
-fn cloudflare_verify(client: &Client, base: &str, token: &Secret) -> Result<Answer, Failure> {
-    let reply = client.get(&format!("{base}/user/tokens/verify"), Auth::Bearer(token))?;
+fn cloudflare_verify(
+    client: &Client,
+    base: &str,
+    variable: &str,
+    token: &Secret,
+) -> Result<Answer, Failure> {
+    let reply = client.get(
+        &format!("{base}/user/tokens/verify"),
+        variable,
+        Auth::Bearer(token),
+    )?;
     let body = reply.json();
     match reply.status {
         200 => {}

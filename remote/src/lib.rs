@@ -19,7 +19,7 @@
 //! # Addresses
 //!
 //! The base addresses come from [`Endpoints::from_env`]. Each is checked by
-//! the one address policy ([`tokenspec_core::address`]) before anything is
+//! the one address policy ([`tokenspec_core::address::check_address`]) before anything is
 //! sent: only `https://`, or `http://` to a loopback host. A refused address
 //! gets no request, not even a name lookup.
 //!
@@ -42,9 +42,9 @@
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
+use tokenspec_core::address::Address;
 use tokenspec_store::Reason;
 
-mod address;
 pub mod github;
 mod http;
 mod issuer;
@@ -111,12 +111,14 @@ impl Endpoints {
     }
 }
 
-/// Checks `address` against the address policy before any request: `Err`
-/// holds the refusal (the address shown without its userinfo).
-pub fn check_address(address: &str, variable: &str) -> Result<(), Failure> {
-    address::check(address).map_err(|e| Failure::Refused {
+/// Checks `address` (set by `variable`) against the one address policy
+/// before any request: `Err` holds the refusal, showing the address without
+/// its user info.
+pub fn check_address(address: &str, variable: &str) -> Result<Address, Failure> {
+    tokenspec_core::address::check_address(address).map_err(|e| Failure::Refused {
         variable: variable.to_owned(),
         message: e.to_string(),
+        help: e.help(),
     })
 }
 
@@ -125,7 +127,11 @@ pub fn check_address(address: &str, variable: &str) -> Result<(), Failure> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Failure {
     /// The address policy refused the address: nothing was sent.
-    Refused { variable: String, message: String },
+    Refused {
+        variable: String,
+        message: String,
+        help: &'static str,
+    },
     /// No answer within the request's timeout.
     Timeout { after: Duration },
     /// The run's deadline passed before the request could start.

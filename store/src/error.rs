@@ -66,6 +66,9 @@ pub enum Reason {
     NoAddress,
     /// `TOKENSPEC_JWT_ROLE` in GitHub Actions, but the runner's OIDC token could not be fetched.
     OidcToken { detail: String },
+    /// The address is not `https://`, nor `http://` to a loopback host
+    /// (checked before any name lookup or connection).
+    Address(tokenspec_core::address::AddressError),
     /// One half of a credential pair is set, the other is not.
     IncompleteCredentials {
         set: &'static str,
@@ -94,7 +97,8 @@ impl StoreError {
         reason: Reason,
     ) -> Self {
         StoreError {
-            address: address.to_owned(),
+            // Never a user name or password that the address may hold.
+            address: tokenspec_core::address::display_address(address).into_owned(),
             operation,
             target: target.map(str::to_owned),
             class: None,
@@ -165,6 +169,7 @@ impl StoreError {
             Reason::NoAddress => "set BAO_ADDR (or VAULT_ADDR), or `address` in the spec's [store] table".to_owned(),
             Reason::NoCredentials => "set BAO_TOKEN (or VAULT_TOKEN), or log in with `bao login` (it writes ~/.vault-token), or set TOKENSPEC_APPROLE_ROLE_ID and TOKENSPEC_APPROLE_SECRET_ID, or TOKENSPEC_JWT_ROLE with TOKENSPEC_JWT or TOKENSPEC_JWT_FILE".to_owned(),
             Reason::IncompleteCredentials { missing, .. } => format!("set {missing} as well"),
+            Reason::Address(e) => e.help().to_owned(),
             Reason::OidcToken { .. } => "give the job `permissions: id-token: write` (the runner then sets ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN), or set TOKENSPEC_JWT or TOKENSPEC_JWT_FILE".to_owned(),
         }
     }
@@ -206,6 +211,7 @@ impl fmt::Display for StoreError {
             Reason::IncompleteCredentials { set, missing } => {
                 write!(f, "{set} is set but {missing} is not")
             }
+            Reason::Address(e) => write!(f, "{e}"),
             Reason::OidcToken { detail } => {
                 write!(f, "cannot fetch the GitHub Actions OIDC token ({detail})")
             }

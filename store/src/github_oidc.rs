@@ -25,7 +25,9 @@ pub(crate) fn fetch(
     audience: Option<&str>,
 ) -> Result<Secret, Reason> {
     let failed = |detail: String| Reason::OidcToken { detail };
-    let agent: Agent = Agent::config_builder()
+    // The request token is a credential too.
+    let checked = tokenspec_core::address::check_address(request_url).map_err(Reason::Address)?;
+    let agent = Agent::config_builder()
         .http_status_as_error(false)
         .timeout_global(Some(crate::REQUEST_TIMEOUT))
         .timeout_connect(Some(crate::CONNECT_TIMEOUT))
@@ -35,9 +37,14 @@ pub(crate) fn fetch(
             TlsConfig::builder()
                 .root_certs(RootCerts::PlatformVerifier)
                 .build(),
-        )
-        .build()
-        .into();
+        );
+    let agent: Agent = if checked.is_https() {
+        agent
+    } else {
+        agent.proxy(None)
+    }
+    .build()
+    .into();
     let mut url = request_url.to_owned();
     if let Some(audience) = audience {
         url.push(if url.contains('?') { '&' } else { '?' });

@@ -74,7 +74,12 @@ impl Transport {
         ca_file: Option<&Path>,
         retry: RetryPolicy,
     ) -> Result<Transport, StoreError> {
-        let agent = agent(ca_file).map_err(|detail| {
+        // Before anything else: no name lookup, no connection, no token in
+        // clear text to a host that is not loopback.
+        let checked = tokenspec_core::address::check_address(address).map_err(|e| {
+            StoreError::new(address, Operation::Configure, None, Reason::Address(e))
+        })?;
+        let agent = agent(ca_file, checked.is_https()).map_err(|detail| {
             let path = ca_file.map(|p| p.display().to_string()).unwrap_or_default();
             StoreError::new(
                 address,
@@ -168,8 +173,11 @@ impl Transport {
 /// verifier, or only the CA certificates of `ca_file`; [`crate::CONNECT_TIMEOUT`]
 /// and [`crate::REQUEST_TIMEOUT`]; any status is a reply, not an error; no
 /// redirects, so a credential header only goes to the address it was meant
-/// for. `Err` is why `ca_file` is unusable.
-pub fn agent(ca_file: Option<&Path>) -> Result<Agent, String> {
+/// for. `https` false is for a clear-text loopback address (one that
+/// passed [`tokenspec_core::address::check_address`]): no proxy, which
+/// would carry the request and its token off the host. `Err` is why
+/// `ca_file` is unusable.
+pub fn agent(ca_file: Option<&Path>, https: bool) -> Result<Agent, String> {
     let root_certs = match ca_file {
         None => RootCerts::PlatformVerifier,
         Some(path) => read_ca_file(path)?,
@@ -182,8 +190,10 @@ pub fn agent(ca_file: Option<&Path>) -> Result<Agent, String> {
         // standbys forward requests to the active node instead.
         .max_redirects(0)
         .user_agent(concat!("tokenspec/", env!("CARGO_PKG_VERSION")))
-        .tls_config(TlsConfig::builder().root_certs(root_certs).build())
-        .build();
+        .tls_config(TlsConfig::builder().root_certs(root_certs).build());
+    // A proxy would carry a clear-text request (and its token) off the
+    // loopback host; only https goes through one (tunnelled).
+    let config = if https { config } else { config.proxy(None) }.build();
     Ok(config.into())
 }
 

@@ -20,6 +20,11 @@
 //!
 //! # Connection, timeouts and retries
 //!
+//! - The address must pass [`tokenspec_core::address::check_address`]:
+//!   `https://`, or `http://` to a loopback literal (`127.0.0.0/8`, `[::1]`,
+//!   `localhost`), checked before any name lookup or connection (a
+//!   [`Reason::Address`] otherwise). A clear-text loopback request never
+//!   goes through a proxy. Errors show the address without user info.
 //! - One HTTP agent per [`Client`]: its keep-alive connection is reused for
 //!   every request of a run. HTTPS uses the platform's certificate verifier
 //!   (the system roots), or only the CA certificates of the PEM file in

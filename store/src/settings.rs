@@ -72,6 +72,9 @@ impl Settings {
         let address = address.trim_end_matches('/').to_owned();
         let configure_error =
             |reason| StoreError::new(&address, Operation::Configure, None, reason);
+        // Refused before any credential is read or any request is made.
+        tokenspec_core::address::check_address(&address)
+            .map_err(|e| configure_error(Reason::Address(e)))?;
 
         let auth = if let Some(token) = either("TOKEN") {
             Auth::Token(Secret::new(token))

@@ -23,6 +23,7 @@ mod migrate;
 mod non_rust;
 mod process_safety;
 mod redaction;
+mod round_two;
 mod roundtrip;
 mod run;
 mod spec_cache;

@@ -205,6 +205,19 @@ mod tests {
         assert!(e.contains("did you mean `address`?"), "{e}");
         assert!(e.contains("unknown environment `qa`"), "{e}");
         let e = parse("[store]\npath = \"p/{class}/{env}\"\naddress = \"bao:8200\"\n").unwrap_err();
-        assert!(e.contains("must start with `http://` or `https://`"), "{e}");
+        assert!(
+            e.contains("the store address bao:8200 is neither an https:// nor an http:// address"),
+            "{e}"
+        );
+        // Clear text to a host that is not loopback is refused at the spec's line:col.
+        let e =
+            parse("[store]\npath = \"p/{class}/{env}\"\naddress = \"http://bao.internal:8200\"\n")
+                .unwrap_err();
+        assert!(
+            e.contains("the store address http://bao.internal:8200 is clear-text http to a host that is not loopback"),
+            "{e}"
+        );
+        assert!(e.contains("token-spec.toml:4:11"), "{e}");
+        assert!(e.contains("help: use https://"), "{e}");
     }
 }
