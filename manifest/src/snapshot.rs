@@ -9,13 +9,13 @@
 //! parses the spec as usual. A checksum at the end catches damaged bytes.
 //! Only specs that passed every check are ever encoded.
 //!
-//! # Format, version 5 (4 held its strings inline; 3 had no digest)
+//! # Format, version 6 (5 had no `[github]` nor token `workflows` and `identity`; 4 held its strings inline; 3 had no digest)
 //!
 //! ```text
 //! file      = MAGIC body checksum
-//! MAGIC     = "tokenspec-snap:5"             16 bytes; the version is its last byte
+//! MAGIC     = "tokenspec-snap:6"             16 bytes; the version is its last byte
 //! checksum  = XXH3-64 of body                 8 bytes, little endian
-//! body      = digest n(pool length) pool environments env_from classes templates store tokens
+//! body      = digest n(pool length) pool environments env_from classes templates store github tokens
 //! digest    = XXH3-128 of the spec source    16 bytes, little endian
 //! pool      = UTF-8 text: every string once  (checked once, not per string)
 //! str       = n(offset in pool) n(byte length)
@@ -29,18 +29,23 @@
 //! tokens    = list<token>
 //! token     = name:str class required format ci_value deprecated aliases:list<str>
 //!             n(tail length) tail      the loader's fields first; it skips the tail
-//! tail      = description:str owner rotation_days scopes:list<str> spans
+//! tail      = description:str flags [owner:str] [rotation_days:opt<n>] scopes:list<str>
+//!             [workflows:list<str>] [identity:str] spans
+//! flags     = one byte: bit 0 its own owner, 1 its own rotation_days,
+//!             2 workflows, 3 identity; each present field follows (else
+//!             the class's owner and rotation_days, no workflows key, no identity)
 //! required  = 0 (always) | 1 (never) | 2 list<str>(environments)
 //! format    = str(built-in name) | "regex" str(pattern)
 //! ci_value  = 0 (the default, ci_test_<name>) | 1 str
-//! owner     = 0 (the class's) | 1 str
-//! rotation_days = 0 (the class's) | 1 opt<n>
 //! deprecated = opt<opt<str>(replacement) opt<str>(note)>
 //! spans     = n(table start) n(table length)
 //!             then name and ci_value spans: n(start - table start) n(length)
 //! templates = list<str>
 //! store     = 0 | 1 kind:str("openbao"|"vault") address:opt<str> mount:str path:str
 //!             environments:list<str> files:(0|1) span:(n(start) n(length))
+//! github    = default_token:(0 allow|1 forbid) default_token_workflows:list<str>
+//!             repository:opt<str> environments:list<str(spec) str(GitHub)>
+//!             span:opt<n(start) n(length)>
 //! ```
 //!
 //! Offsets relative to the table keep the common token at a few bytes of
@@ -57,10 +62,10 @@ use tokenspec_core::load::fast::DefView;
 use tokenspec_core::{Class, Deprecation, Format, Required, TokenDef};
 use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
-use crate::model::{ClassInfo, Spec, StoreKind, StoreSpec, Token};
+use crate::model::{ClassInfo, DefaultToken, GithubSpec, Spec, StoreKind, StoreSpec, Token};
 
 /// Identifies the layout; bump it whenever the encoding or the model changes.
-const MAGIC: &[u8; 16] = b"tokenspec-snap:5";
+const MAGIC: &[u8; 16] = b"tokenspec-snap:6";
 
 /// Which source text a snapshot was made from: XXH3-128 of its bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -135,6 +140,29 @@ pub fn encode(spec: &Spec, source: Digest) -> Vec<u8> {
             w.len(s.span.end.wrapping_sub(s.span.start));
         }
     }
+    let g = &spec.github;
+    w.u8(match g.default_token {
+        DefaultToken::Allow => 0,
+        DefaultToken::Forbid => 1,
+    });
+    w.len(g.default_token_workflows.len());
+    for x in &g.default_token_workflows {
+        w.str(x);
+    }
+    w.opt_str(g.repository.as_deref());
+    w.len(g.environments.len());
+    for (e, name) in &g.environments {
+        w.str(e);
+        w.str(name);
+    }
+    match &g.span {
+        None => w.u8(0),
+        Some(span) => {
+            w.u8(1);
+            w.len(span.start);
+            w.len(span.end.wrapping_sub(span.start));
+        }
+    }
     w.len(spec.tokens.len());
     for t in &spec.tokens {
         let class = spec.class(t.class);
@@ -178,21 +206,31 @@ pub fn encode(spec: &Spec, source: Digest) -> Vec<u8> {
         }
         let outer = std::mem::take(&mut w.fields);
         w.str(&t.description);
-        if t.owner == class.owner {
-            w.u8(0);
-        } else {
-            w.u8(1);
+        // One byte says which of the rarely given fields follow.
+        let own_owner = t.owner != class.owner;
+        let own_rotation = t.rotation_days != class.rotation_days;
+        w.u8(u8::from(own_owner)
+            | u8::from(own_rotation) << 1
+            | u8::from(t.workflows.is_some()) << 2
+            | u8::from(t.identity.is_some()) << 3);
+        if own_owner {
             w.str(&t.owner);
         }
-        if t.rotation_days == class.rotation_days {
-            w.u8(0);
-        } else {
-            w.u8(1);
+        if own_rotation {
             w.opt_n(t.rotation_days);
         }
         w.len(t.scopes.len());
         for s in &t.scopes {
             w.str(s);
+        }
+        if let Some(globs) = &t.workflows {
+            w.len(globs.len());
+            for g in globs {
+                w.str(g);
+            }
+        }
+        if let Some(identity) = &t.identity {
+            w.str(identity);
         }
         let base = t.span.start;
         w.len(base);
@@ -216,6 +254,7 @@ pub fn decode(bytes: &[u8], source: Digest) -> Option<Spec> {
     let env_from = env_from.into_iter().map(str::to_owned).collect();
     let templates = r.list(|r| r.str().map(str::to_owned))?;
     let store = read_store(&mut r)?;
+    let github = read_github(&mut r)?;
     let tokens = r.list(|r| {
         let t = RawToken::read(r, &classes)?;
         let d = &t.def;
@@ -233,6 +272,11 @@ pub fn decode(bytes: &[u8], source: Digest) -> Option<Spec> {
             scopes: t.scopes.iter().map(|s| (*s).to_owned()).collect(),
             deprecated: d.deprecated(|s| Cow::Owned(s.to_owned())),
             aliases: d.aliases.iter().map(|a| (*a).to_owned()).collect(),
+            workflows: t
+                .workflows
+                .as_ref()
+                .map(|w| w.iter().map(|g| (*g).to_owned()).collect()),
+            identity: t.identity.map(str::to_owned),
             span: t.span,
             name_span: t.name_span,
             ci_value_span: t.ci_value_span,
@@ -246,6 +290,29 @@ pub fn decode(bytes: &[u8], source: Digest) -> Option<Spec> {
         tokens,
         templates,
         store,
+        github,
+    })
+}
+
+/// The `[github]` settings, after `[store]`.
+fn read_github(r: &mut Reader<'_>) -> Option<GithubSpec> {
+    Some(GithubSpec {
+        default_token: match r.u8()? {
+            0 => DefaultToken::Allow,
+            1 => DefaultToken::Forbid,
+            _ => return None,
+        },
+        default_token_workflows: r.list(|r| r.str().map(str::to_owned))?,
+        repository: r.opt_str()?.map(str::to_owned),
+        environments: r.list(|r| Some((r.str()?.to_owned(), r.str()?.to_owned())))?,
+        span: match r.u8()? {
+            0 => None,
+            1 => {
+                let start = r.len()?;
+                Some(start..start.checked_add(r.len()?)?)
+            }
+            _ => return None,
+        },
     })
 }
 
@@ -309,6 +376,7 @@ impl View {
         let (mut r, environments, env_from, classes) = open(bytes, source)?;
         r.list(|r| r.str())?;
         let store = read_store(&mut r)?;
+        read_github(&mut r)?;
         let count = r.len()?;
         Some(View {
             bytes,
@@ -555,6 +623,8 @@ struct RawToken<'a> {
     owner: &'a str,
     rotation_days: Option<u32>,
     scopes: Vec<&'a str>,
+    workflows: Option<Vec<&'a str>>,
+    identity: Option<&'a str>,
     span: Range<usize>,
     name_span: Range<usize>,
     ci_value_span: Range<usize>,
@@ -590,17 +660,23 @@ impl<'a> RawToken<'a> {
         };
         let r = &mut tail;
         let description = r.str()?;
-        let owner = match r.u8()? {
-            0 => info.owner,
-            1 => r.str()?,
-            _ => return None,
-        };
-        let rotation_days = match r.u8()? {
-            0 => info.rotation_days,
-            1 => r.opt_n()?,
-            _ => return None,
+        let flags = r.u8()?;
+        if flags > 0b1111 {
+            return None;
+        }
+        let owner = if flags & 1 != 0 { r.str()? } else { info.owner };
+        let rotation_days = if flags & 2 != 0 {
+            r.opt_n()?
+        } else {
+            info.rotation_days
         };
         let scopes = r.list(|r| r.str())?;
+        let workflows = if flags & 4 != 0 {
+            Some(r.list(|r| r.str())?)
+        } else {
+            None
+        };
+        let identity = if flags & 8 != 0 { Some(r.str()?) } else { None };
         let base = r.len()?;
         let span = base..base.checked_add(r.len()?)?;
         let mut relative = || -> Option<Range<usize>> {
@@ -616,6 +692,8 @@ impl<'a> RawToken<'a> {
             owner,
             rotation_days,
             scopes,
+            workflows,
+            identity,
             span,
             name_span,
             ci_value_span,
@@ -906,6 +984,12 @@ path = "proj/{class}/{env}"
 environments = ["prod"]
 files = false
 
+[github]
+default_token = "forbid"
+default_token_workflows = ["release.yml", "auto-*.yml"]
+repository = "octo-org/proj"
+environments = { prod = "production", staging = "staging" }
+
 [class.cicd]
 owner = "Platform"
 rotation_days = 90
@@ -919,6 +1003,8 @@ ci_value = "dk_ci000000"
 required = ["prod", "ci"]
 scopes = ["deploy", "read"]
 aliases = ["DEPLOY_TOKEN", "OLD_DEPLOY"]
+workflows = ["deploy.yml", "release-*.yml"]
+identity = "deploy-bot[bot]"
 
 [[token]]
 name = "OLD_KEY"
@@ -926,6 +1012,7 @@ class = "cicd"
 description = "Replaced"
 required = false
 deprecated = { replacement = "DEPLOY_KEY", note = "gone in Q3" }
+workflows = []
 
 [[token]]
 name = "BOT_JWT"
