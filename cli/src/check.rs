@@ -122,7 +122,7 @@ fn write_text(out: &mut impl Write, audit: &Audit, fixed: &[Fixed]) -> io::Resul
 }
 
 /// `error[rule]: file:line: message` and an indented `help:` line.
-fn write_finding(out: &mut impl Write, f: &Finding) -> io::Result<()> {
+pub(crate) fn write_finding(out: &mut impl Write, f: &Finding) -> io::Result<()> {
     let location = f.location();
     let sep = if location.is_empty() { "" } else { ": " };
     writeln!(
@@ -138,12 +138,24 @@ fn write_finding(out: &mut impl Write, f: &Finding) -> io::Result<()> {
     Ok(())
 }
 
-fn count(n: usize, what: &str) -> String {
+pub(crate) fn count(n: usize, what: &str) -> String {
     if n == 1 {
         format!("1 {what}")
     } else {
         format!("{n} {what}s")
     }
+}
+
+/// One finding in the JSON shape `check` and `verify` share.
+pub(crate) fn finding_json(f: &Finding) -> serde_json::Value {
+    json!({
+        "severity": f.severity.as_str(),
+        "rule": f.rule.id(),
+        "file": f.file,
+        "line": f.line,
+        "message": f.message,
+        "help": f.help,
+    })
 }
 
 fn write_json(
@@ -152,20 +164,7 @@ fn write_json(
     audit: &Audit,
     fixed: &[Fixed],
 ) -> io::Result<()> {
-    let findings: Vec<_> = audit
-        .findings
-        .iter()
-        .map(|f| {
-            json!({
-                "severity": f.severity.as_str(),
-                "rule": f.rule.id(),
-                "file": f.file,
-                "line": f.line,
-                "message": f.message,
-                "help": f.help,
-            })
-        })
-        .collect();
+    let findings: Vec<_> = audit.findings.iter().map(finding_json).collect();
     let fixed: Vec<_> = fixed
         .iter()
         .map(|f| json!({ "file": f.file, "change": f.change }))

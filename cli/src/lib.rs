@@ -27,6 +27,7 @@ pub mod load;
 pub mod migrate;
 pub mod process;
 pub mod push;
+pub mod push_github;
 pub mod quick;
 pub mod quote;
 pub mod report;
@@ -35,6 +36,7 @@ pub mod spec_cache;
 pub mod store;
 pub mod table;
 pub mod validate;
+pub mod verify;
 
 pub use context::Context;
 pub use error::{exit, Error, Outcome};
@@ -139,9 +141,12 @@ pub enum Command {
     /// Write a starter token-spec.toml from the .env* and .tokens* files here
     #[command(after_help = init::EXAMPLES)]
     Init(WithGlobals<init::InitArgs>),
-    /// Write the environment's tokens from its files to the spec's store (check-and-set; never prints a value)
+    /// Write the environment's tokens from its files to the spec's store (check-and-set), or sealed to GitHub secrets; never prints a value
     #[command(after_help = push::EXAMPLES)]
     Push(WithGlobals<push::PushArgs>),
+    /// Check each token with its issuer (identity, scopes, expiry), and GitHub's secrets against the spec
+    #[command(after_help = verify::EXAMPLES)]
+    Verify(WithGlobals<verify::VerifyArgs>),
     /// Print shell completions
     #[command(after_help = completions::EXAMPLES)]
     Completions(WithGlobals<completions::CompletionsArgs>),
@@ -161,6 +166,7 @@ impl Cli {
             Command::Gen(c) => &c.global,
             Command::Init(c) => &c.global,
             Command::Push(c) => &c.global,
+            Command::Verify(c) => &c.global,
             Command::Completions(c) => &c.global,
         };
         self.global.overridden_by(after)
@@ -250,6 +256,7 @@ pub fn dispatch(cli: &Cli) -> error::Result<Outcome> {
         Command::Migrate(c) => migrate::run(&cx, &c.args),
         Command::Gen(c) => gen::run(&cx, &c.args),
         Command::Push(c) => push::run(&cx, &c.args),
+        Command::Verify(c) => verify::run(&cx, &c.args),
         Command::Init(_) | Command::Completions(_) => {
             unreachable!("handled before the spec is loaded")
         }

@@ -13,7 +13,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, BufWriter, Write};
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 
 use tokenspec_core::format::is_placeholder;
 use tokenspec_core::load::{resolve, State};
@@ -27,10 +27,21 @@ pub const EXAMPLES: &str = "\
 Examples:
   tokenspec --env prod push --dry-run
   tokenspec --env prod push --type=cicd
+  tokenspec --env prod push --to github --dry-run
 
 Reads the environment's files (.tokens.<env> over .tokens, .env.<env> over
 .env), never the process environment. Needs write access: the class's
-`<class>-writer` policy from `tokenspec gen`.";
+`<class>-writer` policy from `tokenspec gen`. With --to github: the spec's
+[github] repository (the environment's secrets when [github] environments
+maps it), sealed to GitHub's public key; the credential is GH_TOKEN, else
+GITHUB_TOKEN.";
+
+/// Where `push` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PushTo {
+    /// GitHub Actions secrets of the spec's [github] repository (sealed boxes)
+    Github,
+}
 
 #[derive(Debug, Clone, Args)]
 pub struct PushArgs {
@@ -40,9 +51,15 @@ pub struct PushArgs {
     /// List each token as new, changed or unchanged; write nothing
     #[arg(long)]
     pub dry_run: bool,
+    /// Write to GitHub Actions secrets instead of the spec's store
+    #[arg(long, value_enum, value_name = "TARGET")]
+    pub to: Option<PushTo>,
 }
 
 pub fn run(cx: &Context, args: &PushArgs) -> Result<Outcome> {
+    if args.to == Some(PushTo::Github) {
+        return super::push_github::run(cx, args);
+    }
     let Some(spec_store) = cx.store() else {
         return Err(Error::fatal(format_args!(
             "{} has no [store] table, so there is nowhere to push to",
@@ -119,7 +136,11 @@ pub fn run(cx: &Context, args: &PushArgs) -> Result<Outcome> {
 /// The values `class`'s files give its tokens in `env`, by name. A token
 /// no file sets is left out; a placeholder, an invalid value or an unusable
 /// entry is an error naming it (never its value).
-fn file_values(cx: &Context, class: Class, env: &str) -> Result<BTreeMap<String, Secret>> {
+pub(crate) fn file_values(
+    cx: &Context,
+    class: Class,
+    env: &str,
+) -> Result<BTreeMap<String, Secret>> {
     let defs = cx.spec().defs(Some(class));
     // Files only: an empty process environment.
     let opts = LoadOptions::new(&cx.root, Some(env)).with_vars(HashMap::<String, String>::new());

@@ -229,7 +229,8 @@ pub fn covers(held: &str, wanted: &str) -> bool {
         "workflow" => false,
         _ => {
             if let Some(rest) = held.strip_prefix("admin:") {
-                wanted.strip_prefix("write:") == Some(rest) || wanted.strip_prefix("read:") == Some(rest)
+                wanted.strip_prefix("write:") == Some(rest)
+                    || wanted.strip_prefix("read:") == Some(rest)
             } else if let Some(rest) = held.strip_prefix("write:") {
                 wanted.strip_prefix("read:") == Some(rest)
             } else {

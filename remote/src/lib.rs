@@ -45,6 +45,7 @@ use std::time::{Duration, SystemTime};
 use tokenspec_core::address::Address;
 use tokenspec_store::Reason;
 
+pub mod audit;
 pub mod github;
 mod http;
 mod issuer;
