@@ -3,6 +3,8 @@
 //! environment (CI runs the suite with `CI=true`, which must not leak into the
 //! child). `migrate` also property-tests its planner in-process.
 
+#[allow(dead_code)]
+mod api_double;
 mod basics;
 mod check;
 mod ci_env;
@@ -31,3 +33,4 @@ mod special_values;
 mod store;
 mod support;
 mod validate;
+mod verify;
