@@ -480,9 +480,9 @@ fn the_generated_cicd_reader_policy_reads_cicd_and_is_refused_runtime() {
 }
 
 #[test]
-fn load_shows_each_stored_tokens_age_and_check_warns_past_rotation_days() {
+fn load_shows_each_stored_tokens_age_and_verify_warns_past_rotation_days() {
     let Some(server) =
-        BaoServer::start("load_shows_each_stored_tokens_age_and_check_warns_past_rotation_days")
+        BaoServer::start("load_shows_each_stored_tokens_age_and_verify_warns_past_rotation_days")
     else {
         return;
     };
@@ -519,7 +519,13 @@ fn load_shows_each_stored_tokens_age_and_check_warns_past_rotation_days() {
     );
     out.assert_no_values(&["dpl-Old-1", "bot-Fresh-2"]);
 
+    // The age is verify's (online); check stays offline.
     let out = root(&p, &server, &["check"]);
+    assert!(
+        !out.stdout.contains("rotation") && !out.stderr.contains("rotation"),
+        "{out:?}"
+    );
+    let out = root(&p, &server, &["verify"]);
     assert!(
         out.stdout.contains("warning[rotation]: DEPLOY_TOKEN in openbao secret/myproject/cicd/prod (prod) last changed "),
         "{out:?}"
@@ -541,7 +547,7 @@ fn load_shows_each_stored_tokens_age_and_check_warns_past_rotation_days() {
     out.assert_no_values(&["dpl-Old-1", "bot-Fresh-2"]);
 
     // Without credentials: a note, and the audit of the files stands.
-    let out = p.run(&["check"]);
+    let out = p.run(&["verify"]);
     assert!(!out.stdout.contains("rotation"), "{out:?}");
     assert!(
         out.stderr
