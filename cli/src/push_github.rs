@@ -7,7 +7,8 @@
 //! credential is `GH_TOKEN`, else `GITHUB_TOKEN`; it goes only in the
 //! `Authorization` header of requests to `GITHUB_API_URL` (checked by the
 //! address policy first), never to a log or a child process. `--dry-run`
-//! lists the secrets (names only) and sends no value and no write. The
+//! lists the secrets (names only) and sends no value and no write; a real
+//! push does not list (each write's status says created or updated). The
 //! writes go one by one; when one fails, the table and the error say which
 //! were written and which were not.
 
@@ -65,12 +66,16 @@ pub fn run(cx: &Context, args: &PushArgs) -> Result<Outcome> {
         .help("nothing was written; check GH_TOKEN / GITHUB_TOKEN (it needs write access to the secrets) and GITHUB_API_URL")
     };
 
-    let existing: HashSet<String> = gh
-        .secrets(target)
-        .map_err(|e| failed("list", &e))?
-        .into_iter()
-        .map(|s| s.name.to_ascii_uppercase())
-        .collect();
+    // Only a dry run lists: a write learns created or updated from its status.
+    let existing: HashSet<String> = if args.dry_run {
+        gh.secrets(target)
+            .map_err(|e| failed("list", &e))?
+            .into_iter()
+            .map(|s| s.name.to_ascii_uppercase())
+            .collect()
+    } else {
+        HashSet::new()
+    };
     let plan: Vec<(&str, Class, &Secret, bool)> = values
         .iter()
         .flat_map(|(class, map)| {

@@ -371,6 +371,12 @@ fn cloudflare_verify(
     let body = body.ok_or_else(|| Failure::BadResponse {
         detail: "GET /user/tokens/verify did not return JSON".to_owned(),
     })?;
+    if body.get("success").and_then(|s| s.as_bool()) == Some(false) {
+        return Ok(Answer::status(
+            Status::Invalid,
+            "Cloudflare refused the token (success: false)",
+        ));
+    }
     let result = body.get("result").ok_or_else(|| Failure::BadResponse {
         detail: "GET /user/tokens/verify has no `result`".to_owned(),
     })?;
