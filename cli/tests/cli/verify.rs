@@ -894,3 +894,64 @@ fn verify_holds_github_secrets_against_the_spec_and_their_age() {
         "{paths:?}"
     );
 }
+
+#[test]
+fn push_refuses_a_clear_text_github_address_before_connecting() {
+    let double = Double::start();
+    let p = Project::with_spec(PUSH_SPEC);
+    p.tokens(".tokens.dev", &[("DEPLOY_TOKEN", "dpl-1")]);
+    let proxy = double.url();
+    let vars = [
+        ("GH_TOKEN", double.credential.as_str()),
+        ("GITHUB_API_URL", "http://github.example.com/api/v3"),
+        ("http_proxy", proxy.as_str()),
+        ("HTTP_PROXY", proxy.as_str()),
+    ];
+    let out = p.run_env(
+        &["--env", "dev", "push", "--to", "github", "--type=cicd"],
+        &vars,
+    );
+    assert_eq!(out.code, 2, "{out:?}");
+    assert_eq!(out.stdout, "");
+    assert_eq!(
+        out.stderr,
+        "error: refusing to send a token to GITHUB_API_URL: http://github.example.com/api/v3 is clear-text http to a host that is not loopback; nothing was sent\n\
+         help: use https://, or http:// only to a loopback host (127.0.0.1, [::1] or localhost): a credential is never sent in clear text\n"
+    );
+    assert_eq!(double.requests().len(), 0);
+    out.assert_no_values(&[&double.credential, "dpl-1"]);
+}
+
+#[test]
+fn every_page_of_secrets_is_read_and_the_audit_report_is_markdown() {
+    let double = Double::start();
+    let p = Project::with_spec(PUSH_SPEC);
+    for i in 0..130 {
+        double.put_secret("repository", &format!("EXTRA_{i:03}"), "x", days(-1));
+    }
+    double.put_secret("repository", "DEPLOY_TOKEN", "x", days(-1));
+    let mut vars = double.vars();
+    vars.push(("GH_TOKEN".to_owned(), double.credential.clone()));
+    vars.push(("DEPLOY_TOKEN".to_owned(), "dpl-Markdown-9".to_owned()));
+    let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let out = p.run_env(&["--env", "dev", "verify", "--format=markdown"], &vars);
+    assert_eq!(out.code, 0, "{out:?}");
+    out.assert_no_values(&[&double.credential, "dpl-Markdown-9"]);
+    assert!(out.stdout.starts_with("# Token audit 20"), "{out:?}");
+    assert!(out.stdout.contains("\n| Token | Issuer | Status | Identity | Missing scopes | Extra scopes | Expires | Owner | Note |\n"), "{out:?}");
+    assert!(out.stdout.contains("\n| `DEPLOY_TOKEN` | - | not-verifiable | - | - | - | - | Platform team | tokenspec cannot verify this format with its issuer |\n"), "{out:?}");
+    let unknown = out.stdout.matches("`github-unknown-secret`").count();
+    assert_eq!(unknown, 130, "{out:?}");
+    assert!(out.stdout.contains("- **warning** `github-unknown-secret`: EXTRA_129 in GitHub repository octo-org/deploy is not in the spec\n"), "{out:?}");
+    assert!(
+        out.stdout.ends_with("\n0 errors, 130 warnings.\n"),
+        "{out:?}"
+    );
+    let pages: Vec<String> = double
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/repos/octo-org/deploy/actions/secrets")
+        .map(|r| r.path.clone())
+        .collect();
+    assert_eq!(pages.len(), 2, "{:?}", double.requests());
+}
