@@ -374,6 +374,88 @@ pub fn exit_code(findings: &[Finding]) -> i32 {
 mod tests {
     use super::*;
 
+    const DAY_SECS: u64 = 86_400;
+
+    fn spec(extra: &str) -> Spec {
+        Spec::parse(
+            &format!(
+                "[class.cicd]\nowner = \"Ops\"\n[[token]]\nname = \"T\"\nclass = \"cicd\"\ndescription = \"d\"\nformat = \"github_pat\"\n{extra}"
+            ),
+            "token-spec.toml",
+        )
+        .unwrap()
+    }
+
+    fn valid(expires_in_days: Option<u64>, now: SystemTime) -> Answer {
+        Answer {
+            status: Status::Valid,
+            identity: Some("bot".into()),
+            scopes: Some(vec!["repo".into()]),
+            fine_grained: false,
+            expires_at: expires_in_days.map(|d| now + Duration::from_secs(d * DAY_SECS)),
+            message: None,
+        }
+    }
+
+    fn rules(found: &[Finding]) -> Vec<(Severity, Rule)> {
+        found.iter().map(|f| (f.severity, f.rule)).collect()
+    }
+
+    #[test]
+    fn expiry_warns_near_the_end_and_past_the_rotation_period() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(20_000 * DAY_SECS);
+        let s = spec("scopes = [\"repo\"]\nrotation_days = 30\n");
+        let t = &s.tokens[0];
+        let judge_in = |days| judge(t, Some(Issuer::GitHub), &valid(days, now), now).1;
+        assert_eq!(rules(&judge_in(Some(20))), []);
+        assert_eq!(
+            rules(&judge_in(Some(13))),
+            [(Severity::Warning, Rule::Expiry)]
+        );
+        let late = judge_in(Some(31));
+        assert_eq!(rules(&late), [(Severity::Warning, Rule::Expiry)]);
+        assert!(
+            late[0].message.ends_with("after its rotation_days (30)"),
+            "{late:?}"
+        );
+        let never = judge_in(None);
+        assert_eq!(
+            never[0].message,
+            "T never expires, but its rotation_days is 30"
+        );
+        assert!(never[0].help.starts_with("Ops (owner)"));
+        // Discord reports no expiry at all: nothing to say.
+        let (_, found) = judge(t, Some(Issuer::Discord), &valid(None, now), now);
+        assert_eq!(rules(&found), []);
+    }
+
+    #[test]
+    fn identity_compares_without_case_and_an_unknown_one_is_a_warning() {
+        let now = SystemTime::UNIX_EPOCH;
+        let s = spec("scopes = [\"repo\"]\nidentity = \"Bot\"\n");
+        let t = &s.tokens[0];
+        assert_eq!(
+            rules(&judge(t, Some(Issuer::GitHub), &valid(None, now), now).1),
+            []
+        );
+        let mut anonymous = valid(None, now);
+        anonymous.identity = None;
+        assert_eq!(
+            rules(&judge(t, Some(Issuer::GitHub), &anonymous, now).1),
+            [(Severity::Warning, Rule::Identity)]
+        );
+    }
+
+    #[test]
+    fn the_exit_code_puts_a_definite_problem_before_an_unknown() {
+        let unverified = Finding::error(Rule::Unverified, "x");
+        let invalid = Finding::error(Rule::Invalid, "x");
+        let warning = Finding::warning(Rule::Scopes, "x");
+        assert_eq!(exit_code(&[warning.clone()]), 0);
+        assert_eq!(exit_code(&[warning, unverified.clone()]), 2);
+        assert_eq!(exit_code(&[unverified, invalid]), 1);
+    }
+
     #[test]
     fn broader_scopes_cover_narrower_ones() {
         assert!(covers("repo", "repo:status"));
