@@ -451,7 +451,7 @@ mod tests {
         let unverified = Finding::error(Rule::Unverified, "x");
         let invalid = Finding::error(Rule::Invalid, "x");
         let warning = Finding::warning(Rule::Scopes, "x");
-        assert_eq!(exit_code(&[warning.clone()]), 0);
+        assert_eq!(exit_code(std::slice::from_ref(&warning)), 0);
         assert_eq!(exit_code(&[warning, unverified.clone()]), 2);
         assert_eq!(exit_code(&[unverified, invalid]), 1);
     }
