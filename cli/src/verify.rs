@@ -20,7 +20,7 @@ use serde_json::json;
 use tokenspec_core::format::is_placeholder;
 use tokenspec_core::load::{resolve, State};
 use tokenspec_core::{Secret, TokenDef};
-use tokenspec_manifest::suggest::did_you_mean;
+use tokenspec_spec::suggest::did_you_mean;
 use tokenspec_remote::audit::{self, Listed, Row, Use};
 use tokenspec_remote::github::{self, GitHub, Target};
 use tokenspec_remote::{rfc3339, Answer, Client, Endpoints, Failure, Issuer, Status};

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{Duration, SystemTime};
 
-use tokenspec_manifest::{Spec, Token};
+use tokenspec_spec::{Spec, Token};
 use tokenspec_repo::audit::rotation::{self, StoredSecret};
 use tokenspec_repo::audit::{Finding, Rule, Severity};
 
