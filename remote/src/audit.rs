@@ -240,11 +240,13 @@ pub fn covers(held: &str, wanted: &str) -> bool {
     }
 }
 
-/// Where a workflow uses a token: `.github/workflows/x.yml` and line.
+/// Where a workflow uses a token: `.github/workflows/x.yml` and line, and
+/// the secret name it reads there (the token's name or an alias).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Use {
     pub file: String,
     pub line: Option<usize>,
+    pub secret: String,
 }
 
 /// The secrets of one place on GitHub: the repository, or a deployment
@@ -282,14 +284,19 @@ pub fn github_findings(
         let Some(token) = spec.token(name) else {
             continue;
         };
-        if held.contains(&name.to_ascii_uppercase()) {
-            continue;
-        }
         for u in uses {
+            if held.contains(&u.secret.to_ascii_uppercase()) {
+                continue;
+            }
+            let shown = if u.secret.eq_ignore_ascii_case(name) {
+                name.clone()
+            } else {
+                format!("{} (alias of {name})", u.secret)
+            };
             let mut finding = Finding::error(
                 Rule::GithubMissingSecret,
                 format!(
-                    "{name} is used here but is not a GitHub secret ({places}): the workflow will fail"
+                    "{shown} is used here but is not a GitHub secret ({places}): the workflow will fail"
                 ),
             )
             .help(format!(

@@ -125,12 +125,16 @@ impl<'a> GitHub<'a> {
         if reply.status == 200 {
             Ok(reply)
         } else {
-            Err(self.refusal(&reply))
+            Err(self.refusal(&reply, None))
         }
     }
 
-    fn refusal(&self, reply: &Reply) -> Failure {
-        let mut failure = unexpected(reply, &[self.token.expose_secret()]);
+    /// A refusal as a failure, the issuer's message scrubbed of the
+    /// credential and of `value` (a write's).
+    fn refusal(&self, reply: &Reply, value: Option<&Secret>) -> Failure {
+        let mut secrets = vec![self.token.expose_secret()];
+        secrets.extend(value.map(Secret::expose_secret));
+        let mut failure = unexpected(reply, &secrets);
         if let Failure::Status { status, detail } = &mut failure {
             let why = match status {
                 401 => "GitHub refused the credential (bad credentials)",
@@ -230,7 +234,7 @@ impl<'a> GitHub<'a> {
         match reply.status {
             201 => Ok(Written::Created),
             204 => Ok(Written::Updated),
-            _ => Err(self.refusal(&reply)),
+            _ => Err(self.refusal(&reply, Some(value))),
         }
     }
 }
