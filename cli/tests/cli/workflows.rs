@@ -84,7 +84,7 @@ fn repo(spec: &str, workflows: &[(&str, &str)]) -> Project {
     for (name, text) in workflows {
         p.write(&format!(".github/workflows/{name}"), text);
     }
-    let spec = tokenspec_manifest::Spec::load(&p.path("token-spec.toml"), "token-spec.toml")
+    let spec = tokenspec_spec::Spec::load(&p.path("token-spec.toml"), "token-spec.toml")
         .expect("valid spec");
     let report =
         tokenspec_repo::generate::run(p.root(), &spec, tokenspec_repo::generate::Mode::Write)

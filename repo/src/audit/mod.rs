@@ -24,7 +24,7 @@ mod workflows;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use tokenspec_manifest::Spec;
+use tokenspec_spec::Spec;
 
 pub use files::{FileKind, TokenFile};
 pub use fix::Fixed;

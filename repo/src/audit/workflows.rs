@@ -5,7 +5,7 @@
 //! `parse` finding; the others are still audited.
 
 use tokenspec_core::Class;
-use tokenspec_manifest::Spec;
+use tokenspec_spec::Spec;
 
 use super::{Finding, Rule};
 use crate::workflows::script::Target;

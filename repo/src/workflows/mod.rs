@@ -15,8 +15,8 @@ pub mod yaml;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use tokenspec_manifest::model::Token;
-use tokenspec_manifest::Spec;
+use tokenspec_spec::model::Token;
+use tokenspec_spec::Spec;
 
 use self::script::Target;
 use self::yaml::{Budget, Doc, Node, NodeId, Scalar};
