@@ -564,3 +564,43 @@ fn a_secret_looking_name_is_never_printed() {
         assert!(placed, "{args:?}: {out:?}");
     }
 }
+
+// --- the registry: docs/TOKENS.md ------------------------------------------
+
+#[test]
+fn gen_writes_where_each_token_is_used_and_check_sees_a_new_use() {
+    let p = repo(SPEC, &[REUSABLE, FORMS]);
+    let docs = p.read("docs/TOKENS.md");
+    let section = &docs[docs.find("## Workflows").expect("a Workflows section")..];
+    assert_eq!(
+        section,
+        "## Workflows\n\n\
+         Where each token may be used (`workflows` in the spec) and which files of `.github/workflows/` use it; \
+         `tokenspec usage` lists every reference and `tokenspec check` reports a use the spec does not allow.\n\n\
+         | Token | Allowed in | Used in |\n|---|---|---|\n\
+         | `DEPLOY_TOKEN` | `deploy.yml`, `release-*.yml` | `forms.yml`, `reusable.yml` |\n\
+         | `OLD_TOKEN` | any workflow | — |\n\
+         | `CI_BOT_TOKEN` | any workflow | `forms.yml` |\n\
+         | `APP_SECRET` | none (a runtime token) | — |\n\
+         | `GITHUB_TOKEN` (the default token) | `release-*.yml` | `forms.yml` |\n\n\
+         Secrets the workflows use that are not in the spec (add each as a token, or as an alias of one):\n\n\
+         | Secret | Used in |\n|---|---|\n\
+         | `REGISTRY_PASSWORD` | `forms.yml` |\n\
+         | `UNKNOWN_SECRET` | `forms.yml` |\n"
+    );
+    // A new use makes the registry stale until `gen` runs.
+    p.write(
+        ".github/workflows/release-1.yml",
+        "on: push\njobs:\n  go:\n    runs-on: x\n    steps:\n      - run: ./r ${{ secrets.OLD_TOKEN }}\n",
+    );
+    let out = p.run(&["check"]);
+    assert!(
+        out.stdout.contains("error[drift]: docs/TOKENS.md:"),
+        "{out:?}"
+    );
+    let gen = p.run(&["gen"]);
+    assert_eq!(gen.code, 0, "{gen:?}");
+    assert!(p
+        .read("docs/TOKENS.md")
+        .contains("| `OLD_TOKEN` | any workflow | `release-1.yml` |"));
+}

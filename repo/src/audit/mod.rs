@@ -246,10 +246,10 @@ pub fn audit(input: &Input<'_>) -> Audit {
         }
     }
     conflict::check(input.spec, &files, &mut out);
-    if let Err(e) = drift::check(input, &mut out) {
+    let inventory = crate::workflows::read(input.root);
+    if let Err(e) = drift::check(input, &inventory.usage(input.spec), &mut out) {
         io_errors.push(e);
     }
-    let inventory = crate::workflows::read(input.root);
     workflows::check(input.spec, &inventory, &mut out);
     io_errors.extend(inventory.io_errors);
     for name in crate::atomic::stale_temp_files(input.root) {

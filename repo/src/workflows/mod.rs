@@ -18,6 +18,8 @@ use std::path::Path;
 use tokenspec_spec::model::Token;
 use tokenspec_spec::Spec;
 
+use crate::render::docs::WorkflowUsage;
+
 use self::script::Target;
 use self::yaml::{Budget, Doc, Node, NodeId, Scalar};
 
@@ -102,6 +104,8 @@ pub struct Failure {
 /// Every workflow of a repository.
 #[derive(Clone, Debug, Default)]
 pub struct Inventory {
+    /// Whether the repository has a `.github/workflows/` folder.
+    pub present: bool,
     /// Sorted by file name.
     pub workflows: Vec<Workflow>,
     pub failures: Vec<Failure>,
@@ -113,6 +117,50 @@ impl Inventory {
     /// Every reference, by file and line.
     pub fn references(&self) -> impl Iterator<Item = &Reference> {
         self.workflows.iter().flat_map(|w| w.references.iter())
+    }
+
+    /// Where the workflows use each secret, as `docs/TOKENS.md` lists it.
+    pub fn usage(&self, spec: &Spec) -> WorkflowUsage {
+        let mut usage = WorkflowUsage {
+            present: self.present,
+            ..WorkflowUsage::default()
+        };
+        for t in &spec.tokens {
+            let used: Vec<String> = self
+                .workflows_using(t)
+                .into_iter()
+                .map(str::to_owned)
+                .collect();
+            usage.tokens.push((t.name.clone(), used));
+        }
+        for w in &self.workflows {
+            for r in &w.references {
+                let list = match kind(spec, &r.name) {
+                    Kind::Token(_) => continue,
+                    Kind::DefaultToken => &mut usage.default_token,
+                    Kind::Unknown => {
+                        // A secret-looking name is not written down.
+                        if !crate::is_shown_key(&r.name) {
+                            continue;
+                        }
+                        let name = r.name.to_ascii_uppercase();
+                        let at = match usage.unknown.iter().position(|(n, _)| *n == name) {
+                            Some(at) => at,
+                            None => {
+                                usage.unknown.push((name, Vec::new()));
+                                usage.unknown.len() - 1
+                            }
+                        };
+                        &mut usage.unknown[at].1
+                    }
+                };
+                if !list.contains(&w.name) {
+                    list.push(w.name.clone());
+                }
+            }
+        }
+        usage.unknown.sort();
+        usage
     }
 
     /// The workflow file names that reference `token` (by name or alias), each once, sorted.
@@ -180,6 +228,7 @@ pub fn read(root: &Path) -> Inventory {
             return inv;
         }
     };
+    inv.present = true;
     let mut names: Vec<String> = entries
         .filter_map(Result::ok)
         .filter_map(|e| e.file_name().into_string().ok())
