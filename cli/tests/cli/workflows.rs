@@ -604,3 +604,40 @@ fn gen_writes_where_each_token_is_used_and_check_sees_a_new_use() {
         .read("docs/TOKENS.md")
         .contains("| `OLD_TOKEN` | any workflow | `release-1.yml` |"));
 }
+
+// --- init --------------------------------------------------------------------
+
+#[test]
+fn init_takes_the_workflows_secrets_and_fills_in_workflows() {
+    let p = Project::without_spec();
+    p.write(".github/workflows/forms.yml", FORMS.1);
+    p.write(".github/workflows/reusable.yml", REUSABLE.1);
+    p.write(
+        ".tokens",
+        "DEPLOY_TOKEN=x\nNIGHTLY_TOKEN=y\nGITHUB_TOKEN=z\n",
+    );
+    let out = p.run(&["init"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stderr.starts_with(
+        "note: GITHUB_TOKEN is the token GitHub gives every workflow run, not one of the repository's; left out\n"
+    ), "{}", out.stderr);
+    let spec = p.read("token-spec.toml");
+    assert!(!spec.contains("name = \"GITHUB_TOKEN\""), "{spec}");
+    for expected in [
+        "# Started by `tokenspec init` from .tokens and .github/workflows: names only, no value was copied.\n",
+        "# The workflows use GitHub's default token (GITHUB_TOKEN, github.token) in\n# forms.yml. To forbid it everywhere else:\n",
+        "name = \"DEPLOY_TOKEN\"\nclass = \"cicd\"\n# TODO: fill in the description\ndescription = \"TODO: what DEPLOY_TOKEN is for\"\nworkflows = [\"forms.yml\", \"reusable.yml\"]\n",
+        "name = \"NIGHTLY_TOKEN\"\nclass = \"cicd\"\n# TODO: fill in the description\ndescription = \"TODO: what NIGHTLY_TOKEN is for\"\nworkflows = []\n",
+        "name = \"REGISTRY_PASSWORD\"\n# review: only a GitHub secret: cicd by default, runtime if a service reads it\nclass = \"cicd\"\n",
+        "name = \"CI_BOT\"\n",
+    ] {
+        assert!(spec.contains(expected), "{expected}\n---\n{spec}");
+    }
+    // The starter is a valid spec whose workflows pass the new rules.
+    let usage = p.run(&["usage", "--format=json"]);
+    assert_eq!(usage.code, 0, "{usage:?}");
+    assert!(
+        references(&usage).iter().all(|r| r.5 != "unknown"),
+        "{usage:?}"
+    );
+}
