@@ -20,12 +20,13 @@ use serde_json::json;
 use tokenspec_core::format::is_placeholder;
 use tokenspec_core::load::{resolve, State};
 use tokenspec_core::{Secret, TokenDef};
-use tokenspec_spec::suggest::did_you_mean;
 use tokenspec_remote::audit::{self, Listed, Row, Use};
 use tokenspec_remote::github::{self, GitHub, Target};
 use tokenspec_remote::{rfc3339, Answer, Client, Endpoints, Failure, Issuer, Status};
 use tokenspec_repo::audit::rotation::date;
 use tokenspec_repo::audit::{Finding, Rule, Severity};
+use tokenspec_repo::workflows;
+use tokenspec_spec::suggest::did_you_mean;
 
 use super::{check, report, table, Context, Error, Outcome, TypeArg};
 use crate::error::{exit, Result};
@@ -360,9 +361,22 @@ fn not_listed(repository: &str, what: &str, e: &Failure) -> Finding {
     .help("the credential (GH_TOKEN or GITHUB_TOKEN) needs read access to the repository's secrets; run `tokenspec verify` again")
 }
 
-/// Where the workflows use each spec token.
-fn workflow_uses(_cx: &Context) -> BTreeMap<String, Vec<Use>> {
-    BTreeMap::new()
+/// Where the workflows use each spec token (`tokenspec usage`'s inventory),
+/// by token name, each use with the secret name it reads. A workflow that
+/// does not parse is `check`'s and `usage`'s to report; its uses are unknown here.
+fn workflow_uses(cx: &Context) -> BTreeMap<String, Vec<Use>> {
+    let inventory = workflows::read(&cx.root);
+    let mut uses: BTreeMap<String, Vec<Use>> = BTreeMap::new();
+    for r in inventory.references() {
+        if let workflows::Kind::Token(token) = workflows::kind(cx.spec(), &r.name) {
+            uses.entry(token.name.clone()).or_default().push(Use {
+                file: r.file.clone(),
+                line: Some(r.line),
+                secret: r.name.clone(),
+            });
+        }
+    }
+    uses
 }
 
 fn env_label(cx: &Context) -> String {

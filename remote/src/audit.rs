@@ -5,9 +5,9 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{Duration, SystemTime};
 
-use tokenspec_spec::{Spec, Token};
 use tokenspec_repo::audit::rotation::{self, StoredSecret};
 use tokenspec_repo::audit::{Finding, Rule, Severity};
+use tokenspec_spec::{Spec, Token};
 
 use crate::github::SecretInfo;
 use crate::{rfc3339, Answer, Issuer, Status};

@@ -32,3 +32,4 @@ mod store;
 mod support;
 mod validate;
 mod verify;
+mod workflows;

@@ -834,13 +834,32 @@ fn verify_holds_github_secrets_against_the_spec_and_their_age() {
     double.put_secret("repository", "DEPLOY_TOKEN", "x", days(-45));
     double.put_secret("repository", "LEFTOVER_KEY", "x", days(-1));
     double.put_secret("production", "RELEASE_PAT", "x", days(-2));
+    p.write(
+        ".github/workflows/deploy.yml",
+        "on: push\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - run: ./deploy.sh\n        env:\n          DEPLOY_TOKEN: ${{ secrets.DEPLOY_TOKEN }}\n          RELEASE_PAT: ${{ secrets.RELEASE_PAT }}\n          APP_SECRET: ${{ secrets.APP_SECRET }}\n",
+    );
     let mut vars = double.vars();
     vars.push(("GITHUB_TOKEN".to_owned(), double.credential.clone()));
     let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let out = p.run_env(&["--env", "dev", "verify", "--format=json"], &vars);
     out.assert_no_values(&[&double.credential]);
-    assert_eq!(out.code, 0, "{out:?}");
+    // The release would fail: APP_SECRET is no secret on GitHub.
+    assert_eq!(out.code, 1, "{out:?}");
     let doc = out.json();
+    let missing: Vec<&Value> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "github-missing-secret")
+        .collect();
+    assert_eq!(missing.len(), 1, "{doc:#}");
+    assert_eq!(missing[0]["severity"], "error");
+    assert_eq!(missing[0]["file"], ".github/workflows/deploy.yml");
+    assert_eq!(missing[0]["line"], 10);
+    assert_eq!(
+        missing[0]["message"],
+        "APP_SECRET is used here but is not a GitHub secret (GitHub repository octo-org/deploy, GitHub environment production of octo-org/deploy): the workflow will fail"
+    );
     let findings: Vec<(&str, &str, &str)> = doc["findings"]
         .as_array()
         .unwrap()

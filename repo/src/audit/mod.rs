@@ -19,6 +19,7 @@ mod keys;
 mod permissions;
 pub mod rotation;
 mod values;
+mod workflows;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -64,6 +65,12 @@ pub enum Rule {
     TempFile,
     /// A stored token or GitHub secret older than its `rotation_days` (found by `verify`).
     Rotation,
+    WorkflowNotAllowed,
+    WorkflowUnknownSecret,
+    WorkflowDeprecated,
+    DefaultToken,
+    SecretsInherit,
+    SecretToOutput,
     /// `verify`: the issuer refused the token.
     Invalid,
     /// `verify`: expired, expiring within 14 days, or outliving its `rotation_days`.
@@ -81,7 +88,7 @@ pub enum Rule {
 }
 
 impl Rule {
-    pub const ALL: [Rule; 23] = [
+    pub const ALL: [Rule; 29] = [
         Rule::Parse,
         Rule::Separation,
         Rule::IgnoreRules,
@@ -98,6 +105,12 @@ impl Rule {
         Rule::Conflict,
         Rule::TempFile,
         Rule::Rotation,
+        Rule::WorkflowNotAllowed,
+        Rule::WorkflowUnknownSecret,
+        Rule::WorkflowDeprecated,
+        Rule::DefaultToken,
+        Rule::SecretsInherit,
+        Rule::SecretToOutput,
         Rule::Invalid,
         Rule::Expiry,
         Rule::Identity,
@@ -126,6 +139,12 @@ impl Rule {
             Rule::Conflict => "conflict",
             Rule::TempFile => "temp-file",
             Rule::Rotation => "rotation",
+            Rule::WorkflowNotAllowed => "workflow-not-allowed",
+            Rule::WorkflowUnknownSecret => "workflow-unknown-secret",
+            Rule::WorkflowDeprecated => "workflow-deprecated",
+            Rule::DefaultToken => "default-token",
+            Rule::SecretsInherit => "secrets-inherit",
+            Rule::SecretToOutput => "secret-to-output",
             Rule::Invalid => "invalid",
             Rule::Expiry => "expiry",
             Rule::Identity => "identity",
@@ -255,9 +274,12 @@ pub fn audit(input: &Input<'_>) -> Audit {
         }
     }
     conflict::check(input.spec, &files, &mut out);
-    if let Err(e) = drift::check(input, &mut out) {
+    let inventory = crate::workflows::read(input.root);
+    if let Err(e) = drift::check(input, &inventory.usage(input.spec), &mut out) {
         io_errors.push(e);
     }
+    workflows::check(input.spec, &inventory, &mut out);
+    io_errors.extend(inventory.io_errors);
     for name in crate::atomic::stale_temp_files(input.root) {
         out.push(
             Finding::warning(
@@ -274,6 +296,8 @@ pub fn audit(input: &Input<'_>) -> Audit {
     out.sort_by(|a, b| {
         (&a.file, a.line, a.rule, &a.message).cmp(&(&b.file, b.line, b.rule, &b.message))
     });
+    // A reference reached through several YAML aliases is one finding.
+    out.dedup();
     Audit {
         findings: out,
         files,
