@@ -82,7 +82,6 @@ pub const TIMEOUT_VAR: &str = "TOKENSPEC_HTTP_TIMEOUT";
 pub fn run(cx: &Context, args: &VerifyArgs) -> Result<Outcome> {
     let defs = selected(cx, args)?;
     let endpoints = Endpoints::from_env(|k| std::env::var(k).ok());
-    let client = client()?;
     let now = SystemTime::now();
 
     // The values exactly as `export` finds them: environment, store, files.
@@ -133,6 +132,8 @@ pub fn run(cx: &Context, args: &VerifyArgs) -> Result<Outcome> {
         }
     }
 
+    // The deadline starts here, after the store and the files were read.
+    let client = client()?;
     let jobs: Vec<(Issuer, &Secret)> = plans
         .iter()
         .filter_map(|(_, p)| match p {
