@@ -219,6 +219,24 @@ pub(crate) fn unexpected(reply: &Reply, secrets: &[&str]) -> Failure {
     }
 }
 
+/// Whether a refusal's message (`message`, or `errors[].message`) says the token expired.
+fn says_expired(reply: &Reply) -> bool {
+    let Some(body) = reply.json() else {
+        return false;
+    };
+    let mut messages: Vec<&str> = body
+        .get("message")
+        .and_then(|m| m.as_str())
+        .into_iter()
+        .collect();
+    if let Some(errors) = body.get("errors").and_then(|e| e.as_array()) {
+        messages.extend(errors.iter().filter_map(|e| e.get("message")?.as_str()));
+    }
+    messages
+        .iter()
+        .any(|m| m.to_ascii_lowercase().contains("expired"))
+}
+
 fn github_user(
     client: &Client,
     base: &str,
@@ -228,6 +246,14 @@ fn github_user(
     let reply = client.get(&format!("{base}/user"), variable, Auth::Bearer(token))?;
     match reply.status {
         200 => {}
+        // GitHub answers an expired token as any bad one ("Bad credentials");
+        // a message that says "expired" is taken at its word.
+        401 if says_expired(&reply) => {
+            return Ok(Answer::status(
+                Status::Expired,
+                "GitHub refused the token as expired (401)",
+            ))
+        }
         401 => {
             return Ok(Answer::status(
                 Status::Invalid,
@@ -360,6 +386,12 @@ fn cloudflare_verify(
         200 => {}
         // Cloudflare answers an unknown or malformed token with 401 (or 400)
         // and `success: false`.
+        400 | 401 | 403 if rate_limit(&reply).is_none() && says_expired(&reply) => {
+            return Ok(Answer::status(
+                Status::Expired,
+                format!("Cloudflare refused the token as expired ({})", reply.status),
+            ))
+        }
         400 | 401 | 403 if rate_limit(&reply).is_none() => {
             return Ok(Answer::status(
                 Status::Invalid,

@@ -46,6 +46,12 @@ format = "github_pat"
 scopes = ["repo"]
 
 [[token]]
+name = "GH_EXPIRED_401"
+class = "cicd"
+description = "d"
+format = "github_pat"
+
+[[token]]
 name = "GH_NEAR"
 class = "cicd"
 description = "d"
@@ -198,6 +204,12 @@ fn scenario(double: &Double) -> Vec<Case> {
                 "github-authentication-token-expiration",
                 &expiration_header(days(-2)),
             ),
+    );
+    let v = add("GH_EXPIRED_401", pat("EXPIRED401"));
+    double.on(
+        "/user",
+        &bearer(&v),
+        Canned::json(401, json!({"message": "Token expired", "status": "401"})),
     );
     let v = add("GH_NEAR", pat("NEAR"));
     double.on(
@@ -379,6 +391,7 @@ fn every_issuer_case_gets_its_status_and_findings() {
         ("GH_VALID", "valid"),
         ("GH_INVALID", "invalid"),
         ("GH_EXPIRED", "expired"),
+        ("GH_EXPIRED_401", "expired"),
         ("GH_NEAR", "valid"),
         ("GH_WRONG_ID", "valid"),
         ("GH_MISSING_SCOPE", "valid"),
