@@ -114,6 +114,18 @@ description = "d"
 format = "discord_bot_token"
 
 [[token]]
+name = "DISCORD_LIMITED"
+class = "runtime"
+description = "d"
+format = "discord_bot_token"
+
+[[token]]
+name = "CF_BAD"
+class = "runtime"
+description = "d"
+format = "cloudflare_api_token"
+
+[[token]]
 name = "CF_TOKEN"
 class = "runtime"
 description = "d"
@@ -299,6 +311,21 @@ fn scenario(double: &Double) -> Vec<Case> {
         ),
     );
     add("DISCORD_OLD", discord("MTAxOLD")); // 401
+    let v = add("DISCORD_LIMITED", discord("MTAxLIMITED"));
+    double.on(
+        "/discord/users/@me",
+        &format!("Bot {v}"),
+        Canned::json(
+            429,
+            json!({"message": "You are being rate limited.", "retry_after": 64.57, "global": false}),
+        )
+        .header("Retry-After", "65")
+        .header("X-RateLimit-Limit", "5")
+        .header("X-RateLimit-Remaining", "0")
+        .header("X-RateLimit-Reset-After", "64.57")
+        .header("X-RateLimit-Scope", "user"),
+    );
+    add("CF_BAD", format!("cfBAD{}", "x".repeat(40))); // 401 Invalid API Token
     let v = add("CF_TOKEN", format!("cfVALID{}", "x".repeat(40)));
     double.on(
         "/cf/user/tokens/verify",
@@ -401,6 +428,8 @@ fn every_issuer_case_gets_its_status_and_findings() {
         ("GH_BROKEN", "error"),
         ("DISCORD_BOT_TOKEN", "valid"),
         ("DISCORD_OLD", "invalid"),
+        ("DISCORD_LIMITED", "error"),
+        ("CF_BAD", "invalid"),
         ("CF_TOKEN", "valid"),
         ("CF_EXPIRED", "expired"),
         ("BOT_JWT", "valid"),
@@ -481,6 +510,13 @@ fn every_issuer_case_gets_its_status_and_findings() {
         .contains("500"));
 
     assert_eq!(token(&doc, "DISCORD_BOT_TOKEN")["identity"], "tokenbot");
+    assert!(
+        token(&doc, "DISCORD_LIMITED")["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("could not verify: rate limited until "),
+        "{doc:#}"
+    );
     assert_eq!(
         token(&doc, "CF_TOKEN")["expires_at"],
         "2099-01-01T00:00:00Z"
