@@ -422,8 +422,9 @@ fn write_text(out: &mut impl Write, rows: &[Row], findings: &[Finding]) -> io::R
         ],
         &cells,
     )?;
+    // Caveats of valid and unverifiable tokens; the others' reasons are findings.
     for r in rows {
-        if let Some(m) = &r.message {
+        if let (Status::Valid | Status::NotVerifiable, Some(m)) = (r.status, &r.message) {
             writeln!(out, "note: {}: {m}", r.name)?;
         }
     }
