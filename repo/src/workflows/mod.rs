@@ -305,7 +305,7 @@ pub fn parse(file: &str, src: &str) -> Result<Workflow, Failure> {
         doc: &doc,
         src,
         file,
-        budget: Budget::default(),
+        budget: Budget::for_doc(&doc),
         seen: HashSet::new(),
         out: Workflow {
             file: file.to_owned(),
