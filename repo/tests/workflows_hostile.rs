@@ -144,7 +144,7 @@ fn billion_laughs(value: &str) -> String {
     let mut src = format!("on: push\nx0: &a0 [\"{value}\"]\n");
     for i in 1..10 {
         let prev = format!("*a{}", i - 1);
-        let list = vec![prev.as_str(); 10].join(", ");
+        let list = [prev.as_str(); 10].join(", ");
         src.push_str(&format!("x{i}: &a{i} [{list}]\n"));
     }
     src
