@@ -338,8 +338,6 @@ pub fn parse(file: &str, src: &str) -> Result<Workflow, Failure> {
 struct Ctx {
     job: Option<String>,
     step: Option<Step>,
-    /// The job's `strategy.matrix`, to resolve `secrets[matrix.key]`.
-    matrix: Option<NodeId>,
 }
 
 struct Walker<'d> {
@@ -388,13 +386,8 @@ impl<'d> Walker<'d> {
     }
 
     fn job(&mut self, id: String, node: NodeId, workflow_env: &Taint) {
-        let matrix = self
-            .doc
-            .get(node, "strategy", &mut self.budget)
-            .and_then(|s| self.doc.get(s, "matrix", &mut self.budget));
         let ctx = Ctx {
             job: Some(id.clone()),
-            matrix,
             ..Ctx::default()
         };
         let entries = self.doc.entries(node, &mut self.budget);
@@ -536,11 +529,8 @@ impl<'d> Walker<'d> {
         }
         let mut aligner = Aligner::new(s, self.src);
         for f in found {
-            let names = match (f.name, f.index) {
-                (Some(n), _) => vec![n],
-                (None, Some(index)) => self.matrix_values(ctx, &index),
-                (None, None) => Vec::new(),
-            };
+            // A computed name (`secrets[matrix.name]`) names no secret.
+            let names: Vec<String> = f.name.into_iter().collect();
             let line = aligner.line(f.word.text(), f.offset);
             for name in names {
                 let place = (
@@ -562,39 +552,6 @@ impl<'d> Walker<'d> {
                 });
             }
         }
-    }
-
-    /// The names `secrets[matrix.KEY]` takes: KEY's scalar values in the
-    /// job's matrix, and in its `include` entries.
-    fn matrix_values(&mut self, ctx: &Ctx, index: &str) -> Vec<String> {
-        let Some(matrix) = ctx.matrix else {
-            return Vec::new();
-        };
-        let Some(key) = index.strip_prefix("matrix.") else {
-            return Vec::new();
-        };
-        let mut out = Vec::new();
-        let mut add = |s: Option<&Scalar>| {
-            if let Some(s) = s {
-                if !out.contains(&s.value) {
-                    out.push(s.value.clone());
-                }
-            }
-        };
-        if let Some(values) = self.doc.get(matrix, key, &mut self.budget) {
-            for &v in self.doc.items(values) {
-                add(self.doc.scalar(v));
-            }
-        }
-        if let Some(include) = self.doc.get(matrix, "include", &mut self.budget) {
-            for &entry in self.doc.items(include) {
-                if let Some(v) = self.doc.get(entry, key, &mut self.budget) {
-                    add(self.doc.scalar(v));
-                }
-            }
-        }
-        out.retain(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
-        out
     }
 }
 
