@@ -214,20 +214,11 @@ fn usage_finds_every_reference_form_at_its_line() {
             r("forms.yml", 29, "build", "Alias", "CI_BOT", "token"),
             r(
                 "matrix.yml",
-                16,
+                11,
                 "per-target",
                 "#1",
                 "DEPLOY_TOKEN",
                 "token"
-            ),
-            r("matrix.yml", 16, "per-target", "#1", "OLD_TOKEN", "token"),
-            r(
-                "matrix.yml",
-                16,
-                "per-target",
-                "#1",
-                "CANARY_TOKEN",
-                "unknown"
             ),
             r("reusable.yml", 7, "pass-some", "-", "DEPLOY_TOKEN", "token"),
         ]

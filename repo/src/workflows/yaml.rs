@@ -14,10 +14,15 @@ use saphyr_parser::{Event, Marker, Parser, ScalarStyle};
 /// Deepest nesting of sequences and mappings accepted; workflows use ten or so.
 pub const MAX_DEPTH: usize = 128;
 
-/// How many nodes one walk of a file may visit, aliases expanded: far
-/// above any real workflow (a 60 KB one has about 5,000 nodes), far below
-/// what an alias bomb expands to.
-pub const MAX_VISITS: usize = 250_000;
+/// How many nodes one walk of a file may visit through aliases, beyond a
+/// few visits of each node it has ([`Budget::for_doc`]): far above any real
+/// workflow (a 60 KB one has about 5,000 nodes), far below what an alias
+/// bomb expands to.
+pub const MAX_VISITS: usize = 100_000;
+
+/// Visits of each node a walk may make without aliases (the walk and the
+/// key lookups of jobs and steps).
+const VISITS_PER_NODE: usize = 8;
 
 pub type NodeId = usize;
 
@@ -104,6 +109,14 @@ impl Default for Budget {
 }
 
 impl Budget {
+    /// The budget of one walk of `doc`: a few visits of each node, plus
+    /// [`MAX_VISITS`] for what aliases repeat.
+    pub fn for_doc(doc: &Doc) -> Self {
+        Budget {
+            left: MAX_VISITS.saturating_add(doc.nodes.len().saturating_mul(VISITS_PER_NODE)),
+        }
+    }
+
     /// Spends one visit; `false` once the budget is gone.
     pub fn spend(&mut self) -> bool {
         if self.left == 0 {
