@@ -87,7 +87,7 @@ pub fn run(cx: &Context, args: &PushArgs) -> Result<Outcome> {
     // Every class's values first: a refusal in one writes nothing in any.
     let mut desired = Vec::new();
     for &class in &classes {
-        desired.push((class, file_values(cx, class, env)?));
+        desired.push((class, file_values(cx, class, Some(env))?));
     }
     let store = Store::connect(&def, |k| std::env::var(k).ok()).map_err(store::store_error)?;
     let mut plans: Vec<(Class, PushPlan)> = Vec::new();
@@ -133,17 +133,18 @@ pub fn run(cx: &Context, args: &PushArgs) -> Result<Outcome> {
     Ok(Outcome::Ok)
 }
 
-/// The values `class`'s files give its tokens in `env`, by name. A token
+/// The values `class`'s files give its tokens in `env` (the base files
+/// alone without one), by name. A token
 /// no file sets is left out; a placeholder, an invalid value or an unusable
 /// entry is an error naming it (never its value).
 pub(crate) fn file_values(
     cx: &Context,
     class: Class,
-    env: &str,
+    env: Option<&str>,
 ) -> Result<BTreeMap<String, Secret>> {
     let defs = cx.spec().defs(Some(class));
     // Files only: an empty process environment.
-    let opts = LoadOptions::new(&cx.root, Some(env)).with_vars(HashMap::<String, String>::new());
+    let opts = LoadOptions::new(&cx.root, env).with_vars(HashMap::<String, String>::new());
     let res = resolve(&defs, &opts);
     let mut problems: Vec<Problem> = res
         .problems
@@ -166,7 +167,7 @@ pub(crate) fn file_values(
                     if !problems.iter().any(|p| p.token() == Some(name.as_str())) {
                         problems.push(Problem::Placeholder {
                             name,
-                            env: Some(env.to_owned()),
+                            env: env.map(str::to_owned),
                             source,
                         });
                     }

@@ -24,10 +24,8 @@ use super::{report, table, verify, Context, Error, Outcome};
 use crate::error::Result;
 
 pub fn run(cx: &Context, args: &PushArgs) -> Result<Outcome> {
-    let Some(env) = cx.env.as_deref() else {
-        return Err(Error::fatal("push --to github needs an environment")
-            .help("pass --env with the environment whose files hold the values, e.g. `tokenspec --env prod push --to github`"));
-    };
+    // Without an environment: the base files, to repository secrets.
+    let env = cx.env.as_deref();
     let Some(repository) = cx.spec().github.repository.as_deref() else {
         return Err(Error::fatal(format_args!(
             "{} names no GitHub repository",
@@ -35,7 +33,7 @@ pub fn run(cx: &Context, args: &PushArgs) -> Result<Outcome> {
         ))
         .help("add `repository = \"owner/name\"` to the spec's [github] table"));
     };
-    let target = match cx.spec().github.environment(env) {
+    let target = match env.and_then(|env| cx.spec().github.environment(env)) {
         Some(gh_env) => Target::Environment(gh_env),
         None => Target::Repository,
     };
@@ -149,7 +147,8 @@ pub fn run(cx: &Context, args: &PushArgs) -> Result<Outcome> {
     }
     if plan.is_empty() {
         report::note(format_args!(
-            "the {env} files hold none of the spec's tokens; nothing to push"
+            "the {} files hold none of the spec's tokens; nothing to push",
+            env.unwrap_or("base")
         ));
     } else if args.dry_run {
         report::note("dry run: nothing was sent to GitHub");

@@ -1023,3 +1023,20 @@ fn every_page_of_secrets_is_read_and_the_audit_report_is_markdown() {
         .collect();
     assert_eq!(pages.len(), 2, "{:?}", double.requests());
 }
+
+#[test]
+fn push_without_an_environment_sends_the_base_files_to_repository_secrets() {
+    let double = Double::start();
+    let p = Project::with_spec(PUSH_SPEC);
+    p.tokens(".tokens", &[("DEPLOY_TOKEN", "dpl-Base-5")]);
+    let out = push(&p, &double, &["push", "--to", "github", "--type=cicd"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(
+        out.stdout,
+        "NAME          CLASS  TARGET      RESULT\nDEPLOY_TOKEN  cicd   repository  created\n"
+    );
+    assert_eq!(
+        double.secrets("repository")["DEPLOY_TOKEN"].value,
+        b"dpl-Base-5"
+    );
+}
