@@ -86,12 +86,9 @@ fn run(exe: &Path, root: &Path, vars: &[(&str, &str)]) -> (i32, String, String) 
 }
 
 #[test]
+#[ignore = "needs bao"]
 fn a_service_with_the_store_feature_loads_its_class_from_the_store() {
-    let Some(mut server) =
-        BaoServer::start("a_service_with_the_store_feature_loads_its_class_from_the_store")
-    else {
-        return;
-    };
+    let mut server = BaoServer::start();
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     let manifest = CARGO_TOML.replace("@TOKENSPEC@", env!("CARGO_MANIFEST_DIR"));

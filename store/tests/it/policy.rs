@@ -11,10 +11,9 @@ fn install_policies(server: &BaoServer) {
 }
 
 #[test]
+#[ignore = "needs bao"]
 fn the_cicd_reader_reads_cicd_and_is_refused_runtime() {
-    let Some(server) = BaoServer::start("the_cicd_reader_reads_cicd_and_is_refused_runtime") else {
-        return;
-    };
+    let server = BaoServer::start();
     install_policies(&server);
     let runtime_value = format!("runtime-{}", random_hex(8));
     server.bao(&[
@@ -87,11 +86,9 @@ fn the_cicd_reader_reads_cicd_and_is_refused_runtime() {
 }
 
 #[test]
+#[ignore = "needs bao"]
 fn the_writer_pushes_its_class_only_and_cannot_delete() {
-    let Some(server) = BaoServer::start("the_writer_pushes_its_class_only_and_cannot_delete")
-    else {
-        return;
-    };
+    let server = BaoServer::start();
     install_policies(&server);
     let token = server.bao(&["token", "create", "-policy=runtime-writer", "-field=token"]);
     let store =
@@ -125,7 +122,7 @@ fn the_writer_pushes_its_class_only_and_cannot_delete() {
         Reason::PermissionDenied
     );
 
-    let out = std::process::Command::new(crate::support::bao_binary("delete").unwrap())
+    let out = std::process::Command::new(crate::support::bao_binary())
         .args(["kv", "delete", "-mount=secret", "myproject/runtime/dev"])
         .env_clear()
         .env("BAO_ADDR", &server.address)
