@@ -38,8 +38,8 @@ impl Operation {
 pub enum Reason {
     /// No connection (refused, reset, no route, unknown host), after the retries.
     Unreachable { detail: String },
-    /// No answer within the request timeout.
-    Timeout,
+    /// No answer within the request timeout ([`crate::RetryPolicy::request_timeout`]).
+    Timeout { after: std::time::Duration },
     /// 503 from a sealed server, after the retries.
     Sealed,
     /// 5xx or 429 on every attempt, and not sealed (for example a standby with no active node).
@@ -122,10 +122,10 @@ impl StoreError {
                 "check that the server at {} is running and reachable, and that BAO_ADDR / VAULT_ADDR or the spec's [store] address is right; nothing was read from files instead",
                 self.address
             ),
-            Reason::Timeout => format!(
-                "the server at {} did not answer within {} s; check the network path and the server's health",
+            Reason::Timeout { after } => format!(
+                "the server at {} did not answer within {}; check the network path and the server's health",
                 self.address,
-                crate::REQUEST_TIMEOUT.as_secs()
+                seconds(*after)
             ),
             Reason::Sealed => "the server is sealed: an operator must unseal it (`bao operator unseal`)".to_owned(),
             Reason::Unavailable { status } => format!(
@@ -186,7 +186,7 @@ impl fmt::Display for StoreError {
         }
         match &self.reason {
             Reason::Unreachable { detail } => write!(f, "the server is unreachable ({detail})"),
-            Reason::Timeout => f.write_str("the request timed out"),
+            Reason::Timeout { .. } => f.write_str("the request timed out"),
             Reason::Sealed => f.write_str("the server is sealed (503)"),
             Reason::Unavailable { status } => write!(f, "the server is unavailable ({status})"),
             Reason::PermissionDenied => f.write_str("permission denied (403)"),
@@ -214,6 +214,15 @@ impl fmt::Display for StoreError {
 }
 
 impl std::error::Error for StoreError {}
+
+/// `10 s`, or `250 ms` for a timeout shorter than a second.
+fn seconds(d: std::time::Duration) -> String {
+    if d.subsec_nanos() == 0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{} ms", d.as_millis())
+    }
+}
 
 /// A server message made safe to quote: every known secret cut out, control
 /// characters dropped, at most 300 characters.
@@ -261,7 +270,9 @@ mod tests {
             Reason::Unreachable {
                 detail: "connection refused".into(),
             },
-            Reason::Timeout,
+            Reason::Timeout {
+                after: crate::REQUEST_TIMEOUT,
+            },
             Reason::Sealed,
             Reason::Unavailable { status: 500 },
             Reason::PermissionDenied,
