@@ -1089,7 +1089,7 @@ fn read_layer(
     };
     status.exists = true;
     status.mode = file_mode(&path);
-    let Ok(text) = String::from_utf8(bytes) else {
+    let Ok(text) = crate::file::text(zeroize::Zeroizing::new(bytes)) else {
         problems.push(Problem::Io {
             file: file.to_owned(),
             message: "not valid UTF-8".to_owned(),
