@@ -8,7 +8,7 @@ use clap::Args;
 use tokenspec_repo::generate::{self, Mode};
 
 use super::{report, Context, Error, Outcome};
-use crate::error::Result;
+use crate::error::{exit, Result};
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -26,10 +26,8 @@ pub struct GenArgs {
 
 pub fn run(cx: &Context, args: &GenArgs) -> Result<Outcome> {
     let mode = if args.check { Mode::Check } else { Mode::Write };
-    let report = generate::run(&cx.root, cx.spec(), mode).map_err(|e| {
-        let help = e.help();
-        Error::fatal(e).help(help)
-    })?;
+    let report =
+        generate::run(&cx.root, cx.spec(), mode).map_err(|e| Error::with_help(exit::ERROR, &e))?;
     for name in &report.removed_temp_files {
         report::note(format_args!("removed {name}, left by an interrupted write"));
     }

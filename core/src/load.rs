@@ -29,6 +29,7 @@ use crate::dotenv;
 use crate::env::{self, EnvOrigin, UnknownEnv};
 use crate::format::{is_placeholder, is_unfilled, looks_like_secret};
 use crate::secret::Secret;
+use crate::Help;
 
 pub mod fast;
 
@@ -352,20 +353,21 @@ pub enum Warning {
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Warning::Permissions { file, mode } => write!(
-                f,
-                "{file} is readable by group or others (mode {mode:04o})\nhelp: chmod 600 {file}"
-            ),
-            Warning::Deprecated {
-                name,
-                replacement: Some(r),
-            } => {
-                write!(f, "{name} is deprecated\nhelp: use {r} instead")
+            Warning::Permissions { file, mode } => {
+                write!(f, "{file} is readable by group or others (mode {mode:04o})")
             }
-            Warning::Deprecated {
-                name,
-                replacement: None,
-            } => write!(f, "{name} is deprecated"),
+            Warning::Deprecated { name, .. } => write!(f, "{name} is deprecated"),
+        }
+    }
+}
+
+impl crate::Help for Warning {
+    fn help(&self) -> Option<String> {
+        match self {
+            Warning::Permissions { file, .. } => Some(format!("chmod 600 {file}")),
+            Warning::Deprecated { replacement, .. } => {
+                replacement.as_ref().map(|r| format!("use {r} instead"))
+            }
         }
     }
 }
@@ -514,7 +516,7 @@ impl fmt::Display for Problem {
             }
             Problem::Placeholder { name, env, source } if env.as_deref() == Some("ci") => write!(
                 f,
-                "{name} from {source} is a placeholder; in the ci environment only the committed CI files and the spec's ci_value count as set\nhelp: set {name} to a real value, or put its placeholder in the class's committed CI file"
+                "{name} from {source} is a placeholder; in the ci environment only the committed CI files and the spec's ci_value count as set"
             ),
             Problem::Placeholder { name, env, source } => write!(
                 f,
@@ -523,32 +525,54 @@ impl fmt::Display for Problem {
             ),
             Problem::Unfilled { name, source } => write!(
                 f,
-                "{name} from {source} is an unfilled CHANGE_ME_ placeholder, which never counts as set\nhelp: replace it with the real value, or set {name} in the environment"
+                "{name} from {source} is an unfilled CHANGE_ME_ placeholder, which never counts as set"
             ),
             Problem::Unsafe { name, file, line } => write!(
                 f,
-                "{file}:{line}: the value of {name} contains `$`, which dotenv substitution would change\nhelp: wrap the value in single quotes: {name}='…'"
+                "{file}:{line}: the value of {name} contains `$`, which dotenv substitution would change"
             ),
             Problem::Nul { name, file, line } => write!(
                 f,
-                "{file}:{line}: the value of {name} contains a NUL byte, which no environment variable can hold\nhelp: remove the NUL byte from the value"
+                "{file}:{line}: the value of {name} contains a NUL byte, which no environment variable can hold"
             ),
             Problem::NotUnicode { name } => {
                 write!(f, "{name} in the process environment is not valid UTF-8")
             }
             Problem::Duplicate { name, file, first_line, line } => write!(
                 f,
-                "{file}:{line}: {name} is set twice in one file (first at line {first_line})\nhelp: keep one of the two lines"
+                "{file}:{line}: {name} is set twice in one file (first at line {first_line})"
             ),
             Problem::UnusableKey { file, line } => write!(
                 f,
-                "{file}:{line}: this entry's name is not a variable name or looks like a secret, so it cannot be exported\nhelp: a value pasted on a line of its own? remove the line, or rename the key"
+                "{file}:{line}: this entry's name is not a variable name or looks like a secret, so it cannot be exported"
             ),
             Problem::Parse { file, line, message } => write!(f, "{file}:{line}: {message}"),
             Problem::Io { file, message } => write!(f, "{file}: {message}"),
             Problem::UnknownEnvironment(e) => e.fmt(f),
-            Problem::Store { message, help } => write!(f, "{message}\nhelp: {help}"),
+            Problem::Store { message, .. } => f.write_str(message),
         }
+    }
+}
+
+impl crate::Help for Problem {
+    fn help(&self) -> Option<String> {
+        Some(match self {
+            Problem::Placeholder { name, env, .. } if env.as_deref() == Some("ci") => format!(
+                "set {name} to a real value, or put its placeholder in the class's committed CI file"
+            ),
+            Problem::Unfilled { name, .. } => {
+                format!("replace it with the real value, or set {name} in the environment")
+            }
+            Problem::Unsafe { name, .. } => format!("wrap the value in single quotes: {name}='…'"),
+            Problem::Nul { .. } => "remove the NUL byte from the value".to_owned(),
+            Problem::Duplicate { .. } => "keep one of the two lines".to_owned(),
+            Problem::UnusableKey { .. } => {
+                "a value pasted on a line of its own? remove the line, or rename the key".to_owned()
+            }
+            Problem::UnknownEnvironment(e) => return e.help(),
+            Problem::Store { help, .. } => help.clone(),
+            _ => return None,
+        })
     }
 }
 
@@ -578,7 +602,10 @@ impl fmt::Display for LoadError {
         let n = self.problems.len();
         write!(f, "{n} token problem{}", if n == 1 { "" } else { "s" })?;
         for p in &self.problems {
-            write!(f, "\n  - {}", p.to_string().replace('\n', "\n    "))?;
+            write!(f, "\n  - {p}")?;
+            if let Some(help) = p.help() {
+                write!(f, "\n    help: {help}")?;
+            }
         }
         Ok(())
     }

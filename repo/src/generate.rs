@@ -155,16 +155,15 @@ pub struct Error {
     pub message: String,
 }
 
-impl Error {
-    /// The fix, as one line.
-    pub fn help(&self) -> &'static str {
+impl tokenspec_core::Help for Error {
+    fn help(&self) -> Option<String> {
         if self.path.is_empty() {
             crate::lock::LockError::Held {
                 root: Default::default(),
             }
             .help()
         } else {
-            "fix access to the file; files named before it may have been written, the others were not"
+            Some("fix access to the file; files named before it may have been written, the others were not".to_owned())
         }
     }
 }

@@ -26,7 +26,7 @@ pub enum SpecError {
 impl std::fmt::Display for SpecError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            SpecError::Io { path, error } => write!(f, "error: cannot read {path}: {error}"),
+            SpecError::Io { path, error } => write!(f, "cannot read {path}: {error}"),
             SpecError::Invalid(d) => d.fmt(f),
         }
     }

@@ -113,8 +113,7 @@ impl StoreError {
         self.reason == Reason::NotFound
     }
 
-    /// The fix, for the `help:` line.
-    pub fn help(&self) -> String {
+    fn fix(&self) -> String {
         let target = self.target.as_deref().unwrap_or("it");
         let class = self.class.map(Class::as_str);
         match &self.reason {
@@ -167,6 +166,13 @@ impl StoreError {
             Reason::IncompleteCredentials { missing, .. } => format!("set {missing} as well"),
             Reason::OidcToken { .. } => "give the job `permissions: id-token: write` (the runner then sets ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN), or set TOKENSPEC_JWT or TOKENSPEC_JWT_FILE".to_owned(),
         }
+    }
+}
+
+impl tokenspec_core::Help for StoreError {
+    /// Always some: every store failure has a next step.
+    fn help(&self) -> Option<String> {
+        Some(self.fix())
     }
 }
 
@@ -241,6 +247,7 @@ pub(crate) fn scrub(message: &str, secrets: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tokenspec_core::Help;
 
     fn err(operation: Operation, reason: Reason) -> StoreError {
         StoreError::new(
@@ -259,7 +266,7 @@ mod tests {
             e.to_string(),
             "cannot read secret/data/p/runtime/prod at http://127.0.0.1:8200: permission denied (403)"
         );
-        assert!(e.help().starts_with(
+        assert!(e.help().unwrap().starts_with(
             "this token's policy does not allow reading secret/data/p/runtime/prod; ask the runtime class owner for the `runtime-reader` policy"
         ));
     }
@@ -303,7 +310,7 @@ mod tests {
         ] {
             for reason in &reasons {
                 let e = err(operation, reason.clone());
-                let (text, help) = (e.to_string(), e.help());
+                let (text, help) = (e.to_string(), e.help().unwrap());
                 assert!(text.starts_with("cannot "), "{text}");
                 assert!(text.contains("http://127.0.0.1:8200"), "{text}");
                 for line in [&text, &help] {

@@ -105,6 +105,7 @@ pub use settings::{
 };
 pub use store::{fetch_layers, label, Store};
 pub use tokenspec_core::store_def::{StoreDef, StoreDefError, StoreKind};
+pub use tokenspec_core::Help;
 
 /// Time to open a connection.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);

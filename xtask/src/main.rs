@@ -66,7 +66,15 @@ fn gen(args: &Args) -> Result<ExitCode, String> {
         ),
         // Rendered with line, column and caret; the generator writes nothing.
         SpecError::Invalid(d) => {
-            format!("{d}\nerror: {SPEC_FILE} is invalid; nothing was generated")
+            let each: Vec<String> = d
+                .items
+                .iter()
+                .map(|i| format!("error: {}", d.render(i)))
+                .collect();
+            format!(
+                "{}\nerror: {SPEC_FILE} is invalid; nothing was generated",
+                each.join("\n\n")
+            )
         }
     })?;
     let report = generate::run(&args.root, &spec, args.mode).map_err(|e| format!("error: {e}"))?;

@@ -1,6 +1,7 @@
 //! Each login method against the real server.
 
 use std::time::{SystemTime, UNIX_EPOCH};
+use tokenspec_store::Help;
 
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
@@ -80,7 +81,7 @@ fn a_token_from_the_environment_or_the_token_helper_file() {
         .read_class(Class::Cicd, "prod")
         .unwrap_err();
     assert_eq!(err.reason, Reason::PermissionDenied);
-    assert_hidden(&format!("{err} {err:?} {}", err.help()), &[&token]);
+    assert_hidden(&format!("{err} {err:?} {}", err.help().unwrap()), &[&token]);
 }
 
 #[test]
@@ -154,7 +155,7 @@ fn approle_logs_in_with_role_and_secret_ids() {
         "{err}"
     );
     assert_hidden(
-        &format!("{err} {err:?} {}", err.help()),
+        &format!("{err} {err:?} {}", err.help().unwrap()),
         &[&role_id, wrong, &secret_id],
     );
 }
@@ -267,7 +268,10 @@ fn jwt_login_exchanges_a_github_like_oidc_token() {
         panic!("a JWT for another repository logged in");
     };
     assert_eq!(err.operation, tokenspec_store::Operation::Login);
-    assert_hidden(&format!("{err} {err:?} {}", err.help()), &[&foreign, &jwt]);
+    assert_hidden(
+        &format!("{err} {err:?} {}", err.help().unwrap()),
+        &[&foreign, &jwt],
+    );
     // So is one signed by another key.
     let other_pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).unwrap();
     let other =
@@ -317,9 +321,13 @@ fn jwt_login_exchanges_a_github_like_oidc_token() {
         panic!("an empty OIDC answer logged in");
     };
     assert!(matches!(err.reason, Reason::OidcToken { .. }), "{err}");
-    assert!(err.help().contains("id-token: write"), "{}", err.help());
+    assert!(
+        err.help().unwrap().contains("id-token: write"),
+        "{}",
+        err.help().unwrap()
+    );
     assert_hidden(
-        &format!("{err} {err:?} {}", err.help()),
+        &format!("{err} {err:?} {}", err.help().unwrap()),
         &[request_token, &jwt],
     );
 }

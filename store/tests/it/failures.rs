@@ -1,6 +1,7 @@
 //! Failing closed: a stopped or sealed server, named with its address, never a value.
 
 use tokenspec_core::Class;
+use tokenspec_store::Help;
 use tokenspec_store::{Reason, Store};
 
 use crate::support::{assert_hidden, random_hex, BaoServer};
@@ -26,7 +27,7 @@ fn a_stopped_server_fails_closed_naming_the_address() {
 
     let err = store.read_class(Class::Cicd, "prod").unwrap_err();
     assert!(matches!(err.reason, Reason::Unreachable { .. }), "{err:?}");
-    let text = format!("{err}\nhelp: {}", err.help());
+    let text = format!("{err}\nhelp: {}", err.help().unwrap());
     assert!(
         text.starts_with(&format!(
             "cannot read secret/data/myproject/cicd/prod at {}: the server is unreachable (",
@@ -47,7 +48,11 @@ fn a_sealed_server_is_reported_as_sealed() {
     let err = store.read_class(Class::Runtime, "prod").unwrap_err();
     assert_eq!(err.reason, Reason::Sealed, "{err:?}");
     assert!(err.to_string().contains(&server.address));
-    assert!(err.help().contains("unseal"), "{}", err.help());
+    assert!(
+        err.help().unwrap().contains("unseal"),
+        "{}",
+        err.help().unwrap()
+    );
 }
 
 #[test]
@@ -110,6 +115,6 @@ fn https_trusts_the_ca_file_and_refuses_an_unknown_certificate() {
         .read_class(Class::Cicd, "prod")
         .unwrap_err();
     assert!(matches!(err.reason, Reason::Tls { .. }), "{err:?}");
-    assert!(err.help().contains("BAO_CACERT"));
+    assert!(err.help().unwrap().contains("BAO_CACERT"));
     assert_hidden(&format!("{err} {err:?}"), &["over-tls", &server.root_token]);
 }

@@ -1,6 +1,7 @@
 //! Reads, check-and-set writes, metadata and values that must survive byte for byte.
 
 use std::collections::BTreeMap;
+use tokenspec_store::Help;
 
 use tokenspec_core::{Class, Secret};
 use tokenspec_store::{Change, Reason, Store};
@@ -175,7 +176,7 @@ fn a_write_meanwhile_is_a_cas_conflict_that_names_the_secret() {
     let err = store.apply_push(Class::Cicd, "dev", &plan).unwrap_err();
     assert_eq!(err.reason, Reason::CasConflict);
     assert_eq!(err.class, Some(Class::Cicd));
-    let text = format!("{err}\n{}", err.help());
+    let text = format!("{err}\n{}", err.help().unwrap());
     assert!(text.contains("secret/data/myproject/cicd/dev"), "{text}");
     assert!(text.contains(&server.address), "{text}");
     assert_hidden(&format!("{text} {err:?}"), &[&planted, &server.root_token]);
@@ -199,7 +200,7 @@ fn a_missing_secret_is_not_found_for_reads_and_new_for_pushes() {
             server.address
         )
     );
-    assert!(err.help().contains("tokenspec push"));
+    assert!(err.help().unwrap().contains("tokenspec push"));
     assert!(store
         .read_class_metadata(Class::Runtime, "prod")
         .unwrap()

@@ -2,6 +2,7 @@
 //! enforced by the real server.
 
 use tokenspec_core::Class;
+use tokenspec_store::Help;
 use tokenspec_store::{Reason, Store};
 
 use crate::support::{assert_hidden, random_hex, BaoServer};
@@ -57,12 +58,12 @@ fn the_cicd_reader_reads_cicd_and_is_refused_runtime() {
         )
     );
     assert!(
-        err.help().starts_with("this token's policy does not allow reading secret/data/myproject/runtime/prod; ask the runtime class owner for the `runtime-reader` policy"),
+        err.help().unwrap().starts_with("this token's policy does not allow reading secret/data/myproject/runtime/prod; ask the runtime class owner for the `runtime-reader` policy"),
         "{}",
-        err.help()
+        err.help().unwrap()
     );
     assert_hidden(
-        &format!("{err} {err:?} {} {cicd:?}", err.help()),
+        &format!("{err} {err:?} {} {cicd:?}", err.help().unwrap()),
         &[&runtime_value, &token, "cicd-value"],
     );
 

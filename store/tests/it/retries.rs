@@ -6,6 +6,7 @@ use std::net::TcpListener;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+use tokenspec_store::Help;
 
 use tokenspec_store::{Client, Reason, RetryPolicy, Settings, StoreDef, StoreKind};
 
@@ -125,7 +126,7 @@ fn a_body_that_is_not_kv_v2_is_a_bad_response() {
     let (address, _) = responder(Answer::Status(200, "<html>proxy login</html>"));
     let err = client(&address).read("secret", "p/cicd/prod").unwrap_err();
     assert!(matches!(err.reason, Reason::BadResponse { .. }), "{err:?}");
-    assert!(err.help().contains(&address));
+    assert!(err.help().unwrap().contains(&address));
 }
 
 #[test]
@@ -156,8 +157,8 @@ fn a_hung_server_times_out_once_without_retries() {
         format!("cannot read secret/data/p/cicd/prod at {address}: the request timed out")
     );
     assert!(
-        err.help().contains("did not answer within 300 ms"),
+        err.help().unwrap().contains("did not answer within 300 ms"),
         "{}",
-        err.help()
+        err.help().unwrap()
     );
 }
