@@ -5,8 +5,8 @@
 
 use std::process::Command;
 
-use crate::dev_server::{assert_hidden, BaoServer};
 use crate::support::{Out, Project};
+use tokenspec_test_support::{assert_hidden, BaoServer};
 
 const PROD_CICD: &str = "secret/myproject/cicd/prod";
 const PROD_RUNTIME: &str = "secret/myproject/runtime/prod";

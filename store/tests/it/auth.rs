@@ -10,7 +10,7 @@ use ring::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
 use tokenspec_core::Class;
 use tokenspec_store::{Reason, Store};
 
-use crate::support::{assert_hidden, BaoServer};
+use crate::support::{assert_hidden, BaoServer, StoreServer};
 
 /// Server set-up shared by the auth tests: a cicd secret and the generated policies.
 fn seed(server: &BaoServer) {
@@ -48,7 +48,7 @@ fn a_token_from_the_environment_or_the_token_helper_file() {
 
     // `bao login` writes ~/.vault-token; the client reads that file.
     let home = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new(crate::support::bao_binary())
+    let out = std::process::Command::new(tokenspec_test_support::bao::bao_binary())
         .args(["login", "-no-print", &token])
         .env_clear()
         .env("HOME", home.path())

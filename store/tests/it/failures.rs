@@ -4,7 +4,7 @@ use tokenspec_core::Class;
 use tokenspec_store::Help;
 use tokenspec_store::{Reason, Store};
 
-use crate::support::{assert_hidden, random_hex, BaoServer};
+use crate::support::{assert_hidden, random_hex, BaoServer, StoreServer};
 
 #[test]
 #[ignore = "needs bao"]

@@ -6,7 +6,7 @@ use tokenspec_store::Help;
 use tokenspec_core::{Class, Secret};
 use tokenspec_store::{Change, Reason, Store};
 
-use crate::support::{assert_hidden, random_hex, BaoServer};
+use crate::support::{assert_hidden, random_hex, BaoServer, StoreServer};
 
 fn secrets(pairs: &[(&str, &str)]) -> BTreeMap<String, Secret> {
     pairs

@@ -5,7 +5,7 @@ use tokenspec_core::Class;
 use tokenspec_store::Help;
 use tokenspec_store::{Reason, Store};
 
-use crate::support::{assert_hidden, random_hex, BaoServer};
+use crate::support::{assert_hidden, random_hex, BaoServer, StoreServer};
 
 fn install_policies(server: &BaoServer) {
     server.install_generated_policies();
@@ -123,7 +123,7 @@ fn the_writer_pushes_its_class_only_and_cannot_delete() {
         Reason::PermissionDenied
     );
 
-    let out = std::process::Command::new(crate::support::bao_binary())
+    let out = std::process::Command::new(tokenspec_test_support::bao::bao_binary())
         .args(["kv", "delete", "-mount=secret", "myproject/runtime/dev"])
         .env_clear()
         .env("BAO_ADDR", &server.address)

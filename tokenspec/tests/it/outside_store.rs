@@ -5,16 +5,11 @@
 //! so the feature is not unified into this workspace's build, where a spec
 //! with a `[store]` must not compile without it (`ui/err_store_without_feature`).
 
-#[path = "../../store/tests/it/dev_server.rs"]
-#[allow(dead_code)]
-mod dev_server;
-mod outside;
-
 use std::path::Path;
 use std::process::Command;
 
-use dev_server::BaoServer;
-use outside::{cargo, target_dir, workspace_root};
+use crate::outside::{cargo, target_dir, workspace_root};
+use tokenspec_test_support::BaoServer;
 
 const CARGO_TOML: &str = r#"[package]
 name = "outside-store-service"

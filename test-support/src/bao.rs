@@ -1,8 +1,8 @@
 //! A real OpenBao dev server per test: `bao server -dev` on a free loopback
 //! port with a temporary HOME, stopped when the handle drops.
 //!
-//! Shared by this crate's tests and `tokenspec-cli`'s (which include this
-//! file with `#[path]`), so it uses only std, tempfile, getrandom and ureq.
+//! Shared by the store's, the command line's and `tokenspec`'s tests; it
+//! uses only std, tempfile, getrandom and ureq.
 //!
 //! `bao` is found through `TOKENSPEC_BAO` (a path to the binary), else on
 //! `PATH`. Tests that start a server are `#[ignore = "needs bao"]`: a plain
