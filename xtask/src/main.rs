@@ -2,14 +2,16 @@
 //! generated from this workspace's `token-spec.toml`. A thin caller of
 //! `tokenspec_repo::generate`, the same function as `tokenspec gen`.
 //!
-//! Exit codes: 0 fine, 1 generated files are stale (`--check`), 2 usage,
-//! spec or I/O error. Messages go to stderr.
+//! Exit codes: 0 fine, 1 generated files are stale (`--check`) or a
+//! committed file holds a real value where gen would write (nothing is
+//! written), 2 usage, spec or I/O error. Messages go to stderr.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use tokenspec_repo::generate::{self, Mode};
 use tokenspec_repo::render::SPEC_FILE;
+use tokenspec_repo::Help;
 use tokenspec_spec::{Spec, SpecError};
 
 const USAGE: &str = "usage: cargo xtask gen [--check] [--root DIR]";
@@ -77,7 +79,22 @@ fn gen(args: &Args) -> Result<ExitCode, String> {
             )
         }
     })?;
-    let report = generate::run(&args.root, &spec, args.mode).map_err(|e| format!("error: {e}"))?;
+    let report = match generate::run(&args.root, &spec, args.mode) {
+        Ok(report) => report,
+        Err(e @ generate::Error::Refused(_)) => {
+            for line in e.to_string().lines() {
+                eprintln!("error: {line}");
+            }
+            if let Some(help) = e.help() {
+                eprintln!("help: {help}");
+            }
+            return Ok(ExitCode::from(1));
+        }
+        Err(e) => {
+            let help = e.help().map(|h| format!("\nhelp: {h}")).unwrap_or_default();
+            return Err(format!("error: {e}{help}"));
+        }
+    };
     if args.mode == Mode::Check {
         for stale in &report.stale {
             eprintln!("error: {stale}");
