@@ -14,10 +14,8 @@ use zeroize::Zeroizing;
 /// The bytes of the regular file at `path`; `None` when it does not exist.
 /// A FIFO, device, socket or folder is an error of kind
 /// [`io::ErrorKind::InvalidInput`] saying what it is, without blocking.
-///
-/// The bytes may hold token values: keep them in a [`Zeroizing`] (as
-/// [`read_token_text`] does).
-pub fn read_regular(path: &Path) -> io::Result<Option<Vec<u8>>> {
+/// The bytes may hold token values: they are zeroized on drop.
+pub fn read_regular(path: &Path) -> io::Result<Option<Zeroizing<Vec<u8>>>> {
     let mut file = match open_nonblocking(path) {
         Ok(f) => f,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
@@ -27,7 +25,7 @@ pub fn read_regular(path: &Path) -> io::Result<Option<Vec<u8>>> {
     if !meta.is_file() {
         return Err(not_regular(&meta.file_type()));
     }
-    read_zeroizing(&mut file, meta.len()).map(|mut bytes| Some(std::mem::take(&mut *bytes)))
+    read_zeroizing(&mut file, meta.len()).map(Some)
 }
 
 /// Reads `file` to its end into a buffer sized for `len` bytes and one more.
@@ -61,7 +59,7 @@ fn read_zeroizing(file: &mut File, len: u64) -> io::Result<Zeroizing<Vec<u8>>> {
 pub fn read_token_text(path: &Path) -> io::Result<Option<Zeroizing<String>>> {
     match read_regular(path)? {
         None => Ok(None),
-        Some(bytes) => text(Zeroizing::new(bytes)).map(Some),
+        Some(bytes) => text(bytes).map(Some),
     }
 }
 

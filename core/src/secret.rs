@@ -8,7 +8,7 @@ use zeroize::Zeroize;
 /// A secret token value, zeroized on drop (via `secrecy`).
 ///
 /// What zeroization covers: the token files' text as the loader reads it
-/// ([`crate::file::read_token_text`]) and every `Secret`, taken over without
+/// ([`crate::file::read_regular`], [`crate::file::read_token_text`]) and every `Secret`, taken over without
 /// a reallocation that would free an unzeroized copy. What it does not: the
 /// parsed entries of a [`crate::dotenv::Document`], values in the process
 /// environment, the file text `migrate` and `init` rewrite, and copies a
