@@ -206,6 +206,13 @@ impl fmt::Display for Diagnostics {
 
 impl std::error::Error for Diagnostics {}
 
+impl tokenspec_core::Help for Diagnostics {
+    /// None: each diagnostic renders its own `= help:` note under its caret.
+    fn help(&self) -> Option<String> {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -34,6 +34,15 @@ impl std::fmt::Display for SpecError {
 
 impl std::error::Error for SpecError {}
 
+impl tokenspec_core::Help for SpecError {
+    /// None: how to point at another spec is the caller's to say (the
+    /// command line's `--spec`, the xtask's `--root`); diagnostics carry
+    /// their own notes.
+    fn help(&self) -> Option<String> {
+        None
+    }
+}
+
 impl Spec {
     /// Parses spec text; `file` is how the path appears in errors.
     pub fn parse(src: &str, file: &str) -> Result<Spec, Diagnostics> {

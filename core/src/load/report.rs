@@ -375,6 +375,67 @@ impl fmt::Display for LoadError {
 
 impl std::error::Error for LoadError {}
 
+impl crate::Help for LoadError {
+    /// None: `Display` lists each problem with its own fix.
+    fn help(&self) -> Option<String> {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shape `crate::help` documents: a message without `error:` or a
+    /// `help:` line, and the fix apart.
+    #[test]
+    fn problems_and_warnings_are_one_line_messages_with_the_fix_apart() {
+        let source = Source::File {
+            file: ".env".into(),
+            line: 3,
+        };
+        let problems = [
+            Problem::Unfilled {
+                name: "A".into(),
+                source: source.clone(),
+            },
+            Problem::Placeholder {
+                name: "A".into(),
+                env: Some("ci".into()),
+                source,
+            },
+            Problem::Unsafe {
+                name: "A".into(),
+                file: ".env".into(),
+                line: 3,
+            },
+            Problem::Store {
+                message: "cannot read x".into(),
+                help: "start it".into(),
+            },
+        ];
+        for p in &problems {
+            let text = p.to_string();
+            assert!(!text.contains('\n') && !text.starts_with("error"), "{text}");
+            assert!(p.help().is_some_and(|h| !h.contains('\n')), "{p:?}");
+        }
+        let w = Warning::Permissions {
+            file: ".env".into(),
+            mode: 0o644,
+        };
+        assert_eq!(
+            w.to_string(),
+            ".env is readable by group or others (mode 0644)"
+        );
+        assert_eq!(w.help().as_deref(), Some("chmod 600 .env"));
+        let e = LoadError::new(problems[..1].to_vec());
+        assert_eq!(
+            e.to_string(),
+            "1 token problem\n  - A from .env:3 is an unfilled CHANGE_ME_ placeholder, which never counts as set\n    help: replace it with the real value, or set A in the environment"
+        );
+    }
+}
+
 /// The outcome of resolving a set of token definitions.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
