@@ -76,7 +76,7 @@ impl Client {
     /// A client with other bounds (tests, `TOKENSPEC_HTTP_TIMEOUT`).
     pub fn with_timeouts(request: Duration, overall: Duration) -> Result<Client, Failure> {
         let agent = |https| {
-            tokenspec_store::agent(None, https).map_err(|detail| Failure::Transport {
+            tokenspec_store::agent(None, https, request).map_err(|detail| Failure::Transport {
                 reason: Reason::BadResponse { detail },
             })
         };
@@ -179,7 +179,7 @@ fn read(
 
 fn transport(e: ureq::Error, timeout: Duration) -> Failure {
     match tokenspec_store::no_reply(e) {
-        Reason::Timeout => Failure::Timeout { after: timeout },
+        Reason::Timeout { .. } => Failure::Timeout { after: timeout },
         reason => Failure::Transport { reason },
     }
 }

@@ -164,7 +164,7 @@ impl fmt::Display for Failure {
                 Reason::Unreachable { detail } => write!(f, "unreachable ({detail})"),
                 Reason::Tls { detail } => write!(f, "TLS failed ({detail})"),
                 Reason::BadResponse { detail } => write!(f, "broken response ({detail})"),
-                Reason::Timeout => f.write_str("timed out"),
+                Reason::Timeout { .. } => f.write_str("timed out"),
                 other => write!(f, "{other:?}"),
             },
             Failure::RateLimited { until: Some(t) } => write!(

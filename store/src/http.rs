@@ -14,9 +14,12 @@ use zeroize::Zeroizing;
 
 use crate::error::{Operation, Reason, StoreError};
 
-/// How often and how long to retry a transient failure.
+/// How long one request may take, and how often and how long to retry a
+/// transient failure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
+    /// Time for one whole request, connection included; a timeout is not retried.
+    pub request_timeout: Duration,
     /// Attempts in all, the first included.
     pub max_attempts: u32,
     /// The pause before the first retry; each later pause doubles.
@@ -26,9 +29,10 @@ pub struct RetryPolicy {
 }
 
 impl Default for RetryPolicy {
-    /// See [`crate::MAX_ATTEMPTS`] and [`crate::RETRY_BUDGET`].
+    /// See [`crate::REQUEST_TIMEOUT`], [`crate::MAX_ATTEMPTS`] and [`crate::RETRY_BUDGET`].
     fn default() -> Self {
         RetryPolicy {
+            request_timeout: crate::REQUEST_TIMEOUT,
             max_attempts: crate::MAX_ATTEMPTS,
             first_backoff: crate::FIRST_BACKOFF,
             budget: crate::RETRY_BUDGET,
@@ -79,15 +83,16 @@ impl Transport {
         let checked = tokenspec_core::address::check_address(address).map_err(|e| {
             StoreError::new(address, Operation::Configure, None, Reason::Address(e))
         })?;
-        let agent = agent(ca_file, checked.is_https()).map_err(|detail| {
-            let path = ca_file.map(|p| p.display().to_string()).unwrap_or_default();
-            StoreError::new(
-                address,
-                Operation::Configure,
-                None,
-                Reason::CaFile { path, detail },
-            )
-        })?;
+        let agent =
+            agent(ca_file, checked.is_https(), retry.request_timeout).map_err(|detail| {
+                let path = ca_file.map(|p| p.display().to_string()).unwrap_or_default();
+                StoreError::new(
+                    address,
+                    Operation::Configure,
+                    None,
+                    Reason::CaFile { path, detail },
+                )
+            })?;
         Ok(Transport {
             agent,
             address: address.to_owned(),
@@ -121,7 +126,14 @@ impl Transport {
             };
             match self.retry.pause_after(attempt, started.elapsed()) {
                 Some(pause) if transient => thread::sleep(pause),
-                _ => return outcome.map_err(|f| f.reason),
+                _ => {
+                    return outcome.map_err(|f| match f.reason {
+                        Reason::Timeout { .. } => Reason::Timeout {
+                            after: self.retry.request_timeout,
+                        },
+                        reason => reason,
+                    })
+                }
             }
             attempt += 1;
         }
@@ -171,21 +183,25 @@ impl Transport {
 /// The HTTP agent every tokenspec client uses (the store here, the issuers
 /// and GitHub's secrets in `tokenspec-remote`): rustls with the platform
 /// verifier, or only the CA certificates of `ca_file`; [`crate::CONNECT_TIMEOUT`]
-/// and [`crate::REQUEST_TIMEOUT`]; any status is a reply, not an error; no
+/// (at most `request_timeout`) and `request_timeout`; any status is a reply, not an error; no
 /// redirects, so a credential header only goes to the address it was meant
 /// for. `https` false is for a clear-text loopback address (one that
 /// passed [`tokenspec_core::address::check_address`]): no proxy, which
 /// would carry the request and its token off the host. `Err` is why
 /// `ca_file` is unusable.
-pub fn agent(ca_file: Option<&Path>, https: bool) -> Result<Agent, String> {
+pub fn agent(
+    ca_file: Option<&Path>,
+    https: bool,
+    request_timeout: Duration,
+) -> Result<Agent, String> {
     let root_certs = match ca_file {
         None => RootCerts::PlatformVerifier,
         Some(path) => read_ca_file(path)?,
     };
     let config = Agent::config_builder()
         .http_status_as_error(false)
-        .timeout_global(Some(crate::REQUEST_TIMEOUT))
-        .timeout_connect(Some(crate::CONNECT_TIMEOUT))
+        .timeout_global(Some(request_timeout))
+        .timeout_connect(Some(crate::CONNECT_TIMEOUT.min(request_timeout)))
         // The token header would follow a redirect to wherever it points;
         // standbys forward requests to the active node instead.
         .max_redirects(0)
@@ -219,11 +235,17 @@ impl From<ureq::Error> for Failure {
         };
         match error {
             E::Timeout(_) => Failure {
-                reason: Reason::Timeout,
+                // `send` fills in the policy's timeout.
+                reason: Reason::Timeout {
+                    after: Duration::ZERO,
+                },
                 transient: false,
             },
             E::Io(e) if e.kind() == io::ErrorKind::TimedOut => Failure {
-                reason: Reason::Timeout,
+                // `send` fills in the policy's timeout.
+                reason: Reason::Timeout {
+                    after: Duration::ZERO,
+                },
                 transient: false,
             },
             // rustls reports a failed handshake or certificate check as invalid data.
@@ -321,6 +343,7 @@ mod tests {
     #[test]
     fn no_retry_past_the_budget() {
         let policy = RetryPolicy {
+            request_timeout: crate::REQUEST_TIMEOUT,
             max_attempts: 10,
             first_backoff: Duration::from_millis(100),
             budget: Duration::from_secs(1),
