@@ -19,7 +19,7 @@ use serde_json::json;
 
 use tokenspec_core::format::is_placeholder;
 use tokenspec_core::load::{resolve, State};
-use tokenspec_core::{Secret, TokenDef};
+use tokenspec_core::{Help, Secret, TokenDef};
 use tokenspec_remote::audit::{self, Listed, Row, Use};
 use tokenspec_remote::github::{self, GitHub, Target};
 use tokenspec_remote::{rfc3339, Answer, Client, Endpoints, Failure, Issuer, Status};
@@ -253,16 +253,19 @@ fn client() -> Result<Client> {
 
 /// A refused address: nothing was sent anywhere.
 pub fn refused(failure: Failure) -> Error {
-    match failure {
+    match &failure {
         Failure::Refused {
-            variable,
-            message,
-            help,
-        } => Error::fatal(format_args!(
-            "refusing to send a token to {variable}: {message}; nothing was sent"
-        ))
-        .help(help),
-        other => Error::fatal(other),
+            variable, message, ..
+        } => {
+            let error = Error::fatal(format_args!(
+                "refusing to send a token to {variable}: {message}; nothing was sent"
+            ));
+            match failure.help() {
+                Some(help) => error.help(help),
+                None => error,
+            }
+        }
+        _ => Error::with_help(exit::ERROR, &failure),
     }
 }
 

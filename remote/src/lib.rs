@@ -186,6 +186,20 @@ impl fmt::Display for Failure {
 
 impl std::error::Error for Failure {}
 
+impl tokenspec_core::Help for Failure {
+    fn help(&self) -> Option<String> {
+        let fix = match self {
+            Failure::Refused { help, .. } => help,
+            Failure::Timeout { .. } => "check the network path to the API, or give it longer with TOKENSPEC_HTTP_TIMEOUT (seconds per request)",
+            Failure::Deadline => "verify fewer tokens at once (NAME…), or run it again",
+            Failure::Transport { .. } => "check that the API address is reachable from here (GITHUB_API_URL, TOKENSPEC_DISCORD_API_URL, TOKENSPEC_CLOUDFLARE_API_URL)",
+            Failure::RateLimited { .. } => "wait until the rate limit resets, then run it again",
+            Failure::Status { .. } | Failure::BadResponse { .. } => return None,
+        };
+        Some(fix.to_owned())
+    }
+}
+
 /// An RFC 3339 time to the second, UTC (`2026-01-31T12:00:00Z`).
 pub fn rfc3339(t: SystemTime) -> String {
     humantime::format_rfc3339_seconds(t).to_string()
