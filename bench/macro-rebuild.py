@@ -10,7 +10,8 @@ folder, so tokenspec and its dependencies are built once. Then, in ROUNDS
 rounds of alternating order, it edits each spec (a description changes, as
 an edit would) and times `cargo build` of that crate (dev profile with
 cargo's defaults, what an edit-compile loop uses). Reported: median, mean and min per crate and their
-ratio, from the same interleaved run.
+ratio, from the same interleaved run, and the CPU time (user + system) of
+each build's processes, steadier than wall time on a busy machine.
 
 Usage: bench/macro-rebuild.py OUT.md [ROUNDS]
 TOKENSPEC_SOURCE=DIR measures the tokenspec crate of another checkout (for
@@ -18,6 +19,7 @@ a before/after comparison, e.g. an unpacked `git archive`).
 """
 import os
 import pathlib
+import resource
 import statistics
 import subprocess
 import sys
@@ -88,6 +90,14 @@ for crate in crates.values():
     build(crate, offline=False)  # dependencies, once (downloaded if missing)
 
 times = {name: [] for name in crates}
+cpu = {name: [] for name in crates}
+
+
+def children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 for r in range(rounds):
     order = list(crates.items())
     if r % 2:
@@ -99,25 +109,30 @@ for r in range(rounds):
         marker = 'description = "'
         edited = text.replace(marker + "edited ", marker, 1) if r % 2 else text.replace(marker, marker + "edited ", 1)
         spec.write_text(edited)
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), children_cpu()
         build(crate)
         times[name].append(time.perf_counter() - start)
+        cpu[name].append(children_cpu() - start_cpu)
 
 names = list(crates)
 small, large = times[names[0]], times[names[1]]
 lines = [
     f"{rounds} rounds, alternating order; seconds per `cargo build` after a spec edit (dev profile)",
     "",
-    "| crate | median | mean | min |",
-    "|---|---:|---:|---:|",
+    "| crate | median | mean | min | CPU median |",
+    "|---|---:|---:|---:|---:|",
 ]
 for name in names:
     t = times[name]
-    lines.append(f"| {name} | {statistics.median(t):.3f} | {statistics.mean(t):.3f} | {min(t):.3f} |")
+    lines.append(
+        f"| {name} | {statistics.median(t):.3f} | {statistics.mean(t):.3f} | {min(t):.3f} "
+        f"| {statistics.median(cpu[name]):.3f} |"
+    )
 lines += [
     "",
     f"{names[1]} / {names[0]}: median {statistics.median(large) / statistics.median(small):.2f}x, "
-    f"mean {statistics.mean(large) / statistics.mean(small):.2f}x, min {min(large) / min(small):.2f}x (target: at most 1.5x)",
+    f"mean {statistics.mean(large) / statistics.mean(small):.2f}x, min {min(large) / min(small):.2f}x, "
+    f"CPU median {statistics.median(cpu[names[1]]) / statistics.median(cpu[names[0]]):.2f}x (goal: at most 1.5x)",
 ]
 text = "\n".join(lines) + "\n"
 out.write_text(text)
