@@ -86,7 +86,6 @@ fn repo(spec: &str, workflows: &[(&str, &str)]) -> Project {
     }
     let spec = tokenspec_spec::Spec::load(&p.path("token-spec.toml"), "token-spec.toml")
         .expect("valid spec");
-    // A refusal is an error now: `expect` covers it.
     tokenspec_repo::generate::run(p.root(), &spec, tokenspec_repo::generate::Mode::Write)
         .expect("gen runs");
     for public in ["token-spec.toml", ".gitignore", ".tokens.ci", ".env.ci"] {

@@ -303,7 +303,8 @@ fn read_one(dir: &Path, name: &str, canonical_root: Option<&Path>) -> FileResult
         return failure("not read: it leads outside the root".to_owned());
     }
     let text = match tokenspec_core::file::read_regular(&path) {
-        Ok(Some(bytes)) => bytes,
+        // A workflow holds no token value: no need to zeroize it.
+        Ok(Some(mut bytes)) => std::mem::take(&mut *bytes),
         Ok(None) => return FileResult::Gone,
         Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
             return failure(format!("not read: {}", crate::io_message(&e)));
