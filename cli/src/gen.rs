@@ -36,13 +36,20 @@ pub fn run(cx: &Context, args: &GenArgs) -> Result<Outcome> {
     // A real value in a committed file: nothing was written; name the lines.
     if let Some((first, rest)) = report.refused.split_first() {
         let error = rest.iter().fold(Error::failed(first), Error::and);
-        return Err(error.help(generate::REFUSAL_HELP));
+        return Err(error.help(generate::refusal_help(&report.refused)));
     }
     for taken in &report.taken {
         if args.check {
             report::note(format_args!("{taken} (not written: --check)"));
         } else {
             report::note(taken);
+        }
+    }
+    for removed in &report.removed {
+        if args.check {
+            report::note(format_args!("{removed} (not written: --check)"));
+        } else {
+            report::note(removed);
         }
     }
     if args.check {

@@ -193,6 +193,21 @@ impl Token {
         }
     }
 
+    /// Whether `value`, found in a committed CI file, is a CI value `gen`
+    /// keeps for this token instead of writing the spec's `ci_value`: a
+    /// placeholder (never `CHANGE_ME_`, which does not count in CI), or a
+    /// value of the token's own format (not `any`), and never one that looks
+    /// like a live secret. Tests may depend on such a value.
+    pub fn keeps_ci_value(&self, value: &str) -> bool {
+        use tokenspec_core::format::{is_placeholder, is_unfilled, looks_like_secret};
+        !value.is_empty()
+            && !value.chars().any(char::is_control)
+            && !is_unfilled(value)
+            && looks_like_secret(value).is_none()
+            && (is_placeholder(value, &self.ci_value)
+                || (self.format != Format::Any && self.format.matches(value)))
+    }
+
     /// The field name in generated structs: the name in snake_case.
     pub fn field_name(&self) -> String {
         self.name.to_ascii_lowercase()

@@ -175,10 +175,10 @@ fn gen_takes_the_tokens_into_their_blocks_and_keeps_every_setting() {
     assert_eq!(
         taken,
         [
-            "took CI_BOT_TOKEN at .tokens.ci:2 into the generated block",
-            "took AAR_TOKEN at .tokens.ci:3 into the generated block",
-            "moved CI_BOT_TOKEN from .env.ci:4 into the generated block of .tokens.ci",
-            "took DISCORD_BOT_TOKEN at .env.ci:8 into the generated block",
+            "took CI_BOT_TOKEN at .tokens.ci:2 into the generated block, keeping its value",
+            "took AAR_TOKEN at .tokens.ci:3 into the generated block, keeping its value",
+            "moved CI_BOT_TOKEN from .env.ci:4 into the generated block of .tokens.ci, dropping its value for the one at .tokens.ci:2",
+            "took DISCORD_BOT_TOKEN at .env.ci:8 into the generated block, keeping its value",
             "took BOT_JWT at .env.ci:105 into the generated block",
             "took DISCORD_BOT_TOKEN at .env.example:4 into the generated block",
             "took BOT_JWT at .env.example:5 into the generated block",

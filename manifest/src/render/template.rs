@@ -8,7 +8,7 @@
 use tokenspec_core::dotenv_write::entry_line;
 use tokenspec_core::Class;
 
-use super::ci_files::token_comment;
+use super::ci_files::{block_carried, merge_carried, token_comment, CarriedMap};
 use super::comment;
 use super::markers::{self, Placement};
 use crate::model::Spec;
@@ -50,6 +50,13 @@ pub fn base_template(spec: &Spec, class: Class) -> String {
 /// A committed template (`existing`, kept byte for byte outside the block)
 /// with its managed block of every runtime token, each with an empty value.
 pub fn template_file(spec: &Spec, existing: &str) -> String {
+    template_file_carrying(spec, existing, &CarriedMap::new())
+}
+
+/// [`template_file`], with the comment lines of the lines `gen` takes in.
+pub fn template_file_carrying(spec: &Spec, existing: &str, taken: &CarriedMap) -> String {
+    let mut carried = block_carried(spec, Class::Runtime, existing, false);
+    merge_carried(&mut carried, taken);
     let mut block = markers::begin_line("runtime tokens from token-spec.toml");
     block.push('\n');
     block.push_str(&comment(
@@ -58,6 +65,9 @@ pub fn template_file(spec: &Spec, existing: &str) -> String {
     ));
     for t in spec.tokens_of(Class::Runtime) {
         block.push('\n');
+        if let Some(c) = carried.get(&t.name) {
+            block.push_str(&c.comment);
+        }
         block.push_str(&token_comment(t));
         // Token names are valid variable names: `NAME=` needs no quoting.
         block.push_str(&t.name);
