@@ -244,6 +244,16 @@ impl Spec {
         self.tokens.iter().find(|t| t.name == name)
     }
 
+    /// The token called `name`, or whose `aliases` hold it: an alias is
+    /// the token under another name, for separation, migrate and check.
+    pub fn token_or_alias(&self, name: &str) -> Option<&Token> {
+        self.token(name).or_else(|| {
+            self.tokens
+                .iter()
+                .find(|t| t.aliases.iter().any(|a| a == name))
+        })
+    }
+
     /// Loader definitions of the tokens of `class`, or all when `None`.
     pub fn defs(&self, class: Option<Class>) -> Vec<TokenDef> {
         self.tokens

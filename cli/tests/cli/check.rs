@@ -17,6 +17,7 @@ name = "DEPLOY_TOKEN"
 class = "cicd"
 description = "Deploys"
 format = "github_pat"
+aliases = ["ORCHESTRATION_KEY"]
 
 [[token]]
 name = "OLD_TOKEN"
@@ -529,6 +530,47 @@ fn deprecated_names_the_replacement() {
     assert_eq!(
         found[0].message,
         "OLD_TOKEN is deprecated: use DEPLOY_TOKEN"
+    );
+    // The file sets the replacement already: renaming would make a duplicate.
+    assert_eq!(
+        found[0].help,
+        ".tokens sets DEPLOY_TOKEN already: remove the OLD_TOKEN line (after checking that DEPLOY_TOKEN works)"
+    );
+    repo.write(".tokens", &format!("OLD_TOKEN={PAT}\n"));
+    assert_eq!(
+        repo.rule("deprecated")[0].help,
+        "rename OLD_TOKEN to DEPLOY_TOKEN in .tokens"
+    );
+}
+
+#[test]
+fn an_alias_is_the_token_for_separation_migrate_and_check() {
+    let repo = Repo::new();
+    repo.write(
+        ".env",
+        &format!("APP_SECRET={SECRET}\nLOG_LEVEL=debug\nORCHESTRATION_KEY={PAT}\n"),
+    );
+    let found = repo.rule("separation");
+    assert_eq!(places(&found), [("error", Some(".env"), Some(3))]);
+    assert_eq!(
+        found[0].message,
+        "ORCHESTRATION_KEY (an alias of DEPLOY_TOKEN) is a cicd token, but .env holds runtime tokens"
+    );
+    let out = repo.run(&["migrate"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(!repo.read(".env").contains("ORCHESTRATION_KEY"));
+    assert!(repo.read(".tokens").contains("ORCHESTRATION_KEY="));
+    // In .tokens, beside DEPLOY_TOKEN, nothing reads it: say to remove it.
+    assert!(repo.rule("separation").is_empty());
+    let alias: Vec<F> = repo
+        .rule("unknown-key")
+        .into_iter()
+        .filter(|f| f.message.starts_with("ORCHESTRATION_KEY"))
+        .collect();
+    assert_eq!(places(&alias), [("warning", Some(".tokens"), Some(2))]);
+    assert_eq!(
+        alias[0].help,
+        ".tokens sets DEPLOY_TOKEN too: remove the ORCHESTRATION_KEY line (after checking that DEPLOY_TOKEN works)"
     );
 }
 
