@@ -3,7 +3,10 @@
 //! Precedence, highest first: the process environment (the token's own
 //! name, then its `aliases`) > the store (a [`StoreLayer`] fetched by
 //! `tokenspec-store` for an environment the spec's `[store]` serves) >
-//! `.<base>.<env>` > `.<base>`. With `[store] files = false` the files of a
+//! `.<base>.<env>` > `.<base>`. In `ci` the uncommitted base file is never
+//! read (only the committed `.<base>.ci`; a [`Warning::NotReadInCi`] says
+//! when it exists), so a developer's real values never leave as CI values.
+//! With `[store] files = false` the files of a
 //! store-served class are not read at all. An empty value
 //! counts as unset in every layer, and a placeholder never shadows a real
 //! value in a lower layer (the replaced system let CI placeholders "protect"
@@ -214,6 +217,13 @@ impl LoadOptions {
         layer_files(class, self.env.as_deref())
     }
 
+    /// The base file of `class` that this environment does not read although
+    /// it may exist: `.tokens` / `.env` in `ci`, else `None`.
+    pub fn skipped_file(&self, class: Class) -> Option<&'static str> {
+        let files_read = !self.store_layer(class).is_some_and(|l| !l.files);
+        (files_read && self.env.as_deref() == Some(crate::def::CI_ENV)).then(|| class.base_file())
+    }
+
     /// Every place a token of `class` is looked for below the process
     /// environment, highest precedence first, as shown to people.
     fn looked_in(&self, class: Class) -> Vec<String> {
@@ -238,13 +248,15 @@ impl LoadOptions {
     }
 }
 
-/// The files of `class` in `env`, lowest precedence first.
+/// The files of `class` in `env`, lowest precedence first. In `ci` only
+/// the committed CI file: the uncommitted base file (`.tokens`, `.env`)
+/// holds a developer's real values, which a CI run must never export.
 fn layer_files(class: Class, env: Option<&str>) -> Vec<String> {
-    let mut files = vec![class.base_file().to_owned()];
-    if let Some(e) = env {
-        files.push(class.env_file(e));
+    match env {
+        Some(crate::def::CI_ENV) => vec![class.ci_file().to_owned()],
+        Some(e) => vec![class.base_file().to_owned(), class.env_file(e)],
+        None => vec![class.base_file().to_owned()],
     }
-    files
 }
 
 /// Where a value came from.
@@ -347,6 +359,9 @@ pub enum Warning {
         name: String,
         replacement: Option<String>,
     },
+    /// A base file (`.tokens`, `.env`) exists but is not read: `ci` reads
+    /// the process environment, the store and the committed CI files only.
+    NotReadInCi { file: String, ci_file: String },
 }
 
 impl fmt::Display for Warning {
@@ -366,6 +381,11 @@ impl fmt::Display for Warning {
                 name,
                 replacement: None,
             } => write!(f, "{name} is deprecated"),
+            Warning::NotReadInCi { file, ci_file } => write!(
+                f,
+                "{file} is not read in the ci environment, which reads the process environment, the store and {ci_file}\n\
+                 help: a pipeline's real values belong in the process environment (its secret store), not in {file}"
+            ),
         }
     }
 }
@@ -680,6 +700,14 @@ pub fn resolve<'d>(defs: &'d [TokenDef], opts: &LoadOptions) -> Resolution<'d> {
             continue;
         }
         let ci_file = class.env_file("ci");
+        if let Some(skipped) = opts.skipped_file(class) {
+            if std::fs::symlink_metadata(opts.root.join(skipped)).is_ok() {
+                warnings.push(Warning::NotReadInCi {
+                    file: skipped.to_owned(),
+                    ci_file: ci_file.clone(),
+                });
+            }
+        }
         for file in opts.files(class) {
             let mut file_problems = Vec::new();
             let (status, doc) = read_layer(&opts.root, class, &file, &mut file_problems);
@@ -949,7 +977,9 @@ fn resolve_one<'d, 'l>(
             (State::Placeholder, None)
         }
     };
-    if state == State::Set {
+    // A CI placeholder of a deprecated token is no use of it: warning in
+    // every step of every CI job would be noise.
+    if state == State::Set && k != Kind::CountedPlaceholder {
         if let Some(d) = &def.deprecated {
             warnings.push(Warning::Deprecated {
                 name: def.name.to_string(),
@@ -1195,23 +1225,37 @@ mod tests {
     #[test]
     fn change_me_never_counts_and_ci_counts_only_committed_placeholders() {
         let dir = project(&[
-            (
-                ".tokens",
-                "A=CHANGE_ME_A\nB=ci_test_other\nC=ci_test_value\n",
-            ),
+            (".tokens", "A=real-a\nB=real-b\nC=real-c\nD=real-d\n"),
             (".tokens.ci", "D=ci_test_d\nE=CHANGE_ME_E\n"),
         ]);
         let defs = [def("A"), def("B"), def("C"), def("D"), def("E")];
-        let res = resolve(&defs, &opts(&dir, Some("ci"), &[]));
+        let vars = [
+            ("A", "CHANGE_ME_A"),
+            ("B", "ci_test_other"),
+            ("C", "ci_test_value"),
+        ];
+        let res = resolve(&defs, &opts(&dir, Some("ci"), &vars));
         let states: Vec<_> = res.tokens.iter().map(|t| t.state).collect();
         use State::*;
-        // C is its own ci_value; D a placeholder of the committed CI file.
+        // C is its own ci_value; D a placeholder of the committed CI file;
+        // the developer's .tokens is never read in ci.
         assert_eq!(states, [Placeholder, Placeholder, Set, Set, Placeholder]);
+        assert_eq!(res.value("D").unwrap().expose_secret(), "ci_test_d");
         assert!(matches!(&res.problems[0], Problem::Unfilled { name, .. } if name == "A"));
         assert!(res.problems[1].to_string().starts_with(
-            "B from .tokens:2 is a placeholder; in the ci environment only the committed CI files"
+            "B from $B is a placeholder; in the ci environment only the committed CI files"
         ));
         assert_eq!(res.problems.len(), 3);
+        assert_eq!(
+            res.warnings,
+            [Warning::NotReadInCi {
+                file: ".tokens".into(),
+                ci_file: ".tokens.ci".into()
+            }]
+        );
+        assert!(res.warnings[0].to_string().starts_with(
+            ".tokens is not read in the ci environment, which reads the process environment, the store and .tokens.ci\nhelp: "
+        ));
         // The process environment cannot slip a CHANGE_ME_ past either.
         let a = [def("A")];
         let res = resolve(&a, &opts(&dir, Some("ci"), &[("A", "change_me_x")]));
@@ -1263,6 +1307,22 @@ mod tests {
     }
 
     #[test]
+    fn a_deprecated_token_warns_only_for_a_real_value() {
+        let dir = project(&[(".tokens.ci", "OLD=ci_test_old\n")]);
+        let mut d = def("OLD");
+        d.deprecated = Some(crate::def::Deprecation {
+            replacement: Some(Cow::Borrowed("NEW")),
+            note: None,
+        });
+        let defs = [d];
+        let res = resolve(&defs, &opts(&dir, Some("ci"), &[]));
+        assert_eq!(res.tokens[0].state, State::Set);
+        assert_eq!(res.warnings, [], "a CI placeholder is no use of it");
+        let res = resolve(&defs, &opts(&dir, Some("ci"), &[("OLD", "real-value")]));
+        assert!(matches!(&res.warnings[..], [Warning::Deprecated { name, .. }] if name == "OLD"));
+    }
+
+    #[test]
     fn settings_layer_like_tokens_and_skip_every_token_name() {
         let dir = project(&[
             (
@@ -1271,7 +1331,7 @@ mod tests {
             ),
             (
                 ".env.ci",
-                "DATABASE_URL=ci-db\nCI_BOT_TOKEN=ci_test_x\nAPP_SECRET=y\nEMPTY=\nLATE=1\n",
+                "DATABASE_URL=ci-db\nCI_BOT_TOKEN=ci_test_x\nAPP_SECRET=y\nEMPTY=\nLATE=1\nJWT_ALGORITHM=HS256\n",
             ),
         ]);
         let mut d = def("APP_SECRET");
@@ -1296,7 +1356,6 @@ mod tests {
             ("DATABASE_URL", "ci-db", ".env.ci:1"),
             ("EMPTY", "", ".env.ci:4"),
             ("LATE", "1", ".env.ci:5"),
-            ("APP_ENV", "development", ".env:1"),
             ("JWT_ALGORITHM", "RS256", "$JWT_ALGORITHM"),
         ];
         let want: Vec<_> = want
@@ -1332,9 +1391,17 @@ mod tests {
         }
         let a = [def("A")];
         let res = resolve(&a, &opts(&dir, Some("ci"), &[]));
-        #[cfg(unix)]
+        // .tokens is not read in ci at all: no permission warning either.
         assert_eq!(
             res.warnings,
+            [Warning::NotReadInCi {
+                file: ".tokens".into(),
+                ci_file: ".tokens.ci".into()
+            }]
+        );
+        #[cfg(unix)]
+        assert_eq!(
+            resolve(&a, &opts(&dir, Some("dev"), &[])).warnings,
             [Warning::Permissions {
                 file: ".tokens".into(),
                 mode: 0o644
