@@ -1,7 +1,7 @@
 //! Writing, or checking, every file generated from the spec: the one
 //! implementation behind `tokenspec gen` and `cargo xtask gen`.
 //!
-//! The expected contents come from `tokenspec_manifest::render::outputs`,
+//! The expected contents come from `crate::render::outputs`,
 //! the same renderer `check`'s drift rule compares with (through [`plan`]).
 //!
 //! `gen` owns the spec's tokens in the committed files:
@@ -34,12 +34,12 @@ use std::fmt;
 use std::ops::Range;
 use std::path::Path;
 
+use crate::render::ci_files::CarriedMap;
+use crate::render::{self, ci_files, markers};
 use tokenspec_core::dotenv;
 use tokenspec_core::format::{is_placeholder, looks_like_secret};
 use tokenspec_core::Class;
-use tokenspec_manifest::render::ci_files::CarriedMap;
-use tokenspec_manifest::render::{self, ci_files, markers};
-use tokenspec_manifest::Spec;
+use tokenspec_spec::Spec;
 
 use crate::atomic::{self, Keep};
 use crate::io_message;
@@ -475,10 +475,10 @@ fn take_tokens(
         prev_end_line.insert(e.line, last);
         last = starts.partition_point(|&s| s < e.span.end);
     }
-    let keeps = |t: &tokenspec_manifest::Token, v: &str| {
+    let keeps = |t: &tokenspec_spec::Token, v: &str| {
         matches!(owner, Owner::CiFile { .. }) && t.keeps_ci_value(v)
     };
-    let safe = |t: &tokenspec_manifest::Token, v: &str| {
+    let safe = |t: &tokenspec_spec::Token, v: &str| {
         v.is_empty()
             || keeps(t, v)
             || (is_placeholder(v, &t.ci_value) && looks_like_secret(v).is_none())

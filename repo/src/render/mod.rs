@@ -18,7 +18,7 @@ pub mod template;
 pub use gitignore::apply_block;
 pub use template::{base_template, template_file, template_file_carrying};
 
-use crate::model::Spec;
+use tokenspec_spec::model::Spec;
 
 /// One generated file and its expected content.
 #[derive(Clone, Debug, PartialEq, Eq)]
