@@ -103,6 +103,7 @@ fn export<'a>(
         partial,
         renames: Vec::new(),
         with_settings: false,
+        tokens_only: false,
     })
 }
 
@@ -129,6 +130,7 @@ fn run<'a>(globals: &mut GlobalArgs, rest: &mut impl Iterator<Item = &'a str>) -
         type_: type_.unwrap_or_default(),
         renames: Vec::new(),
         with_settings: false,
+        tokens_only: false,
         command,
     })
 }

@@ -1,7 +1,8 @@
 //! What `export` and `run` hand on besides the tokens under their own
 //! names: `--as NAME=SOURCE[,SOURCE…]` (a token, or the first set one of
-//! several, under another name) and `--with-settings` (the non-token
-//! entries of the class's files).
+//! several, under another name) and the settings (the non-token entries
+//! of the class's files): by default, `--with-settings` making a setting's
+//! problem an error, `--tokens-only` leaving them out.
 //!
 //! A SOURCE is a token of the selected `--type`, with its resolved value
 //! (every layer, format and placeholder rule), or else a variable of the
@@ -13,10 +14,10 @@
 use std::str::FromStr;
 
 use tokenspec_core::def::is_env_name;
-use tokenspec_core::format::is_placeholder;
+use tokenspec_core::format::{is_placeholder, looks_like_secret};
 use tokenspec_core::{LoadOptions, Resolution, Secret, TokenDef};
 
-use super::{store, Context, Error, TypeArg};
+use super::{report, store, Context, Error, TypeArg};
 use crate::error::Result;
 
 /// One `--as NAME=SOURCE[,SOURCE…]`.
@@ -54,8 +55,53 @@ impl FromStr for Rename {
 pub struct Output {
     pub name: String,
     pub value: Secret,
-    /// A token's value (masked in GitHub logs); settings are not.
+    /// Masked in GitHub logs: a token's value, or a setting whose name or
+    /// value looks secret.
     pub secret: bool,
+}
+
+/// Whether, and how, settings follow the tokens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Settings {
+    /// The default: settings follow; one with a problem is left out with a warning.
+    Default,
+    /// `--with-settings`: settings follow; a problem is an error.
+    Explicit,
+    /// `--tokens-only`.
+    Off,
+}
+
+impl Settings {
+    pub fn of(with_settings: bool, tokens_only: bool) -> Settings {
+        match (with_settings, tokens_only) {
+            (_, true) => Settings::Off,
+            (true, false) => Settings::Explicit,
+            (false, false) => Settings::Default,
+        }
+    }
+}
+
+/// The settings' problems: an error with `--with-settings`; by default a
+/// warning each (file:line), the setting left out, and the tokens go on.
+pub fn settings_gate(res: &Resolution<'_>, settings: Settings) -> Result<()> {
+    if res.setting_problems.is_empty() {
+        return Ok(());
+    }
+    if settings == Settings::Explicit {
+        return Err(Error::problems(&res.setting_problems));
+    }
+    report::problems_as_warnings(&res.setting_problems);
+    report::note(format_args!(
+        "left out the setting{} above; the tokens are not affected (--with-settings makes this an error)",
+        if res.setting_problems.len() == 1 { "" } else { "s" }
+    ));
+    Ok(())
+}
+
+/// Whether a setting should be masked like a token: its name reads like a
+/// secret's, or its value looks like one.
+fn setting_looks_secret(name: &str, value: &str) -> bool {
+    tokenspec_repo::init::is_secret_name(name) || looks_like_secret(value).is_some()
 }
 
 /// The definitions to resolve and the options for `export` and `run` when
@@ -66,11 +112,11 @@ pub fn load(
     cx: &Context,
     type_: TypeArg,
     renames: &[Rename],
-    with_settings: bool,
+    settings: Settings,
 ) -> Result<(Vec<TokenDef>, LoadOptions)> {
     check(cx, type_, renames)?;
     let mut opts = cx.load_options();
-    if with_settings {
+    if settings != Settings::Off {
         opts = opts.with_settings(
             type_.classes(),
             cx.spec().tokens.iter().map(|t| t.name.as_str()),
@@ -184,7 +230,7 @@ pub fn outputs(
             out.push(Output {
                 name: s.name.clone(),
                 value: s.value.clone(),
-                secret: false,
+                secret: setting_looks_secret(&s.name, s.value.expose_secret()),
             });
         }
     }

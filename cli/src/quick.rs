@@ -4,14 +4,14 @@
 //! 100k-token export needs).
 //!
 //! It answers only when there is nothing to report, and only for a plain
-//! command (no `--as`, no `--with-settings`, no store serving the
+//! command (no `--as`, `--tokens-only`, no store serving the
 //! environment); otherwise the command runs `resolve` as usual, which
 //! reports every problem and warning. Both give the same tokens (a
 //! proptest in `core` holds them equal).
 
 use tokenspec_core::load::fast;
 
-use super::handoff::Rename;
+use super::handoff::{Rename, Settings};
 use super::{store, Context, TypeArg};
 
 /// What a command does with the tokens' names and values, in spec order.
@@ -30,10 +30,10 @@ pub fn tokens<C: Consume>(
     cx: &Context,
     type_: TypeArg,
     renames: &[Rename],
-    with_settings: bool,
+    settings: Settings,
     consumer: C,
 ) -> Option<C::Output> {
-    if !renames.is_empty() || with_settings || store::serving(cx).is_some() {
+    if !renames.is_empty() || settings != Settings::Off || store::serving(cx).is_some() {
         return None;
     }
     let opts = cx.load_options();

@@ -220,7 +220,7 @@ impl LoadOptions {
     /// The base file of `class` that this environment does not read although
     /// it may exist: `.tokens` / `.env` in `ci`, else `None`.
     pub fn skipped_file(&self, class: Class) -> Option<&'static str> {
-        let files_read = !self.store_layer(class).is_some_and(|l| !l.files);
+        let files_read = self.store_layer(class).is_none_or(|l| l.files);
         (files_read && self.env.as_deref() == Some(crate::def::CI_ENV)).then(|| class.base_file())
     }
 
@@ -615,6 +615,11 @@ pub struct Resolution<'d> {
     /// per class (in the order given), the env file's entries over the base
     /// file's, the process environment over both, in file order.
     pub settings: Vec<Setting>,
+    /// Why a requested setting was left out of `settings` (a key set twice,
+    /// a `$` hazard, a parse error in a file read for settings only): never
+    /// in `problems`, so a setting never blocks the tokens; the caller
+    /// decides whether they fail the load.
+    pub setting_problems: Vec<Problem>,
     pub files: Vec<FileStatus>,
     pub problems: Vec<Problem>,
     pub warnings: Vec<Warning>,
@@ -772,14 +777,17 @@ pub fn resolve<'d>(defs: &'d [TokenDef], opts: &LoadOptions) -> Resolution<'d> {
         ));
     }
 
+    // Files read for a setting only: their parse problems are the settings'.
+    let mut settings_used: HashSet<&str> = HashSet::new();
+    let mut setting_problems = Vec::new();
     let settings = match &opts.settings {
         Some(request) => {
             for class in &request.classes {
                 for l in layers.get(class).into_iter().flatten() {
-                    used.insert(l.file);
+                    settings_used.insert(l.file);
                 }
             }
-            collect_settings(request, opts, &layers, &mut problems)
+            collect_settings(request, opts, &layers, &mut setting_problems)
         }
         None => Vec::new(),
     };
@@ -787,12 +795,15 @@ pub fn resolve<'d>(defs: &'d [TokenDef], opts: &LoadOptions) -> Resolution<'d> {
     for ((_, file, _), parse) in read.iter().zip(parse_problems) {
         if used.contains(file.as_str()) {
             problems.extend(parse);
+        } else if settings_used.contains(file.as_str()) {
+            setting_problems.extend(parse);
         }
     }
 
     Resolution {
         tokens,
         settings,
+        setting_problems,
         files,
         problems,
         warnings,
@@ -1068,13 +1079,24 @@ fn collect_settings(
                     continue;
                 }
             }
-            for line in layer.index.repeats(key).iter().map(|e| e.line) {
+            // Set again with another value: never pick one of two values.
+            let differing: Vec<usize> = layer
+                .index
+                .repeats(key)
+                .iter()
+                .filter(|r| r.value != e.value)
+                .map(|r| r.line)
+                .collect();
+            for &line in &differing {
                 problems.push(Problem::Duplicate {
                     name: key.to_owned(),
                     file: layer.file.to_owned(),
                     first_line: e.line,
                     line,
                 });
+            }
+            if !differing.is_empty() {
+                continue;
             }
             if let Some(p) = unusable(key, layer.file, e) {
                 problems.push(p);
@@ -1370,7 +1392,9 @@ mod tests {
         let dir = project(&[(".env", "P=pa$word\nLEAKZZQ15dGhpcyBpcyBhIHNlY3JldA==\n")]);
         let o = opts(&dir, None, &[]).with_settings(&[Class::Runtime], Vec::<String>::new());
         let res = resolve(&[], &o);
-        let text: Vec<String> = res.problems.iter().map(|p| p.to_string()).collect();
+        // A setting's problem never blocks the tokens: it is the settings' own.
+        assert_eq!(res.problems, []);
+        let text: Vec<String> = res.setting_problems.iter().map(|p| p.to_string()).collect();
         assert!(
             text[0].starts_with(".env:1: the value of P contains `$`"),
             "{text:?}"

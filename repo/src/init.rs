@@ -354,6 +354,13 @@ const SECRET_TAILS: &[&str] = &["BASE", "B64", "BASE64", "HEX", "VALUE"];
 /// Segments before `KEY` that make it something published, not a secret.
 const PUBLIC_WORDS: &[&str] = &["PUBLIC", "PUB", "PUBLISHABLE"];
 
+/// Whether a variable's name reads like a secret's (`*_TOKEN`, `*_KEY`,
+/// not `*_PUBLIC_KEY` or `JWT_ALGORITHM`): `init`'s rule, which `export`
+/// also uses to mask a secret-looking setting.
+pub fn is_secret_name(name: &str) -> bool {
+    secret_name(name).is_some()
+}
+
 /// The secret word a name ends with, as written in the WHY column
 /// (`_TOKEN`), or `None` for an ordinary setting (`APP_ENV`, `AWS_KEY_ID`).
 fn secret_name(name: &str) -> Option<String> {

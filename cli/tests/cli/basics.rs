@@ -150,7 +150,13 @@ fn spec_flag_names_another_spec() {
         "[[token]]\nname = \"ONLY\"\nclass = \"cicd\"\ndescription = \"x\"\n",
     );
     p.tokens(".tokens", &[("ONLY", "v"), ("DEPLOY_TOKEN", "d")]);
-    let out = p.run(&["--spec", "other.toml", "export", "--type=cicd"]);
+    let out = p.run(&[
+        "--spec",
+        "other.toml",
+        "export",
+        "--type=cicd",
+        "--tokens-only",
+    ]);
     assert_eq!(out.stdout, "export ONLY='v'\n", "{}", out.stderr);
 }
 
