@@ -335,29 +335,52 @@ pub fn plan(spec: &Spec, read: impl Fn(&str) -> Option<String>) -> Planned {
             path: o.path.to_owned(),
             content: o.content,
         }));
-    for name in spec.template_names() {
-        let Some(text) = read(&name) else { continue };
-        removed_from_block(spec, &name, &text, None, &mut planned.removed);
-        take_tokens(
-            spec,
-            &name,
-            &text,
-            Owner::Template,
-            &mut planned,
-            &mut taking,
-        );
-        let kept = taking.cut(&name, &text);
+    // Templates are per class: a token of the other class moves to the
+    // sibling template (`.env.example` -> `.tokens.example`), which gen
+    // creates for it when it does not exist.
+    let templates: Vec<(String, Option<String>)> = spec
+        .template_names()
+        .into_iter()
+        .map(|name| {
+            let text = read(&name);
+            (name, text)
+        })
+        .collect();
+    for (name, text) in &templates {
+        let Some(text) = text else { continue };
+        let class = render::template_class(name);
+        removed_from_block(spec, name, text, Some(class), &mut planned.removed);
+        take_tokens(spec, name, text, Owner::Template, &mut planned, &mut taking);
+    }
+    let mut extra: Vec<(String, Option<String>)> = Vec::new();
+    for t in &planned.taken {
+        let known = templates.iter().chain(&extra).any(|(n, _)| *n == t.into);
+        if !known && !ci_files_path(&t.into) {
+            extra.push((t.into.clone(), read(&t.into)));
+        }
+    }
+    for (name, text) in templates.iter().chain(&extra) {
+        if text.is_none() && !taking.carried.contains_key(name) {
+            continue;
+        }
+        let text = text.as_deref().unwrap_or("");
+        let kept = taking.cut(name, text);
         let none = CarriedMap::new();
         planned.outputs.push(GenFile {
             content: render::template_file_carrying(
                 spec,
+                render::template_class(name),
                 &kept,
-                taking.carried.get(&name).unwrap_or(&none),
+                taking.carried.get(name).unwrap_or(&none),
             ),
-            path: name,
+            path: name.clone(),
         });
     }
     planned
+}
+
+fn ci_files_path(path: &str) -> bool {
+    Class::ALL.into_iter().any(|c| ci_files::path(c) == path)
 }
 
 /// What the take step collects across files.
@@ -494,8 +517,11 @@ fn take_tokens(
         let into = match owner {
             Owner::CiFile { own } if own == own_file => ci_files::path(t.class).to_owned(),
             Owner::CiFile { .. } => continue,
-            Owner::Template if t.class == Class::Runtime => path.to_owned(),
-            Owner::Template => continue,
+            Owner::Template if t.class == render::template_class(path) => path.to_owned(),
+            Owner::Template => match render::sibling_template(path) {
+                Some(sibling) => sibling,
+                None => continue,
+            },
         };
         let at = Loc {
             file: path.to_owned(),
@@ -750,22 +776,42 @@ mod tests {
     }
 
     #[test]
-    fn an_existing_template_gets_a_block_of_empty_runtime_tokens() {
+    fn an_existing_template_gets_a_block_of_empty_tokens_of_its_class() {
         let example = "# settings\nPORT=8080\nB_KEY=\nA_TOKEN=\n";
         let p = plan(&spec(), |path| {
             (path == ".env.example").then(|| example.to_owned())
         });
-        let out = &p
-            .outputs
-            .iter()
-            .find(|o| o.path == ".env.example")
-            .unwrap()
-            .content;
+        let out = |name: &str| {
+            p.outputs
+                .iter()
+                .find(|o| o.path == name)
+                .unwrap_or_else(|| panic!("{name}"))
+                .content
+                .clone()
+        };
+        let env = out(".env.example");
         assert!(
-            out.starts_with("# settings\nPORT=8080\nA_TOKEN=\n\n# >>> tokenspec"),
-            "{out}"
+            env.starts_with("# settings\nPORT=8080\n\n# >>> tokenspec: runtime tokens"),
+            "{env}"
         );
-        assert!(out.contains("\nB_KEY=\n# <<< tokenspec"), "{out}");
+        assert!(env.contains("copy this file to .env and"), "{env}");
+        assert!(env.contains("\nB_KEY=\n# <<< tokenspec"), "{env}");
+        // The cicd name moves to the cicd template, which gen creates for it.
+        let tokens = out(".tokens.example");
+        assert!(
+            tokens.starts_with("# >>> tokenspec: cicd tokens"),
+            "{tokens}"
+        );
+        assert!(tokens.contains("copy this file to .tokens and"), "{tokens}");
+        assert!(tokens.contains("\nA_TOKEN=\n# <<< tokenspec"), "{tokens}");
+        let taken: Vec<String> = p.taken.iter().map(ToString::to_string).collect();
+        assert!(
+            taken.contains(
+                &"moved A_TOKEN from .env.example:4 into the generated block of .tokens.example"
+                    .to_owned()
+            ),
+            "{taken:?}"
+        );
         assert!(!p.outputs.iter().any(|o| o.path == ".env.sample"));
     }
 

@@ -80,7 +80,16 @@ impl StoreSpec {
 }
 
 /// Committed templates every project may have: empty or placeholder values only.
-pub const DEFAULT_TEMPLATES: &[&str] = &[".env.example", ".env.sample", ".env.template"];
+/// Templates are per class: `.env.*` ones list the runtime tokens (copied to
+/// `.env`), `.tokens.*` ones the cicd tokens (copied to `.tokens`).
+pub const DEFAULT_TEMPLATES: &[&str] = &[
+    ".env.example",
+    ".env.sample",
+    ".env.template",
+    ".tokens.example",
+    ".tokens.sample",
+    ".tokens.template",
+];
 
 impl Spec {
     /// Every committed template name: the defaults, then the spec's, each once.

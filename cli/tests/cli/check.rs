@@ -955,3 +955,19 @@ fn this_repository_passes() {
     assert_eq!(json.code, 0);
     assert_json_shape(&json.json(), root);
 }
+
+#[test]
+fn a_cicd_name_in_an_env_template_is_a_separation_finding() {
+    let repo = Repo::new();
+    repo.write(".env.example", "APP_SECRET=\nDEPLOY_TOKEN=\n");
+    let found: Vec<F> = repo
+        .rule("separation")
+        .into_iter()
+        .filter(|f| f.file.as_deref() == Some(".env.example"))
+        .collect();
+    assert_eq!(places(&found), [("error", Some(".env.example"), Some(2))]);
+    assert_eq!(
+        found[0].help,
+        "run `tokenspec gen`: it moves DEPLOY_TOKEN into the generated block of .tokens.example, the cicd template"
+    );
+}

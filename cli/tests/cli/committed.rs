@@ -182,6 +182,7 @@ fn gen_takes_the_tokens_into_their_blocks_and_keeps_every_setting() {
             "took BOT_JWT at .env.ci:105 into the generated block",
             "took DISCORD_BOT_TOKEN at .env.example:4 into the generated block",
             "took BOT_JWT at .env.example:5 into the generated block",
+            "moved CI_BOT_TOKEN from .env.example:6 into the generated block of .tokens.example",
         ]
     );
 
@@ -212,12 +213,18 @@ fn gen_takes_the_tokens_into_their_blocks_and_keeps_every_setting() {
     // The template: its settings kept, a block of empty runtime tokens.
     let example = p.read(".env.example");
     assert!(
-        example.starts_with(
-            "# Copy to .env\nAPP_ENV=\nDATABASE_URL=\nCI_BOT_TOKEN=\n\n# >>> tokenspec"
-        ),
+        example.starts_with("# Copy to .env\nAPP_ENV=\nDATABASE_URL=\n\n# >>> tokenspec"),
         "{example}"
     );
     assert!(example.contains("\nDISCORD_BOT_TOKEN=\n") && example.contains("\nBOT_JWT=\n"));
+    // Templates are per class: `cp .env.example .env` puts no cicd name in .env.
+    assert!(!example.contains("CI_BOT_TOKEN"), "{example}");
+    let tokens_example = p.read(".tokens.example");
+    assert!(tokens_example.contains("copy this file to .tokens and fill them in"));
+    assert!(
+        tokens_example.contains("\nCI_BOT_TOKEN=\n") && tokens_example.contains("\nAAR_TOKEN=\n")
+    );
+    assert_eq!(mode(&p.path(".tokens.example")), 0o644);
     // Committed files keep git's 0644.
     assert_eq!(mode(&p.path(".env.ci")), 0o644);
     assert_eq!(mode(&p.path(".env.example")), 0o644);

@@ -14,8 +14,8 @@ pub fn check(spec: &Spec, file: &TokenFile, doc: &Document, out: &mut Vec<Findin
     let name = &file.name;
     for e in &doc.entries {
         match spec.token_or_alias(&e.key) {
-            // A template lists the names a developer sets, of either class.
-            Some(t) if t.class != file.class && file.is_template() => {}
+            // Templates are per class: `cp .env.example .env` must not put
+            // cicd names into `.env`.
             Some(t) if t.class != file.class => out.push(separation(spec, t, &e.key, file, e.line)),
             // An alias is read from the process environment only: in a file
             // it is the token's value under a name nothing reads.
@@ -91,7 +91,15 @@ fn separation(spec: &Spec, t: &Token, key: &str, file: &TokenFile, line: usize) 
     };
     // Say what works for this file: gen owns the CI files, and migrate
     // touches only the base pair and the spec's environments.
+    let sibling = crate::render::sibling_template(&file.name);
     let help = match file.env.as_deref() {
+        _ if file.is_template() => match &sibling {
+            Some(sibling) => format!(
+                "run `tokenspec gen`: it moves {key} into the generated block of {sibling}, the {} template",
+                t.class
+            ),
+            None => format!("remove {key} from {}: templates are per class", file.name),
+        },
         Some(super::files::CI_ENV) if key == t.name => format!(
             "run `tokenspec gen`: it moves {} into the generated block of {target} with the spec's ci_value",
             t.name

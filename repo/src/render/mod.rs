@@ -16,7 +16,9 @@ pub mod schema;
 pub mod template;
 
 pub use gitignore::apply_block;
-pub use template::{base_template, template_file, template_file_carrying};
+pub use template::{
+    base_template, sibling_template, template_class, template_file, template_file_carrying,
+};
 
 use tokenspec_spec::model::Spec;
 
