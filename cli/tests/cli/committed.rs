@@ -376,3 +376,45 @@ fn check_says_what_to_do_for_a_file_migrate_does_not_touch() {
         "{help}"
     );
 }
+
+/// docs/commands.md's replacement for the CI step that sourced `.env.ci`
+/// and compared its variables with `.env.example`: `tokenspec gen --check
+/// && tokenspec check`, run by `sh` exactly as the workflow line is written.
+#[test]
+fn the_documented_audit_step_passes_after_gen_and_fails_before() {
+    let p = repo();
+    let step = "tokenspec gen --check && tokenspec check";
+    let docs = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/commands.md"),
+    )
+    .unwrap();
+    assert!(
+        docs.contains(&format!("- run: {step}\n")),
+        "the step is documented"
+    );
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_tokenspec"));
+    let run_step = || {
+        let out = std::process::Command::new("sh")
+            .args(["-c", step])
+            .current_dir(p.root())
+            .env_clear()
+            .env(
+                "PATH",
+                format!("{}:/usr/bin:/bin", bin.parent().unwrap().display()),
+            )
+            .env("CI", "true")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // Before gen: the committed files do not match the spec.
+    let (code, _) = run_step();
+    assert_eq!(code, Some(1));
+    assert_eq!(gen(&p).code, 0);
+    let (code, stderr) = run_step();
+    assert_eq!(code, Some(0), "{stderr}");
+}
