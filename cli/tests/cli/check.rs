@@ -740,7 +740,7 @@ fn assert_json_shape(v: &Value, root: &Path) {
     assert_eq!(keys(v), ["findings", "fixed", "root", "summary", "version"]);
     assert_eq!(v["version"], 1);
     assert_eq!(v["root"], root.display().to_string());
-    assert_eq!(keys(&v["summary"]), ["errors", "warnings"]);
+    assert_eq!(keys(&v["summary"]), ["allowed", "errors", "warnings"]);
     let list = v["findings"].as_array().unwrap();
     for f in list {
         assert_eq!(
@@ -969,5 +969,39 @@ fn a_cicd_name_in_an_env_template_is_a_separation_finding() {
     assert_eq!(
         found[0].help,
         "run `tokenspec gen`: it moves DEPLOY_TOKEN into the generated block of .tokens.example, the cicd template"
+    );
+}
+
+#[test]
+fn an_allow_names_its_rule_is_counted_and_never_hides_a_token_shape() {
+    let repo = Repo::new();
+    let ci = repo.read(".env.ci");
+    let salt = "q8Zr2Lw0Xk5Vn7Tb3Hs9Pd1Mf4";
+    repo.write(
+        ".env.ci",
+        &format!(
+            "{ci}# tokenspec: allow committed-secret\nTEST_SALT={salt}\nOTHER_SALT={salt}x # tokenspec: allow committed-secret\nLEAK={LEAKED_PAT} # tokenspec: allow committed-secret\nBAD=1 # tokenspec: allow no-such-rule\n"
+        ),
+    );
+    let (_, found, v) = repo.json(&[]);
+    let secret: Vec<F> = found
+        .iter()
+        .filter(|f| f.rule == "committed-secret")
+        .cloned()
+        .collect();
+    let n = ci.lines().count() as u64;
+    // The two salts are allowed; the GitHub token shape never is.
+    assert_eq!(places(&secret), [("error", Some(".env.ci"), Some(n + 4))]);
+    assert_eq!(v["summary"]["allowed"], 2);
+    assert!(found
+        .iter()
+        .any(|f| f.rule == "parse"
+            && f.message == "`no-such-rule` names no rule of `tokenspec check`"));
+    let text = repo.check(&[]);
+    assert!(
+        text.stdout
+            .contains("(2 findings allowed by `# tokenspec: allow`)"),
+        "{}",
+        text.stdout
     );
 }
