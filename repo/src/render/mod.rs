@@ -41,13 +41,24 @@ pub const GENERATED: &str =
 /// the current text of a file, or `None` when it does not exist; it is
 /// asked only for files whose hand-written parts are kept.
 pub fn outputs(spec: &Spec, read_existing: impl Fn(&str) -> Option<String>) -> Vec<Output> {
-    outputs_carrying(spec, read_existing, |_| None)
+    outputs_with(spec, &docs::WorkflowUsage::default(), read_existing)
 }
 
-/// [`outputs`], with what `gen` takes into each CI file's block
+/// [`outputs`] for a repository whose workflows use the tokens as `usage`
+/// says (`docs/TOKENS.md` lists where).
+pub fn outputs_with(
+    spec: &Spec,
+    usage: &docs::WorkflowUsage,
+    read_existing: impl Fn(&str) -> Option<String>,
+) -> Vec<Output> {
+    outputs_carrying(spec, usage, read_existing, |_| None)
+}
+
+/// [`outputs_with`], with what `gen` takes into each CI file's block
 /// (`taken(path)`, by token name).
 pub fn outputs_carrying<'t>(
     spec: &Spec,
+    usage: &docs::WorkflowUsage,
     read_existing: impl Fn(&str) -> Option<String>,
     taken: impl Fn(&str) -> Option<&'t ci_files::CarriedMap>,
 ) -> Vec<Output> {
@@ -74,7 +85,7 @@ pub fn outputs_carrying<'t>(
         },
         Output {
             path: docs::PATH,
-            content: docs::render(spec),
+            content: docs::render_with(spec, usage),
         },
         Output {
             path: gitignore,
