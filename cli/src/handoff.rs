@@ -144,6 +144,18 @@ fn check(cx: &Context, type_: TypeArg, renames: &[Rename]) -> Result<()> {
             }
         }
         for s in &r.sources {
+            if s.eq_ignore_ascii_case(tokenspec_repo::workflows::DEFAULT_TOKEN)
+                && !default_token_allowed(&cx.spec().github)
+            {
+                return Err(Error::fatal(format_args!(
+                    "--as {}: {s} is the repository's default token, which token-spec.toml forbids ([github] default_token = \"forbid\")",
+                    r.name
+                ))
+                .help(format_args!(
+                    "remove {s} from the sources of --as {}, or list this workflow in [github] default_token_workflows",
+                    r.name
+                )));
+            }
             if let Some(t) = cx.spec().token(s) {
                 if !type_.classes().contains(&t.class) {
                     return Err(Error::fatal(format_args!(
@@ -156,6 +168,21 @@ fn check(cx: &Context, type_: TypeArg, renames: &[Rename]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Whether the spec's `[github]` policy lets this run use the default
+/// token: allowed, or forbidden except in workflows this run is one of
+/// (`GITHUB_WORKFLOW_REF`, `owner/repo/.github/workflows/NAME@ref`).
+fn default_token_allowed(github: &tokenspec_spec::model::GithubSpec) -> bool {
+    let workflow = std::env::var("GITHUB_WORKFLOW_REF").ok().and_then(|r| {
+        let path = r.split('@').next()?.to_owned();
+        let name = path.rsplit('/').next()?.to_owned();
+        path.contains("/.github/workflows/").then_some(name)
+    });
+    match workflow {
+        Some(name) => github.allows_default_token(&name),
+        None => github.default_token == tokenspec_spec::model::DefaultToken::Allow,
+    }
 }
 
 /// Tokens (spec order), then `--as` variables, then settings. An error
@@ -180,28 +207,45 @@ pub fn outputs(
     for r in renames {
         // As in the loader, a placeholder (which counts as set in ci) never
         // shadows a real value of a later source.
-        let values: Vec<(Secret, bool)> = r
+        let values: Vec<(usize, Secret, bool)> = r
             .sources
             .iter()
+            .enumerate()
             .filter_map(
-                |s| match res.tokens.iter().find(|t| t.def.name == s.as_str()) {
+                |(i, s)| match res.tokens.iter().find(|t| t.def.name == s.as_str()) {
                     Some(t) => {
                         let v = t.value.clone()?;
                         let placeholder = is_placeholder(v.expose_secret(), &t.def.ci_value);
-                        Some((v, placeholder))
+                        Some((i, v, placeholder))
                     }
                     None => var(s).filter(|v| !v.is_empty()).map(|v| {
                         let placeholder = is_placeholder(&v, "");
-                        (Secret::new(v), placeholder)
+                        (i, Secret::new(v), placeholder)
                     }),
                 },
             )
             .collect();
-        let value = values
+        let chosen = values
             .iter()
-            .find(|(_, placeholder)| !placeholder)
-            .or(values.first())
-            .map(|(v, _)| v.clone());
+            .find(|(_, _, placeholder)| !placeholder)
+            .or(values.first());
+        // A fallback is visible: say which source filled it when not the first.
+        if let Some((i, _, placeholder)) = chosen.filter(|(i, _, _)| *i > 0) {
+            let skipped: Vec<&str> = r.sources[..*i].iter().map(String::as_str).collect();
+            let why = if values.iter().any(|(j, _, _)| j < i) {
+                "no real value"
+            } else {
+                "no value"
+            };
+            report::note(format_args!(
+                "--as {} took {}{}: {} had {why}",
+                r.name,
+                r.sources[*i],
+                if *placeholder { " (a placeholder)" } else { "" },
+                skipped.join(", ")
+            ));
+        }
+        let value = chosen.map(|(_, v, _)| v.clone());
         match value {
             Some(value) => out.push(Output {
                 name: r.name.clone(),

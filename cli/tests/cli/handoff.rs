@@ -433,3 +433,59 @@ fn as_prefers_a_real_value_to_an_earlier_placeholder() {
         "all placeholders: the first"
     );
 }
+
+#[test]
+fn as_says_which_source_filled_it_and_refuses_a_forbidden_default_token() {
+    let p = project();
+    let arg = "--as=GH_TOKEN=CI_ISSUE_AUTOMATION_TOKEN,CI_BOT_TOKEN,GITHUB_TOKEN";
+    let out = p.run_env(
+        &["export", "--type=cicd", "--tokens-only", arg],
+        &[("GITHUB_TOKEN", "from-actions")],
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(
+        out.stderr,
+        "note: --as GH_TOKEN took GITHUB_TOKEN: CI_ISSUE_AUTOMATION_TOKEN, CI_BOT_TOKEN had no value\n"
+    );
+    // The first source: nothing to say.
+    let out = p.run_env(
+        &["export", "--type=cicd", "--tokens-only", arg],
+        &[
+            ("CI_ISSUE_AUTOMATION_TOKEN", "scoped"),
+            ("GITHUB_TOKEN", "x"),
+        ],
+    );
+    assert_eq!((out.code, out.stderr.as_str()), (0, ""));
+    // Under [github] default_token = "forbid", the default token is no source.
+    p.write(
+        "token-spec.toml",
+        &SPEC.replacen(
+            "\n[[token]]",
+            "\n[github]\ndefault_token = \"forbid\"\ndefault_token_workflows = [\"release.yml\"]\n\n[[token]]",
+            1,
+        ),
+    );
+    let out = p.run_env(
+        &["export", "--type=cicd", arg],
+        &[("GITHUB_TOKEN", "from-actions")],
+    );
+    assert_eq!(out.code, 2, "{out:?}");
+    assert_eq!(out.stdout, "");
+    assert_eq!(
+        out.stderr,
+        "error: --as GH_TOKEN: GITHUB_TOKEN is the repository's default token, which token-spec.toml forbids ([github] default_token = \"forbid\")\n\
+         help: remove GITHUB_TOKEN from the sources of --as GH_TOKEN, or list this workflow in [github] default_token_workflows\n"
+    );
+    // ... except in a workflow the policy lists.
+    let out = p.run_env(
+        &["export", "--type=cicd", "--tokens-only", arg],
+        &[
+            ("GITHUB_TOKEN", "from-actions"),
+            (
+                "GITHUB_WORKFLOW_REF",
+                "o/r/.github/workflows/release.yml@refs/heads/main",
+            ),
+        ],
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+}
