@@ -573,9 +573,25 @@ impl fmt::Display for Problem {
 }
 
 /// Every problem found by one load. `Display` lists them all, one per line.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// `Debug` (`{:?}`) reads the same as `Display`, so `fn main() -> Result<(),
+/// LoadError>`, which prints the error with `Debug`, shows the problems as
+/// a person reads them; `{:#?}` shows the structure.
+#[derive(Clone, PartialEq, Eq)]
 pub struct LoadError {
     problems: Vec<Problem>,
+}
+
+impl fmt::Debug for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if f.alternate() {
+            f.debug_struct("LoadError")
+                .field("problems", &self.problems)
+                .finish()
+        } else {
+            fmt::Display::fmt(self, f)
+        }
+    }
 }
 
 impl LoadError {
@@ -1326,6 +1342,22 @@ mod tests {
             looked_in: vec![],
         };
         assert_eq!(bare.to_string(), "X is missing (environment: none)");
+    }
+
+    #[test]
+    fn load_error_debug_reads_as_its_display() {
+        let dir = project(&[]);
+        let defs = [def("A")];
+        let err = resolve(&defs, &opts(&dir, None, &[]))
+            .into_result()
+            .unwrap_err();
+        assert_eq!(format!("{err:?}"), err.to_string());
+        assert!(
+            err.to_string()
+                .starts_with("1 token problem\n  - A is missing"),
+            "{err}"
+        );
+        assert!(format!("{err:#?}").starts_with("LoadError {"));
     }
 
     #[test]
