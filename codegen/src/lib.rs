@@ -485,7 +485,7 @@ fn generate(
             pub fn load_with(
                 options: &::tokenspec::__private::LoadOptions,
             ) -> ::core::result::Result<Self, ::tokenspec::__private::LoadError> {
-                let resolution = ::tokenspec::__private::resolve(Self::defs(), options).into_result()?;
+                let resolution = ::tokenspec::__private::resolve_logged(Self::defs(), options).into_result()?;
                 Self::from_resolution(&resolution)
             }
 
