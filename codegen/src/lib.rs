@@ -90,9 +90,43 @@ pub fn expand(input: &Input, search_dirs: &[PathBuf]) -> TokenStream {
         Ok(ts) => ts,
         Err(e) => {
             let errors = e.to_compile_error();
-            // A placeholder struct keeps the rest of the crate from drowning in "not found" errors.
+            // One error per spec mistake: as serde does, the struct and its
+            // methods are still emitted (bodies never run: the crate does not
+            // compile), so code calling `load()` or printing the struct adds
+            // no "no function `load`" error after the spec's own.
             let (vis, name) = (&input.vis, &input.name);
-            quote! { #errors #vis struct #name {} }
+            quote! {
+                #errors
+                #[derive(Debug, Clone)]
+                #vis struct #name {}
+
+                #[allow(dead_code, unused_variables, clippy::all)]
+                impl #name {
+                    pub const NAMES: &'static [&'static str] = &[];
+                    pub fn defs() -> &'static [::tokenspec::__private::TokenDef] {
+                        &[]
+                    }
+                    pub fn load() -> ::core::result::Result<Self, ::tokenspec::__private::LoadError> {
+                        ::core::unreachable!("token-spec.toml has errors")
+                    }
+                    pub fn load_from(
+                        root: impl ::core::convert::Into<::std::path::PathBuf>,
+                        env: ::core::option::Option<&str>,
+                    ) -> ::core::result::Result<Self, ::tokenspec::__private::LoadError> {
+                        ::core::unreachable!("token-spec.toml has errors")
+                    }
+                    pub fn load_with(
+                        options: &::tokenspec::__private::LoadOptions,
+                    ) -> ::core::result::Result<Self, ::tokenspec::__private::LoadError> {
+                        ::core::unreachable!("token-spec.toml has errors")
+                    }
+                    pub fn from_resolution(
+                        resolution: &::tokenspec::__private::Resolution<'_>,
+                    ) -> ::core::result::Result<Self, ::tokenspec::__private::LoadError> {
+                        ::core::unreachable!("token-spec.toml has errors")
+                    }
+                }
+            }
         }
     }
 }
