@@ -14,7 +14,7 @@
 use std::str::FromStr;
 
 use tokenspec_core::def::is_env_name;
-use tokenspec_core::format::{is_placeholder, looks_like_secret};
+use tokenspec_core::format::{looks_like_secret, ValueKind};
 use tokenspec_core::{LoadOptions, Resolution, Secret, TokenDef};
 
 use super::{report, store, Context, Error, TypeArg};
@@ -104,8 +104,7 @@ fn setting_looks_secret(name: &str, value: &str) -> bool {
     tokenspec_repo::init::is_secret_name(name) || looks_like_secret(value).is_some()
 }
 
-/// The definitions to resolve and the options for `export` and `run` when
-/// the fast path did not answer: the `--as` usage
+/// The definitions to resolve and the options for `export` and `run`: the `--as` usage
 /// checked, the settings of the selected classes when asked for, and the
 /// store's layers when it serves the environment.
 pub fn load(
@@ -215,12 +214,13 @@ pub fn outputs(
                 |(i, s)| match res.tokens.iter().find(|t| t.def.name == s.as_str()) {
                     Some(t) => {
                         let v = t.value.clone()?;
-                        let placeholder = is_placeholder(v.expose_secret(), &t.def.ci_value);
-                        Some((i, v, placeholder))
+                        let real = ValueKind::of(v.expose_secret(), &t.def.ci_value, false, false)
+                            .is_real();
+                        Some((i, v, !real))
                     }
                     None => var(s).filter(|v| !v.is_empty()).map(|v| {
-                        let placeholder = is_placeholder(&v, "");
-                        (i, Secret::new(v), placeholder)
+                        let real = ValueKind::of(&v, "", false, false).is_real();
+                        (i, Secret::new(v), !real)
                     }),
                 },
             )
