@@ -156,11 +156,11 @@ fn try_expand(input: &Input, search_dirs: &[PathBuf]) -> syn::Result<TokenStream
         syn::Error::new(lit_span, format!("cannot read spec file `{written}`: {e}"))
     })?;
     let spec = Spec::parse(&src, &written).map_err(|diags| {
-        let mut errors = diags.items.iter().map(|d| {
-            // rustc prints its own `error: ` before the message.
-            let text = diags.render(d);
-            syn::Error::new(lit_span, text.strip_prefix("error: ").unwrap_or(&text))
-        });
+        // rustc prints `error: ` before each message.
+        let mut errors = diags
+            .items
+            .iter()
+            .map(|d| syn::Error::new(lit_span, diags.render(d)));
         let mut first = errors.next().expect("a failed parse has a diagnostic");
         first.extend(errors);
         first
@@ -175,11 +175,7 @@ fn try_expand(input: &Input, search_dirs: &[PathBuf]) -> syn::Result<TokenStream
             )
             .help("enable it: `tokenspec = { version = \"…\", features = [\"store\"] }`; without it no HTTP client is linked and the store's tokens could not be read")],
         };
-        let text = diags.render(&diags.items[0]);
-        return Err(syn::Error::new(
-            lit_span,
-            text.strip_prefix("error: ").unwrap_or(&text),
-        ));
+        return Err(syn::Error::new(lit_span, diags.render(&diags.items[0])));
     }
     let tokens: Vec<&Token> = spec.tokens_of(class).collect();
     let fields = field_idents(&tokens, lit_span)?;

@@ -277,7 +277,7 @@ pub fn read(root: &Path) -> Inventory {
             });
             continue;
         }
-        let Ok(text) = String::from_utf8(text) else {
+        let Ok(text) = tokenspec_core::file::text(text) else {
             inv.failures.push(Failure {
                 file,
                 line: 1,
