@@ -83,12 +83,49 @@ pub fn text(mut bytes: Zeroizing<Vec<u8>>) -> io::Result<Zeroizing<String>> {
     }
 }
 
+/// The C library's `O_NONBLOCK`, written out where its value is known (a
+/// unit test holds it equal to `rustix`'s), so a service's build compiles
+/// no system-call crate for one constant; other Unix targets ask `rustix`.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const O_NONBLOCK: i32 = if cfg!(any(target_arch = "mips", target_arch = "mips64")) {
+    0x80
+} else if cfg!(any(target_arch = "sparc", target_arch = "sparc64")) {
+    0x4000
+} else {
+    0o4000
+};
+#[cfg(any(
+    target_vendor = "apple",
+    target_os = "freebsd",
+    target_os = "openbsd",
+    target_os = "netbsd",
+    target_os = "dragonfly"
+))]
+const O_NONBLOCK: i32 = 0x4;
+#[cfg(any(target_os = "illumos", target_os = "solaris"))]
+const O_NONBLOCK: i32 = 0x80;
+#[cfg(all(
+    unix,
+    not(any(
+        target_os = "linux",
+        target_os = "android",
+        target_vendor = "apple",
+        target_os = "freebsd",
+        target_os = "openbsd",
+        target_os = "netbsd",
+        target_os = "dragonfly",
+        target_os = "illumos",
+        target_os = "solaris"
+    ))
+))]
+const O_NONBLOCK: i32 = rustix::fs::OFlags::NONBLOCK.bits() as i32;
+
 #[cfg(unix)]
 fn open_nonblocking(path: &Path) -> io::Result<File> {
     use std::os::unix::fs::OpenOptionsExt;
     OpenOptions::new()
         .read(true)
-        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
+        .custom_flags(O_NONBLOCK)
         .open(path)
 }
 
@@ -167,6 +204,15 @@ mod tests {
         let e = read_regular(dir.path()).unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::InvalidInput);
         assert!(e.to_string().contains("a folder"), "{e}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn o_nonblock_is_the_c_librarys() {
+        assert_eq!(
+            super::O_NONBLOCK,
+            rustix::fs::OFlags::NONBLOCK.bits() as i32
+        );
     }
 
     #[cfg(unix)]
