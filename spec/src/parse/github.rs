@@ -298,18 +298,18 @@ mod tests {
         ))
         .unwrap_err();
         for expected in [
-            "error: unknown `default_token` policy `deny`\n --> token-spec.toml:2:17",
+            "unknown `default_token` policy `deny`\n --> token-spec.toml:2:17",
             "help: policies are `allow` (the default) and `forbid`",
-            "error: `octo` is not a GitHub repository\n --> token-spec.toml:3:14",
-            "error: unknown environment `qa` in `[github] environments`\n --> token-spec.toml:4:18",
-            "error: `` is not a GitHub deployment environment name\n --> token-spec.toml:4:36",
-            "error: unknown key `repo` in [github]\n --> token-spec.toml:5:1",
+            "`octo` is not a GitHub repository\n --> token-spec.toml:3:14",
+            "unknown environment `qa` in `[github] environments`\n --> token-spec.toml:4:18",
+            "`` is not a GitHub deployment environment name\n --> token-spec.toml:4:36",
+            "unknown key `repo` in [github]\n --> token-spec.toml:5:1",
             "help: [github] keys are: default_token, default_token_workflows, repository, environments",
-            "error: `.github/workflows/a.yml` in `workflows` is not a workflow file name or glob\n  --> token-spec.toml:10:14",
+            "`.github/workflows/a.yml` in `workflows` is not a workflow file name or glob\n  --> token-spec.toml:10:14",
             "help: name the file without its folder: `a.yml`",
-            "error: `x/y.yml` in `workflows` is not a workflow file name or glob\n  --> token-spec.toml:10:41",
-            "error: `[ab].yml` in `workflows` is not a workflow file name or glob\n  --> token-spec.toml:10:52",
-            "error: `not a login` is not a GitHub login\n  --> token-spec.toml:11:12",
+            "`x/y.yml` in `workflows` is not a workflow file name or glob\n  --> token-spec.toml:10:41",
+            "`[ab].yml` in `workflows` is not a workflow file name or glob\n  --> token-spec.toml:10:52",
+            "`not a login` is not a GitHub login\n  --> token-spec.toml:11:12",
         ] {
             assert!(e.contains(expected), "{expected}\n---\n{e}");
         }
@@ -319,7 +319,7 @@ mod tests {
     fn exceptions_need_a_forbid_policy() {
         let e = parse("[github]\ndefault_token_workflows = [\"a.yml\"]\n").unwrap_err();
         assert!(
-            e.contains("error: `default_token_workflows` names exceptions to a forbid policy, but the default token is allowed\n --> token-spec.toml:2:27"),
+            e.contains("`default_token_workflows` names exceptions to a forbid policy, but the default token is allowed\n --> token-spec.toml:2:27"),
             "{e}"
         );
     }
