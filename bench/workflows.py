@@ -53,16 +53,18 @@ def secret(rng: random.Random) -> str:
 def step(rng: random.Random, i: int) -> str:
     kind = rng.random()
     if kind < 0.3:
+        token = f"${{{{ {secret(rng)} }}}}" if rng.random() < 0.3 else "${{ github.sha }}"
         return (f"      - name: Checkout {i}\n        uses: actions/checkout@v4\n"
-                f"        with:\n          token: ${{{{ {secret(rng)} }}}}\n          fetch-depth: 0\n")
+                f"        with:\n          ref: {token}\n          fetch-depth: 0\n")
     lines = [f"      - name: Step {i}\n"]
-    if rng.random() < 0.3:
+    if rng.random() < 0.1:
         lines.append(f"        if: ${{{{ github.event_name == 'push' && {secret(rng)} != '' }}}}\n")
-    lines.append(f"        env:\n          TOKEN: ${{{{ {secret(rng)} }}}}\n          LEVEL: info\n")
+    value = f"${{{{ {secret(rng)} }}}}" if rng.random() < 0.2 else "${{ github.ref_name }}"
+    lines.append(f"        env:\n          TOKEN: {value}\n          LEVEL: info\n")
     lines.append("        run: |\n")
-    for j in range(rng.randint(12, 30)):
+    for j in range(rng.randint(8, 16)):
         r = rng.random()
-        if r < 0.15:
+        if r < 0.02:
             lines.append(f"          curl -fsS -H \"Authorization: Bearer ${{{{ {secret(rng)} }}}}\" https://api.example.com/v1/items/{j}\n")
         elif r < 0.2:
             lines.append(f"          echo \"result_{j}=done\" >> \"$GITHUB_OUTPUT\"\n")
@@ -84,7 +86,8 @@ def workflow(rng: random.Random, n: int) -> str:
             out[-1] = (f"  job-{j}:\n    uses: ./.github/workflows/deploy-1.yml\n"
                        f"    secrets:\n      token: ${{{{ {secret(rng)} }}}}\n")
             continue
-        out.append(f"    env: &env{j}\n      JOB: {j}\n      KEY: ${{{{ {secret(rng)} }}}}\n")
+        key = f"${{{{ {secret(rng)} }}}}" if rng.random() < 0.2 else "plain"
+        out.append(f"    env: &env{j}\n      JOB: {j}\n      KEY: {key}\n")
         out.append("    steps:\n")
         for s in range(rng.randint(3, 6)):
             out.append(step(rng, s))

@@ -230,42 +230,17 @@ fn property(value: &str, i: usize, end: usize) -> Option<(Option<String>, Option
     }
 }
 
-/// How many times `word` (ASCII, any case) occurs in `text`.
-pub fn count_word(text: &str, word: &str) -> usize {
-    let (t, w) = (text.as_bytes(), word.as_bytes());
-    if w.is_empty() || t.len() < w.len() {
-        return 0;
-    }
-    let mut n = 0;
-    let mut i = 0;
-    while i + w.len() <= t.len() {
-        if t[i..i + w.len()].eq_ignore_ascii_case(w) {
-            n += 1;
-            i += w.len();
-        } else {
-            i += 1;
-        }
-    }
-    n
-}
-
-/// The byte offsets of each occurrence of `word` (ASCII, any case) in `text`.
+/// The byte offsets of each occurrence of `word` (ASCII, any case) in
+/// `text`, not overlapping. Searched in a lower-case copy with the
+/// standard substring search (a byte-by-byte compare was a tenth of
+/// reading the workflows).
 pub fn word_offsets(text: &str, word: &str) -> Vec<usize> {
-    let (t, w) = (text.as_bytes(), word.as_bytes());
-    let mut out = Vec::new();
-    if w.is_empty() {
-        return out;
+    if word.is_empty() {
+        return Vec::new();
     }
-    let mut i = 0;
-    while i + w.len() <= t.len() {
-        if t[i..i + w.len()].eq_ignore_ascii_case(w) {
-            out.push(i);
-            i += w.len();
-        } else {
-            i += 1;
-        }
-    }
-    out
+    let lower = text.to_ascii_lowercase();
+    let word = word.to_ascii_lowercase();
+    lower.match_indices(&word).map(|(i, _)| i).collect()
 }
 
 #[cfg(test)]
@@ -331,7 +306,7 @@ mod tests {
 
     #[test]
     fn counts() {
-        assert_eq!(count_word("Secrets secrets SECRETS", "secrets"), 3);
+        assert_eq!(word_offsets("Secrets secrets SECRETS", "secrets").len(), 3);
         assert_eq!(word_offsets("a github b GITHUB", "github"), [2, 11]);
     }
 }

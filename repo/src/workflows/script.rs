@@ -66,6 +66,13 @@ const PRINTERS: &[&str] = &[
 /// The writes of secrets in `script`; `env` names the secrets each
 /// environment variable of the step holds.
 pub fn writes(script: &str, env: &HashMap<String, Vec<String>>) -> Vec<Write> {
+    // Most scripts write neither file: nothing to follow.
+    if !["GITHUB_OUTPUT", "GITHUB_ENV", "::set-output", "::set-env"]
+        .iter()
+        .any(|w| script.contains(w))
+    {
+        return Vec::new();
+    }
     let lines = logical_lines(script);
     let mut vars: HashMap<String, Vec<String>> = env.clone();
     let mut out = Vec::new();
@@ -181,7 +188,7 @@ fn target_of(script: &str, start: usize, end: usize) -> Option<(Target, usize)> 
     let line = &script[start..end];
     for target in [Target::Output, Target::Env] {
         let var = target.words()[0];
-        for at in expr::word_offsets(line, var) {
+        for (at, _) in line.match_indices(var) {
             if !line[..at].ends_with('$')
                 && !line[..at].ends_with("${")
                 && !line[..at].ends_with("$env:")
