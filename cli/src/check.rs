@@ -12,7 +12,8 @@
 //!
 //! JSON (`version` changes only when the shape does):
 //! `{"version":1,"root":…,"findings":[{"severity","rule","file","line","message","help"}],
-//! "summary":{"errors":N,"warnings":M},"fixed":[{"file","change"}]}`.
+//! "summary":{"errors":N,"warnings":M,"allowed":K},"fixed":[{"file","change"}]}`
+//! (`allowed`: findings left out by a `# tokenspec: allow RULE` comment).
 
 use std::io::{self, Write};
 
@@ -112,9 +113,13 @@ fn write_text(out: &mut impl Write, audit: &Audit, fixed: &[Fixed]) -> io::Resul
         writeln!(out)?;
     }
     let files = audit.files.len();
+    let allowed = match audit.allowed {
+        0 => String::new(),
+        n => format!(" ({} allowed by `# tokenspec: allow`)", count(n, "finding")),
+    };
     writeln!(
         out,
-        "{}, {} in {files} token file{}",
+        "{}, {} in {files} token file{}{allowed}",
         count(audit.count(Severity::Error), "error"),
         count(audit.count(Severity::Warning), "warning"),
         if files == 1 { "" } else { "s" },
@@ -176,6 +181,7 @@ fn write_json(
         "summary": {
             "errors": audit.count(Severity::Error),
             "warnings": audit.count(Severity::Warning),
+            "allowed": audit.allowed,
         },
         "fixed": fixed,
     });

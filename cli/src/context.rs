@@ -130,7 +130,7 @@ fn find_root(global: &GlobalArgs) -> Result<PathBuf> {
         env::SPEC_FILE,
         cwd.display()
     ))
-    .help("run tokenspec inside the project, or pass --root DIR or --spec FILE"))
+    .help("run `tokenspec init` to start one here, or run tokenspec inside the project, or pass --root DIR or --spec FILE"))
 }
 
 /// An environment the spec does not define, whatever chose it: a typo such

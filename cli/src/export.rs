@@ -25,12 +25,16 @@ Examples:
   tokenspec export --type=runtime --format=json
   tokenspec export --type=cicd --as ORCHESTRATION_KEY=DEV_ORCHESTRATION_BOT_KEY
   tokenspec export --as GH_TOKEN=CI_ISSUE_AUTOMATION_TOKEN,CI_BOT_TOKEN,GITHUB_TOKEN
-  tokenspec export --type=runtime --with-settings --format=dotenv > .env.compose
+  tokenspec export --type=runtime --format=dotenv > .env.compose
+  tokenspec export --type=cicd --tokens-only
 
 --as NAME=SOURCE[,SOURCE…] also exports NAME with the value of the first
 SOURCE that is set: a token of --type (resolved as usual) or a variable of
-the process environment. --with-settings adds the other entries of the
-class's files (.env.<env> over .env, the process environment over both).
+the process environment. The other entries of the class's files
+(settings: .env.<env> over .env, the process environment over both) follow
+the tokens; a setting with a problem (set twice, a `$` hazard) is left out
+with a warning naming file:line, an error with --with-settings.
+--tokens-only leaves settings out.
 
 With --format=github the ::add-mask:: commands go to stderr, which the
 Actions runner reads for workflow commands; do not redirect stderr.";
@@ -67,22 +71,33 @@ pub struct ExportArgs {
     /// Also export NAME with the value of the first set SOURCE (a token or a variable)
     #[arg(long = "as", value_name = "NAME=SOURCE[,SOURCE…]")]
     pub renames: Vec<Rename>,
-    /// Also export the files' other entries (settings), after the tokens
+    /// Export the files' other entries (settings) after the tokens, and fail on a setting's problem (settings are exported by default)
     #[arg(long)]
     pub with_settings: bool,
+    /// Export the tokens only, no settings
+    #[arg(long, conflicts_with = "with_settings")]
+    pub tokens_only: bool,
+}
+
+impl ExportArgs {
+    fn settings(&self) -> handoff::Settings {
+        handoff::Settings::of(self.with_settings, self.tokens_only)
+    }
 }
 
 pub fn run(cx: &Context, args: &ExportArgs) -> Result<Outcome> {
-    let (defs, opts) = handoff::load(cx, args.type_, &args.renames, args.with_settings)?;
+    let settings = args.settings();
+    let (defs, opts) = handoff::load(cx, args.type_, &args.renames, settings)?;
     let res = resolve(&defs, &opts);
     gate(&res, args.partial)?;
+    handoff::settings_gate(&res, settings).map_err(|e| e.help("nothing was exported; fix the settings above, or drop --with-settings to leave such a setting out with a warning"))?;
     let outputs = handoff::outputs(&res, &args.renames, |n| std::env::var(n).ok())?;
     let tokens: Vec<(&str, &str)> = outputs
         .iter()
         .map(|o| (o.name.as_str(), o.value.expose_secret()))
         .collect();
-    // Tokens and `--as` values come first; only they are masked.
-    let secrets = outputs.iter().take_while(|o| o.secret).count();
+    // Tokens, `--as` values and secret-looking settings are masked.
+    let secrets: Vec<bool> = outputs.iter().map(|o| o.secret).collect();
     if let Some((name, _)) = tokens.iter().find(|(name, _)| !is_env_name(name)) {
         return Err(
             Error::fatal(format_args!("`{name}` is not a valid shell variable name"))
@@ -92,7 +107,7 @@ pub fn run(cx: &Context, args: &ExportArgs) -> Result<Outcome> {
     Emit {
         format: args.format,
     }
-    .write(tokens.iter().copied(), secrets)
+    .write(tokens.iter().copied(), &secrets)
 }
 
 /// Writes the export in one format.
@@ -101,11 +116,12 @@ struct Emit {
 }
 
 impl Emit {
-    /// Writes `tokens`, the first `secrets` of them masked in GitHub's log.
+    /// Writes `tokens`, masked in GitHub's log where `secrets` says so
+    /// (past its end: masked).
     fn write<'a>(
         self,
         tokens: impl Iterator<Item = (&'a str, &'a str)> + Clone,
-        secrets: usize,
+        secrets: &[bool],
     ) -> Result<Outcome> {
         let delimiter = match self.format {
             ExportFormat::Github => Some(
@@ -139,18 +155,20 @@ fn gate(res: &Resolution<'_>, partial: bool) -> Result<()> {
 }
 
 /// Writes the export; `delimiter` is the `$GITHUB_ENV` heredoc delimiter,
-/// and the first `secrets` entries are masked there.
+/// and the entries `secrets` marks (every one past its end) are masked there.
 fn write<'a>(
     format: ExportFormat,
     tokens: impl Iterator<Item = (&'a str, &'a str)> + Clone,
-    secrets: usize,
+    secrets: &[bool],
     delimiter: Option<&str>,
 ) -> io::Result<()> {
     if let (ExportFormat::Github, Some(delimiter)) = (format, delimiter) {
         // Masks first, so no value can reach the log unmasked.
         let mut err = BufWriter::new(io::stderr().lock());
-        for (_, value) in tokens.clone().take(secrets) {
-            github::masks(&mut err, value)?;
+        for (i, (_, value)) in tokens.clone().enumerate() {
+            if secrets.get(i).copied().unwrap_or(true) {
+                github::masks(&mut err, value)?;
+            }
         }
         err.flush()?;
         let mut out = BufWriter::new(io::stdout().lock());

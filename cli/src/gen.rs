@@ -49,6 +49,13 @@ pub fn run(cx: &Context, args: &GenArgs) -> Result<Outcome> {
             report::note(taken);
         }
     }
+    for removed in &report.removed {
+        if args.check {
+            report::note(format_args!("{removed} (not written: --check)"));
+        } else {
+            report::note(removed);
+        }
+    }
     if args.check {
         let Some((first, rest)) = report.stale.split_first() else {
             report::plain(format_args!(

@@ -1,7 +1,8 @@
 //! What `export` and `run` hand on besides the tokens under their own
 //! names: `--as NAME=SOURCE[,SOURCE…]` (a token, or the first set one of
-//! several, under another name) and `--with-settings` (the non-token
-//! entries of the class's files).
+//! several, under another name) and the settings (the non-token entries
+//! of the class's files): by default, `--with-settings` making a setting's
+//! problem an error, `--tokens-only` leaving them out.
 //!
 //! A SOURCE is a token of the selected `--type`, with its resolved value
 //! (every layer, format and placeholder rule), or else a variable of the
@@ -13,10 +14,10 @@
 use std::str::FromStr;
 
 use tokenspec_core::def::is_env_name;
-use tokenspec_core::format::ValueKind;
+use tokenspec_core::format::{looks_like_secret, ValueKind};
 use tokenspec_core::{LoadOptions, Resolution, Secret, TokenDef};
 
-use super::{store, Context, Error, TypeArg};
+use super::{report, store, Context, Error, TypeArg};
 use crate::error::Result;
 
 /// One `--as NAME=SOURCE[,SOURCE…]`.
@@ -54,8 +55,53 @@ impl FromStr for Rename {
 pub struct Output {
     pub name: String,
     pub value: Secret,
-    /// A token's value (masked in GitHub logs); settings are not.
+    /// Masked in GitHub logs: a token's value, or a setting whose name or
+    /// value looks secret.
     pub secret: bool,
+}
+
+/// Whether, and how, settings follow the tokens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Settings {
+    /// The default: settings follow; one with a problem is left out with a warning.
+    Default,
+    /// `--with-settings`: settings follow; a problem is an error.
+    Explicit,
+    /// `--tokens-only`.
+    Off,
+}
+
+impl Settings {
+    pub fn of(with_settings: bool, tokens_only: bool) -> Settings {
+        match (with_settings, tokens_only) {
+            (_, true) => Settings::Off,
+            (true, false) => Settings::Explicit,
+            (false, false) => Settings::Default,
+        }
+    }
+}
+
+/// The settings' problems: an error with `--with-settings`; by default a
+/// warning each (file:line), the setting left out, and the tokens go on.
+pub fn settings_gate(res: &Resolution<'_>, settings: Settings) -> Result<()> {
+    if res.setting_problems.is_empty() {
+        return Ok(());
+    }
+    if settings == Settings::Explicit {
+        return Err(Error::problems(&res.setting_problems));
+    }
+    report::problems_as_warnings(&res.setting_problems);
+    report::note(format_args!(
+        "left out the setting{} above; the tokens are not affected (--with-settings makes this an error)",
+        if res.setting_problems.len() == 1 { "" } else { "s" }
+    ));
+    Ok(())
+}
+
+/// Whether a setting should be masked like a token: its name reads like a
+/// secret's, or its value looks like one.
+fn setting_looks_secret(name: &str, value: &str) -> bool {
+    tokenspec_repo::init::is_secret_name(name) || looks_like_secret(value).is_some()
 }
 
 /// The definitions to resolve and the options for `export` and `run`: the `--as` usage
@@ -65,11 +111,11 @@ pub fn load(
     cx: &Context,
     type_: TypeArg,
     renames: &[Rename],
-    with_settings: bool,
+    settings: Settings,
 ) -> Result<(Vec<TokenDef>, LoadOptions)> {
     check(cx, type_, renames)?;
     let mut opts = cx.load_options();
-    if with_settings {
+    if settings != Settings::Off {
         opts = opts.with_settings(
             type_.classes(),
             cx.spec().tokens.iter().map(|t| t.name.as_str()),
@@ -97,6 +143,18 @@ fn check(cx: &Context, type_: TypeArg, renames: &[Rename]) -> Result<()> {
             }
         }
         for s in &r.sources {
+            if s.eq_ignore_ascii_case(tokenspec_repo::workflows::DEFAULT_TOKEN)
+                && !default_token_allowed(&cx.spec().github)
+            {
+                return Err(Error::fatal(format_args!(
+                    "--as {}: {s} is the repository's default token, which token-spec.toml forbids ([github] default_token = \"forbid\")",
+                    r.name
+                ))
+                .help(format_args!(
+                    "remove {s} from the sources of --as {}, or list this workflow in [github] default_token_workflows",
+                    r.name
+                )));
+            }
             if let Some(t) = cx.spec().token(s) {
                 if !type_.classes().contains(&t.class) {
                     return Err(Error::fatal(format_args!(
@@ -109,6 +167,21 @@ fn check(cx: &Context, type_: TypeArg, renames: &[Rename]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Whether the spec's `[github]` policy lets this run use the default
+/// token: allowed, or forbidden except in workflows this run is one of
+/// (`GITHUB_WORKFLOW_REF`, `owner/repo/.github/workflows/NAME@ref`).
+fn default_token_allowed(github: &tokenspec_spec::model::GithubSpec) -> bool {
+    let workflow = std::env::var("GITHUB_WORKFLOW_REF").ok().and_then(|r| {
+        let path = r.split('@').next()?.to_owned();
+        let name = path.rsplit('/').next()?.to_owned();
+        path.contains("/.github/workflows/").then_some(name)
+    });
+    match workflow {
+        Some(name) => github.allows_default_token(&name),
+        None => github.default_token == tokenspec_spec::model::DefaultToken::Allow,
+    }
 }
 
 /// Tokens (spec order), then `--as` variables, then settings. An error
@@ -133,29 +206,46 @@ pub fn outputs(
     for r in renames {
         // As in the loader, a placeholder (which counts as set in ci) never
         // shadows a real value of a later source.
-        let values: Vec<(Secret, bool)> = r
+        let values: Vec<(usize, Secret, bool)> = r
             .sources
             .iter()
+            .enumerate()
             .filter_map(
-                |s| match res.tokens.iter().find(|t| t.def.name == s.as_str()) {
+                |(i, s)| match res.tokens.iter().find(|t| t.def.name == s.as_str()) {
                     Some(t) => {
                         let v = t.value.clone()?;
                         let real = ValueKind::of(v.expose_secret(), &t.def.ci_value, false, false)
                             .is_real();
-                        Some((v, !real))
+                        Some((i, v, !real))
                     }
                     None => var(s).filter(|v| !v.is_empty()).map(|v| {
                         let real = ValueKind::of(&v, "", false, false).is_real();
-                        (Secret::new(v), !real)
+                        (i, Secret::new(v), !real)
                     }),
                 },
             )
             .collect();
-        let value = values
+        let chosen = values
             .iter()
-            .find(|(_, placeholder)| !placeholder)
-            .or(values.first())
-            .map(|(v, _)| v.clone());
+            .find(|(_, _, placeholder)| !placeholder)
+            .or(values.first());
+        // A fallback is visible: say which source filled it when not the first.
+        if let Some((i, _, placeholder)) = chosen.filter(|(i, _, _)| *i > 0) {
+            let skipped: Vec<&str> = r.sources[..*i].iter().map(String::as_str).collect();
+            let why = if values.iter().any(|(j, _, _)| j < i) {
+                "no real value"
+            } else {
+                "no value"
+            };
+            report::note(format_args!(
+                "--as {} took {}{}: {} had {why}",
+                r.name,
+                r.sources[*i],
+                if *placeholder { " (a placeholder)" } else { "" },
+                skipped.join(", ")
+            ));
+        }
+        let value = chosen.map(|(_, v, _)| v.clone());
         match value {
             Some(value) => out.push(Output {
                 name: r.name.clone(),
@@ -184,7 +274,7 @@ pub fn outputs(
             out.push(Output {
                 name: s.name.clone(),
                 value: s.value.clone(),
-                secret: false,
+                secret: setting_looks_secret(&s.name, s.value.expose_secret()),
             });
         }
     }

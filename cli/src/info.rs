@@ -10,7 +10,9 @@
 //!   "environments": ["dev", "prod", "ci"],
 //!   "files": { "cicd":    [{ "file": ".tokens.prod", "path": "/abs/.tokens.prod",
 //!                            "exists": true, "mode": "0600" | null }, …],
-//!              "runtime": […] } }
+//!              "runtime": […] },
+//!   "not_read": [{ "file": ".tokens", "exists": true,
+//!                  "why": "the ci environment never reads the uncommitted base files" }] }
 //! ```
 //!
 //! Files are listed highest precedence first. No file is read, so no value
@@ -35,7 +37,8 @@ Examples:
 Output keys: root, spec, env, env_origin (what chose it: --env, TOKENSPEC_ENV,
 the env_from variable such as CI or APP_ENV, or none), env_from,
 environments, files.{cicd,runtime}[] = {file, path, exists, mode},
-highest precedence first.";
+highest precedence first, not_read[] = {file, exists, why}: the base
+files this environment skips (.tokens and .env in ci).";
 
 /// The document, in output order (structs serialize in field order).
 #[derive(Serialize)]
@@ -47,6 +50,15 @@ struct Info<'a> {
     env_from: &'a [String],
     environments: &'a [String],
     files: Files,
+    not_read: Vec<NotRead>,
+}
+
+/// A base file the environment does not read (`.tokens`, `.env` in `ci`).
+#[derive(Serialize)]
+struct NotRead {
+    file: &'static str,
+    exists: bool,
+    why: &'static str,
 }
 
 #[derive(Serialize)]
@@ -76,6 +88,15 @@ pub fn run(cx: &Context) -> Result<Outcome> {
             cicd: files(cx, Class::Cicd),
             runtime: files(cx, Class::Runtime),
         },
+        not_read: Class::ALL
+            .into_iter()
+            .filter_map(|c| cx.load_options().skipped_file(c))
+            .map(|file| NotRead {
+                file,
+                exists: cx.path(file).exists(),
+                why: "the ci environment never reads the uncommitted base files",
+            })
+            .collect(),
     };
     let mut out = io::stdout().lock();
     let written = serde_json::to_writer_pretty(&mut out, &info)

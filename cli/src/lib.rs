@@ -209,13 +209,18 @@ impl TypeArg {
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> i32 {
+    use std::io::Write as _;
     process::harden();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(e) => {
             // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
-            let _ = e.print();
+            if !e.use_stderr() {
+                let _ = e.print();
+            } else {
+                let _ = std::io::stderr().write_all(usage_error(&e).as_bytes());
+            }
             return e.exit_code();
         }
     };
@@ -226,6 +231,32 @@ pub fn main() -> i32 {
             e.code()
         }
     }
+}
+
+/// clap's usage error in the house style: its `tip:` lines become the
+/// `help:` lines every message has (docs/commands.md), and a mistyped
+/// command without a close match still gets one.
+fn usage_error(e: &clap::Error) -> String {
+    let text = e.render().to_string();
+    let mut out = String::with_capacity(text.len());
+    let mut helped = false;
+    for line in text.lines() {
+        match line.trim_start().strip_prefix("tip: ") {
+            Some(tip) => {
+                helped = true;
+                out.push_str("help: ");
+                out.push_str(tip);
+            }
+            None => out.push_str(line),
+        }
+        out.push('\n');
+    }
+    // The help line follows its error line directly, as everywhere else.
+    let mut out = out.replace("\n\nhelp: ", "\nhelp: ");
+    if !helped && e.kind() == clap::error::ErrorKind::InvalidSubcommand {
+        out = out.replacen("\n", "\nhelp: `tokenspec --help` lists the commands\n", 1);
+    }
+    out
 }
 
 /// Runs one parsed command line.

@@ -22,7 +22,8 @@ Examples:
   tokenspec --env prod run --type=runtime -- cargo run --release
   tokenspec run --type=cicd --as ORCHESTRATION_KEY=DEV_ORCHESTRATION_BOT_KEY -- ./deploy.sh
   tokenspec run --as GH_TOKEN=CI_ISSUE_AUTOMATION_TOKEN,CI_BOT_TOKEN,GITHUB_TOKEN -- ./matrix.sh
-  tokenspec --env ci run --with-settings -- cargo test
+  tokenspec --env ci run -- cargo test
+  tokenspec run --type=cicd --tokens-only -- ./deploy.sh
 
 CMD's exit status is passed through. When a token is missing or invalid
 CMD is not started (exit 1). CMD not found: exit 127; not executable: 126.";
@@ -40,9 +41,12 @@ pub struct RunArgs {
     /// Also give CMD the variable NAME, the value of the first set SOURCE (a token or a variable)
     #[arg(long = "as", value_name = "NAME=SOURCE[,SOURCE…]")]
     pub renames: Vec<Rename>,
-    /// Also give CMD the files' other entries (settings)
+    /// Give CMD the files' other entries (settings), and fail on a setting's problem (settings are given by default)
     #[arg(long)]
     pub with_settings: bool,
+    /// Give CMD the tokens only, no settings
+    #[arg(long, conflicts_with = "with_settings")]
+    pub tokens_only: bool,
     /// The command and its arguments (after `--`)
     #[arg(
         required = true,
@@ -54,7 +58,8 @@ pub struct RunArgs {
 }
 
 pub fn run(cx: &Context, args: &RunArgs) -> Result<Outcome> {
-    let (defs, opts) = handoff::load(cx, args.type_, &args.renames, args.with_settings)?;
+    let settings = handoff::Settings::of(args.with_settings, args.tokens_only);
+    let (defs, opts) = handoff::load(cx, args.type_, &args.renames, settings)?;
     let res = resolve(&defs, &opts);
     report::warnings(&res);
     let program = args.command[0].to_string_lossy();
@@ -63,6 +68,11 @@ pub fn run(cx: &Context, args: &RunArgs) -> Result<Outcome> {
             "`{program}` was not started; fix the tokens above"
         )));
     }
+    handoff::settings_gate(&res, settings).map_err(|e| {
+        e.help(format_args!(
+            "`{program}` was not started; fix the settings above, or drop --with-settings to leave such a setting out with a warning"
+        ))
+    })?;
     let outputs = handoff::outputs(&res, &args.renames, |n| std::env::var(n).ok())
         .map_err(|e| e.help(format_args!("`{program}` was not started")))?;
     let mut cmd = Command::new(&args.command[0]);

@@ -256,13 +256,34 @@ pub fn expand(input: &Input, search_dirs: &[PathBuf]) -> TokenStream {
         Ok(ts) => ts,
         Err(e) => {
             let mut out = e.to_compile_error();
-            // A placeholder struct keeps the rest of the crate from drowning in "not found" errors.
+            // One error per spec mistake: as serde does, the struct and its
+            // methods are still emitted (bodies never run: the crate does not
+            // compile), so code calling `load()` or printing the struct adds
+            // no "no function `load`" error after the spec's own.
+            let parse = |text: &str| {
+                text.parse::<TokenStream>()
+                    .expect("the placeholder is valid Rust")
+            };
+            out.extend(parse("#[derive(Debug, Clone)]"));
             out.extend(input.vis.clone());
             out.extend([
                 TokenTree::Ident(Ident::new("struct", Span::call_site())),
                 TokenTree::Ident(input.name.clone()),
                 TokenTree::Group(Group::new(Delimiter::Brace, TokenStream::new())),
             ]);
+            let name = &input.name;
+            let err = "::core::result::Result<Self, ::tokenspec::__private::LoadError>";
+            let body = "{ ::core::unreachable!(\"token-spec.toml has errors\") }";
+            out.extend(parse(&format!(
+                "#[allow(dead_code, unused_variables, clippy::all)] impl {name} {{ \
+                 pub const NAMES: &'static [&'static str] = &[]; \
+                 pub fn defs() -> &'static [::tokenspec::__private::TokenDef] {{ &[] }} \
+                 pub fn load() -> {err} {body} \
+                 pub fn load_from(root: impl ::core::convert::Into<::std::path::PathBuf>, env: ::core::option::Option<&str>) -> {err} {body} \
+                 pub fn load_with(options: &::tokenspec::__private::LoadOptions) -> {err} {body} \
+                 pub fn from_resolution(resolution: &::tokenspec::__private::Resolution<'_>) -> {err} {body} \
+                 }}"
+            )));
             out
         }
     }
@@ -650,7 +671,7 @@ fn generate(
             pub fn load_with(
                 options: &::tokenspec::__private::LoadOptions,
             ) -> ::core::result::Result<Self, ::tokenspec::__private::LoadError> {{
-                let resolution = ::tokenspec::__private::resolve(Self::defs(), options).into_result()?;
+                let resolution = ::tokenspec::__private::resolve_logged(Self::defs(), options).into_result()?;
                 Self::from_resolution(&resolution)
             }}
 

@@ -351,10 +351,85 @@ pub fn looks_like_secret(value: &str) -> Option<&'static str> {
     if a && v.contains("AKIA") && words(b"+/=_-").any(|w| w.starts_with("AKIA") && w.len() == 20) {
         return Some("an AWS access key");
     }
+    // A URL is judged by its secret parts only: host, path and ordinary
+    // parameters are names, which read as random text to the entropy test.
+    if let Some(url) = Url::split(v) {
+        if url.password.is_some_and(is_secret_part) {
+            return Some("a URL with a password");
+        }
+        if url.key_params().any(is_secret_part) {
+            return Some("a URL with a key in a parameter");
+        }
+        return None;
+    }
     if is_high_entropy(v) {
         return Some("high-entropy text");
     }
     None
+}
+
+/// A URL's parts that may carry a secret: `scheme://user:password@host…?k=v`.
+pub struct Url<'a> {
+    /// The password of the user info, when there is one.
+    pub password: Option<&'a str>,
+    /// The query, without `?` and fragment.
+    pub query: &'a str,
+}
+
+impl<'a> Url<'a> {
+    /// `value` as a URL (`scheme://…`, scheme letters, digits, `+`, `-`, `.`),
+    /// or `None`. No whitespace is allowed.
+    pub fn split(value: &'a str) -> Option<Url<'a>> {
+        let (scheme, rest) = value.split_once("://")?;
+        let mut bytes = scheme.bytes();
+        let first_ok = bytes.next().is_some_and(|b| b.is_ascii_alphabetic());
+        if !first_ok
+            || !bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+            || value.bytes().any(|b| b.is_ascii_whitespace())
+        {
+            return None;
+        }
+        let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let authority = &rest[..authority_end];
+        let password = authority
+            .rsplit_once('@')
+            .and_then(|(userinfo, _)| userinfo.split_once(':'))
+            .map(|(_, p)| p)
+            .filter(|p| !p.is_empty());
+        let after = &rest[authority_end..];
+        let query = after
+            .split_once('?')
+            .map_or("", |(_, q)| q.split('#').next().unwrap_or(""));
+        Some(Url { password, query })
+    }
+
+    /// Values of parameters whose name says key, token, secret, password,
+    /// signature or auth.
+    pub fn key_params(&self) -> impl Iterator<Item = &'a str> + 'a {
+        self.query.split('&').filter_map(|pair| {
+            let (name, value) = pair.split_once('=')?;
+            let name = name.to_ascii_lowercase();
+            [
+                "key",
+                "token",
+                "secret",
+                "pass",
+                "pwd",
+                "sig",
+                "auth",
+                "credential",
+            ]
+            .iter()
+            .any(|w| name.contains(w))
+            .then_some(value)
+        })
+    }
+}
+
+/// A URL's password or key parameter that is a real secret: not a
+/// placeholder, 12 or more characters, not one repeated word.
+fn is_secret_part(part: &str) -> bool {
+    !is_placeholder_shape(part) && part.chars().count() >= 12 && shannon_entropy(part) >= 3.0
 }
 
 fn contains_github_token(v: &str) -> bool {
@@ -425,8 +500,9 @@ pub fn shannon_entropy(s: &str) -> f64 {
 /// least 3.5 bits of entropy per character. Words joined by `_` (what
 /// placeholders are) stay well below that.
 pub fn is_high_entropy(s: &str) -> bool {
-    // Words joined by separators (`ci_test_bench_token_009988`) are not random:
-    // a random token has a long run without `_`, `-`, `.` or `/`. The cheap
+    // Words joined by separators (`ci_test_bench_token_009988`, a host and
+    // port `db.internal:5432`) are not random: a random token has a long
+    // run without `_`, `-`, `.`, `/`, `:` or `@`. The cheap
     // tests take one plain pass over the bytes, the entropy only runs for
     // what passes them: every spec load checks every CI value with this,
     // the macro's unoptimised build included.
@@ -438,7 +514,7 @@ pub fn is_high_entropy(s: &str) -> bool {
             continue;
         }
         chars += 1;
-        if matches!(b, b'_' | b'-' | b'.' | b'/') {
+        if matches!(b, b'_' | b'-' | b'.' | b'/' | b':' | b'@') {
             run = 0;
         } else {
             run += 1;
@@ -470,6 +546,33 @@ mod tests {
                 "{name}"
             );
         }
+    }
+
+    #[test]
+    fn a_url_is_secret_only_with_a_password_or_key_parameter() {
+        for v in [
+            "postgres://app@localhost:5432/app",
+            "postgres://ci:ci@127.0.0.1:5432/app_test",
+            "https://api.example.com/v1/repos/organisation-name/project0123?page=2",
+            "redis://cache.internal.example:6379/0",
+            "postgres://app:change_me_password@db:5432/app",
+            "https://hooks.example.com/x?token=ci_test_token",
+        ] {
+            assert_eq!(looks_like_secret(v), None, "{v}");
+        }
+        assert_eq!(
+            looks_like_secret("postgres://app:Zq8vW3nRt5Yk2Lm9@db.internal:5432/app"),
+            Some("a URL with a password")
+        );
+        assert_eq!(
+            looks_like_secret("https://api.example.com/v1?api_key=Zq8vW3nRt5Yk2Lm9xP4"),
+            Some("a URL with a key in a parameter")
+        );
+        // Known token shapes anywhere in a URL still count.
+        assert_eq!(
+            looks_like_secret("https://ghp_0123456789abcdefghijABCDEFGHIJ012345@github.com/o/r"),
+            Some("a GitHub token")
+        );
     }
 
     #[test]

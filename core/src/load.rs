@@ -3,7 +3,10 @@
 //! Precedence, highest first: the process environment (the token's own
 //! name, then its `aliases`) > the store (a [`StoreLayer`] fetched by
 //! `tokenspec-store` for an environment the spec's `[store]` serves) >
-//! `.<base>.<env>` > `.<base>`. With `[store] files = false` the files of a
+//! `.<base>.<env>` > `.<base>`. In `ci` the uncommitted base file is never
+//! read (only the committed `.<base>.ci`; a [`Warning::NotReadInCi`] says
+//! when it exists), so a developer's real values never leave as CI values.
+//! With `[store] files = false` the files of a
 //! store-served class are not read at all. An empty value
 //! counts as unset in every layer, and a placeholder never shadows a real
 //! value in a lower layer (the replaced system let CI placeholders "protect"

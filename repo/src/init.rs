@@ -15,9 +15,15 @@
 //! - the format is the first built-in one that every value that counts
 //!   matches: not empty, not a placeholder, not from a committed file
 //!   (`.env.ci`, `.env.example`, …), which holds made-up values;
-//! - the class is cicd for a key found in a `.tokens*` file, else follows
-//!   the format (a GitHub token is cicd; Discord, JWT and Cloudflare shapes
-//!   are runtime), else runtime marked for review;
+//! - the class is cicd for a key found in a `.tokens*` file (`.tokens.ci`
+//!   only when `.env.ci` does not list it too), else follows the format (a
+//!   GitHub token is cicd; Discord, JWT and Cloudflare shapes are runtime),
+//!   else runtime marked for review;
+//! - a public name (`*_PUBLIC_KEY`) is never a token; a URL counts only by
+//!   its password (outside committed files) or key-like parameters;
+//! - `required` is the environments whose own files hold the key, and `ci`,
+//!   when no base file (`.env`, `.tokens`) holds it;
+//! - two keys with the same real value become one token and an alias.
 //! - a secret the workflows reference (`${{ secrets.NAME }}`) is a token
 //!   too: when no file has it, a cicd one marked for review; each token's
 //!   `workflows` lists the workflows that use it today (when the repository
@@ -70,6 +76,12 @@ pub struct Guess {
     pub review: Option<String>,
     /// The files the key was found in, in reading order.
     pub files: Vec<String>,
+    /// `required = [...]` when the key was found only in some environments'
+    /// files (those, and `ci`); `None` leaves the default (always).
+    pub required: Option<Vec<String>>,
+    /// Other keys that held the same real value: proposed as aliases of
+    /// this token rather than tokens of their own.
+    pub aliases: Vec<String>,
     /// The workflows that use it, when the repository has workflows.
     pub workflows: Option<Vec<String>>,
 }
@@ -186,8 +198,17 @@ fn role(display_name: &str) -> FileRole {
 struct Seen {
     name: String,
     files: Vec<String>,
+    /// In a `.tokens*` file that is not committed (a developer's or an
+    /// environment's), or in `.tokens.ci` alone.
     in_tokens_file: bool,
     in_env_file: bool,
+    /// In the committed `.tokens.ci` / `.env.ci`.
+    in_tokens_ci: bool,
+    in_env_ci: bool,
+    /// In a base file (`.env`, `.tokens`): needed on every machine.
+    in_base_file: bool,
+    /// The environments whose own files hold it (`.tokens.prod`: `prod`).
+    envs: Vec<String>,
     /// Values that say something about the format (real, not placeholders).
     evidence: Vec<String>,
     /// The first secret shape seen in any value (committed files included).
@@ -252,6 +273,10 @@ pub fn starter_with(sources: &[Source], workflows: &WorkflowSecrets) -> Starter 
                         files: Vec::new(),
                         in_tokens_file: false,
                         in_env_file: false,
+                        in_tokens_ci: false,
+                        in_env_ci: false,
+                        in_base_file: false,
+                        envs: Vec::new(),
                         evidence: Vec::new(),
                         shape: None,
                     });
@@ -262,18 +287,38 @@ pub fn starter_with(sources: &[Source], workflows: &WorkflowSecrets) -> Starter 
             if !s.files.contains(&source.name) {
                 s.files.push(source.name.clone());
             }
-            match role.class {
-                Some(Class::Cicd) => s.in_tokens_file = true,
-                Some(Class::Runtime) => s.in_env_file = true,
-                None => {}
+            let ci = role.env.as_deref() == Some(CI_ENV);
+            match (role.class, ci) {
+                (Some(Class::Cicd), true) => s.in_tokens_ci = true,
+                (Some(Class::Runtime), true) => s.in_env_ci = true,
+                (Some(Class::Cicd), false) if !role.committed => s.in_tokens_file = true,
+                (Some(Class::Runtime), false) if !role.committed => s.in_env_file = true,
+                _ => {}
+            }
+            if !role.committed {
+                match &role.env {
+                    None => s.in_base_file = true,
+                    Some(env) if !s.envs.contains(env) => s.envs.push(env.clone()),
+                    Some(_) => {}
+                }
             }
             let value = entry.value.trim();
             if s.shape.is_none() {
-                s.shape = value_shape(value);
+                s.shape = value_shape(value, role.committed);
             }
             if !role.committed && !value.is_empty() && !is_placeholder(value, "") {
                 s.evidence.push(value.to_owned());
             }
+        }
+    }
+    for s in &mut seen {
+        // `.tokens.ci` alone says cicd; listed in both committed CI files,
+        // it says nothing about the class.
+        if s.in_tokens_ci && !s.in_env_ci {
+            s.in_tokens_file = true;
+        }
+        if s.in_env_ci && !s.in_tokens_ci {
+            s.in_env_file = true;
         }
     }
     let mut guesses: Vec<Guess> = Vec::new();
@@ -303,6 +348,8 @@ pub fn starter_with(sources: &[Source], workflows: &WorkflowSecrets) -> Starter 
                         .to_owned()
                 }),
                 files: s.files.clone(),
+                required: None,
+                aliases: Vec::new(),
                 workflows: None,
             },
             (None, None) => continue,
@@ -336,9 +383,12 @@ pub fn starter_with(sources: &[Source], workflows: &WorkflowSecrets) -> Starter 
                 "only a GitHub secret: cicd by default, runtime if a service reads it".to_owned(),
             ),
             files: Vec::new(),
+            required: None,
+            aliases: Vec::new(),
             workflows: Some(used.clone()),
         });
     }
+    propose_aliases(&mut guesses, &seen, &mut notes);
     // Stable: cicd first, each class in the order first seen.
     guesses.sort_by_key(|g| g.class);
     let text = render(&guesses, &environments, ci_sets_app_env, sources, workflows);
@@ -350,10 +400,49 @@ pub fn starter_with(sources: &[Source], workflows: &WorkflowSecrets) -> Starter 
     }
 }
 
-/// Why a value has a known secret shape, or `None`.
-fn value_shape(value: &str) -> Option<&'static str> {
+/// Two tokens that held the same real value are one token under two
+/// names: the later one becomes an alias of the earlier (the value is
+/// compared here and dropped; only names reach the guesses and notes).
+fn propose_aliases(guesses: &mut Vec<Guess>, seen: &[Seen], notes: &mut Vec<String>) {
+    let evidence = |name: &str| {
+        seen.iter()
+            .find(|s| s.name == name)
+            .map_or(&[][..], |s| s.evidence.as_slice())
+    };
+    let mut i = 0;
+    while i < guesses.len() {
+        let same = (0..i).find(|&j| {
+            let a = evidence(&guesses[j].name);
+            evidence(&guesses[i].name)
+                .iter()
+                .any(|v| v.len() >= 8 && a.contains(v))
+        });
+        match same {
+            Some(j) => {
+                let alias = guesses.remove(i);
+                notes.push(format!(
+                    "{} held the same value as {}: proposed as an alias of {} (aliases = [\"{}\"]), not a token of its own",
+                    alias.name, guesses[j].name, guesses[j].name, alias.name
+                ));
+                guesses[j].aliases.push(alias.name);
+            }
+            None => i += 1,
+        }
+    }
+}
+
+/// A name for something published: `DISCORD_PUBLIC_KEY`, `STRIPE_PUBLISHABLE_KEY`.
+fn is_public_name(name: &str) -> bool {
+    name.to_ascii_uppercase()
+        .split('_')
+        .any(|p| PUBLIC_WORDS.contains(&p))
+}
+
+/// Why a value has a known secret shape, or `None`. A committed file's URL
+/// password is a made-up test one.
+fn value_shape(value: &str, committed: bool) -> Option<&'static str> {
     // Before the entropy test, which a URL with a password also passes.
-    if has_url_password(value) {
+    if !committed && has_url_password(value) {
         return Some("a URL with a password");
     }
     if let Some(kind) = looks_like_secret(value) {
@@ -367,16 +456,9 @@ fn value_shape(value: &str) -> Option<&'static str> {
 
 /// `scheme://user:password@host…` with a password that is not a placeholder.
 fn has_url_password(value: &str) -> bool {
-    let Some((_, rest)) = value.split_once("://") else {
-        return false;
-    };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let Some((userinfo, _host)) = authority.rsplit_once('@') else {
-        return false;
-    };
-    userinfo
-        .split_once(':')
-        .is_some_and(|(_, password)| !password.is_empty() && !is_placeholder(password, ""))
+    tokenspec_core::format::Url::split(value)
+        .and_then(|u| u.password)
+        .is_some_and(|password| !is_placeholder(password, ""))
 }
 
 /// Words a secret's name ends with (its last `_` segment).
@@ -407,6 +489,13 @@ const SECRET_TAILS: &[&str] = &["BASE", "B64", "BASE64", "HEX", "VALUE"];
 
 /// Segments before `KEY` that make it something published, not a secret.
 const PUBLIC_WORDS: &[&str] = &["PUBLIC", "PUB", "PUBLISHABLE"];
+
+/// Whether a variable's name reads like a secret's (`*_TOKEN`, `*_KEY`,
+/// not `*_PUBLIC_KEY` or `JWT_ALGORITHM`): `init`'s rule, which `export`
+/// also uses to mask a secret-looking setting.
+pub fn is_secret_name(name: &str) -> bool {
+    secret_name(name).is_some()
+}
 
 /// The secret word a name ends with, as written in the WHY column
 /// (`_TOKEN`), or `None` for an ordinary setting (`APP_ENV`, `AWS_KEY_ID`).
@@ -470,7 +559,8 @@ fn describe_format(f: &Format) -> &'static str {
 
 fn guess(s: &Seen) -> Option<Guess> {
     let by_name = secret_name(&s.name);
-    if by_name.is_none() && s.shape.is_none() {
+    // A public key is published: whatever its value looks like, not a secret.
+    if by_name.is_none() && (s.shape.is_none() || is_public_name(&s.name)) {
         return None;
     }
     let format = if s.evidence.is_empty() {
@@ -534,6 +624,18 @@ fn guess(s: &Seen) -> Option<Guess> {
             ),
         )
     };
+    // Found only in some environments' own files: required there (and in
+    // ci, whose committed file gen fills), not on every laptop.
+    let required = (!s.in_base_file && !s.envs.is_empty()).then(|| {
+        let mut envs: Vec<String> = s.envs.iter().filter(|e| *e != CI_ENV).cloned().collect();
+        envs.push(CI_ENV.to_owned());
+        why.push(format!(
+            "only in {} files",
+            envs[..envs.len() - 1].join(", ")
+        ));
+        envs
+    });
+    let required = required.filter(|envs| envs.len() > 1);
     Some(Guess {
         name: s.name.clone(),
         class,
@@ -541,6 +643,8 @@ fn guess(s: &Seen) -> Option<Guess> {
         why: why.join("; "),
         review,
         files: s.files.clone(),
+        required,
+        aliases: Vec::new(),
         workflows: None,
     })
 }
@@ -646,6 +750,20 @@ fn render(
             let _ = writeln!(out, "description = \"TODO: what {} is for\"", g.name);
             if let Some(f) = g.format {
                 let _ = writeln!(out, "format = \"{f}\"");
+            }
+            if let Some(envs) = &g.required {
+                let quoted: Vec<String> = envs.iter().map(|e| format!("\"{e}\"")).collect();
+                let _ = writeln!(out, "required = [{}]", quoted.join(", "));
+            }
+            if !g.aliases.is_empty() {
+                let quoted: Vec<String> = g.aliases.iter().map(|a| format!("\"{a}\"")).collect();
+                let _ = writeln!(
+                    out,
+                    "# review: {} held the same value; one token under several names\n\
+                     aliases = [{}]",
+                    g.aliases.join(", "),
+                    quoted.join(", ")
+                );
             }
             if let Some(w) = &g.workflows {
                 let quoted: Vec<String> = w.iter().map(|n| toml_string(n)).collect();
@@ -849,7 +967,9 @@ mod tests {
         let long = "aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dF3hJ5kL7nP9"; // 42 base64url
         let s = starter(&[src(
             ".env",
-            &format!("CF_DNS_API_TOKEN={long}\nDISCORD_CLIENT_SECRET={long}\nOTHER_TOKEN={long}\n"),
+            &format!(
+                "CF_DNS_API_TOKEN={long}\nDISCORD_CLIENT_SECRET={long}x\nOTHER_TOKEN={long}y\n"
+            ),
         )]);
         assert_eq!(
             find(&s, "CF_DNS_API_TOKEN").format,
@@ -863,6 +983,49 @@ mod tests {
         assert!(find(&s, "CF_DNS_API_TOKEN").review.is_none());
         assert_eq!(find(&s, "OTHER_TOKEN").format, None);
         parsed(&s);
+    }
+
+    #[test]
+    fn guesses_like_a_maintainer() {
+        let s = starter(&[
+            src(".env", &format!("DEV_ORCHESTRATION_PAT={GH}\nORCHESTRATION_KEY={GH}\nDATABASE_URL=postgres://app@localhost:5432/app\nDISCORD_PUBLIC_KEY=4f8a1c2b3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8\n")),
+            src(".tokens.prod", &format!("PROD_DEPLOY_TOKEN={RANDOM}\n")),
+            src(".env.staging", "X=1\n"),
+            src(".tokens.ci", "SHARED_TOKEN=ci_test_shared\n"),
+            src(".env.ci", "SHARED_TOKEN=ci_test_shared\nDATABASE_URL=postgres://ci:ci@127.0.0.1/app\n"),
+        ]);
+        assert_eq!(s.environments, ["dev", "prod", "ci", "staging"]);
+        let names: Vec<&str> = s.guesses.iter().map(|g| g.name.as_str()).collect();
+        assert!(!names.contains(&"DATABASE_URL"), "{names:?}");
+        assert!(!names.contains(&"DISCORD_PUBLIC_KEY"), "{names:?}");
+        assert!(!names.contains(&"ORCHESTRATION_KEY"), "{names:?}");
+        assert_eq!(
+            find(&s, "DEV_ORCHESTRATION_PAT").aliases,
+            ["ORCHESTRATION_KEY"]
+        );
+        assert!(
+            s.notes
+                .iter()
+                .any(|n| n
+                    .starts_with("ORCHESTRATION_KEY held the same value as DEV_ORCHESTRATION_PAT")),
+            "{:?}",
+            s.notes
+        );
+        let prod = find(&s, "PROD_DEPLOY_TOKEN");
+        assert_eq!(
+            prod.required.as_deref(),
+            Some(&["prod".to_owned(), "ci".to_owned()][..])
+        );
+        assert_eq!(find(&s, "SHARED_TOKEN").class, Class::Runtime);
+        assert!(find(&s, "SHARED_TOKEN").review.is_some());
+        let spec = parsed(&s);
+        let t = spec.token("DEV_ORCHESTRATION_PAT").unwrap();
+        assert_eq!(t.aliases, ["ORCHESTRATION_KEY"]);
+        assert_eq!(
+            spec.token("PROD_DEPLOY_TOKEN").unwrap().required,
+            tokenspec_core::Required::In(vec!["prod".into(), "ci".into()].into())
+        );
+        assert!(!s.text.contains(GH));
     }
 
     #[test]

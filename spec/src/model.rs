@@ -176,7 +176,16 @@ impl StoreSpec {
 }
 
 /// Committed templates every project may have: empty or placeholder values only.
-pub const DEFAULT_TEMPLATES: &[&str] = &[".env.example", ".env.sample", ".env.template"];
+/// Templates are per class: `.env.*` ones list the runtime tokens (copied to
+/// `.env`), `.tokens.*` ones the cicd tokens (copied to `.tokens`).
+pub const DEFAULT_TEMPLATES: &[&str] = &[
+    ".env.example",
+    ".env.sample",
+    ".env.template",
+    ".tokens.example",
+    ".tokens.sample",
+    ".tokens.template",
+];
 
 impl Spec {
     /// Every committed template name: the defaults, then the spec's, each once.
@@ -295,6 +304,21 @@ impl Token {
         }
     }
 
+    /// Whether `value`, found in a committed CI file, is a CI value `gen`
+    /// keeps for this token instead of writing the spec's `ci_value`: a
+    /// placeholder (never `CHANGE_ME_`, which does not count in CI), or a
+    /// value of the token's own format (not `any`), and never one that looks
+    /// like a live secret. Tests may depend on such a value.
+    pub fn keeps_ci_value(&self, value: &str) -> bool {
+        use tokenspec_core::format::{is_placeholder, is_unfilled, looks_like_secret};
+        !value.is_empty()
+            && !value.chars().any(char::is_control)
+            && !is_unfilled(value)
+            && looks_like_secret(value).is_none()
+            && (is_placeholder(value, &self.ci_value)
+                || (self.format != Format::Any && self.format.matches(value)))
+    }
+
     /// Whether the workflow file `file_name` (a name under
     /// `.github/workflows/`) may reference this token.
     pub fn allows_workflow(&self, file_name: &str) -> bool {
@@ -343,6 +367,16 @@ impl Spec {
 
     pub fn token(&self, name: &str) -> Option<&Token> {
         self.tokens.iter().find(|t| t.name == name)
+    }
+
+    /// The token called `name`, or whose `aliases` hold it: an alias is
+    /// the token under another name, for separation, migrate and check.
+    pub fn token_or_alias(&self, name: &str) -> Option<&Token> {
+        self.token(name).or_else(|| {
+            self.tokens
+                .iter()
+                .find(|t| t.aliases.iter().any(|a| a == name))
+        })
     }
 
     /// Loader definitions of the tokens of `class`, or all when `None`.

@@ -42,7 +42,9 @@
 pub use tokenspec_core::def::{Class, Deprecation, Required, TokenDef};
 pub use tokenspec_core::env::{EnvOrigin, DEFAULT_ENV_FROM};
 pub use tokenspec_core::format::Format;
-pub use tokenspec_core::load::{LoadError, LoadOptions, Problem, Resolution, Setting, Source};
+pub use tokenspec_core::load::{
+    resolve, LoadError, LoadOptions, Problem, Resolution, Setting, Source, Warning,
+};
 pub use tokenspec_core::secret::Secret;
 pub use tokenspec_macros::tokens;
 
@@ -55,6 +57,18 @@ pub mod __private {
     pub use tokenspec_core::load::{resolve, LoadError, LoadOptions, Problem, Resolution};
     pub use tokenspec_core::secret::{Presence, Secret};
     pub use tokenspec_core::table::{clone_fields, debug, decode, values};
+
+    /// What a generated `load_with` resolves with: [`resolve`], then each
+    /// warning (a token file others can read, a deprecated token, a base
+    /// file `ci` skips) through the `log` facade, target `tokenspec`, level
+    /// warn. A library never prints; the service's logger shows them.
+    pub fn resolve_logged<'d>(defs: &'d [TokenDef], options: &LoadOptions) -> Resolution<'d> {
+        let resolution = resolve(defs, options);
+        for w in &resolution.warnings {
+            log::warn!(target: "tokenspec", "{w}");
+        }
+        resolution
+    }
 
     #[cfg(feature = "store")]
     pub use crate::store::with_store;

@@ -111,7 +111,7 @@ fn no_spec_anywhere_is_exit_2() {
         out.stderr,
         format!(
             "error: no token-spec.toml in {} or any parent folder\n\
-             help: run tokenspec inside the project, or pass --root DIR or --spec FILE\n",
+             help: run `tokenspec init` to start one here, or run tokenspec inside the project, or pass --root DIR or --spec FILE\n",
             dir.path().display()
         )
     );
@@ -149,7 +149,13 @@ fn spec_flag_names_another_spec() {
         "[[token]]\nname = \"ONLY\"\nclass = \"cicd\"\ndescription = \"x\"\n",
     );
     p.tokens(".tokens", &[("ONLY", "v"), ("DEPLOY_TOKEN", "d")]);
-    let out = p.run(&["--spec", "other.toml", "export", "--type=cicd"]);
+    let out = p.run(&[
+        "--spec",
+        "other.toml",
+        "export",
+        "--type=cicd",
+        "--tokens-only",
+    ]);
     assert_eq!(out.stdout, "export ONLY='v'\n", "{}", out.stderr);
 }
 
@@ -201,4 +207,27 @@ fn completions_need_no_spec() {
             .current_dir(dir.path()),
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
+}
+
+#[test]
+fn a_mistyped_command_gets_a_help_line_not_a_tip() {
+    let p = Project::new();
+    let out = p.run(&["exprot"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.starts_with(
+            "error: unrecognized subcommand 'exprot'\nhelp: a similar subcommand exists: 'export'\n"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("tip:"));
+    let out = p.run(&["zzzz"]);
+    assert!(
+        out.stderr.starts_with(
+            "error: unrecognized subcommand 'zzzz'\nhelp: `tokenspec --help` lists the commands\n"
+        ),
+        "{}",
+        out.stderr
+    );
 }

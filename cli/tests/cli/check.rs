@@ -17,6 +17,7 @@ name = "DEPLOY_TOKEN"
 class = "cicd"
 description = "Deploys"
 format = "github_pat"
+aliases = ["ORCHESTRATION_KEY"]
 
 [[token]]
 name = "OLD_TOKEN"
@@ -525,6 +526,47 @@ fn deprecated_names_the_replacement() {
         found[0].message,
         "OLD_TOKEN is deprecated: use DEPLOY_TOKEN"
     );
+    // The file sets the replacement already: renaming would make a duplicate.
+    assert_eq!(
+        found[0].help,
+        ".tokens sets DEPLOY_TOKEN already: remove the OLD_TOKEN line (after checking that DEPLOY_TOKEN works)"
+    );
+    repo.write(".tokens", &format!("OLD_TOKEN={PAT}\n"));
+    assert_eq!(
+        repo.rule("deprecated")[0].help,
+        "rename OLD_TOKEN to DEPLOY_TOKEN in .tokens"
+    );
+}
+
+#[test]
+fn an_alias_is_the_token_for_separation_migrate_and_check() {
+    let repo = Repo::new();
+    repo.write(
+        ".env",
+        &format!("APP_SECRET={SECRET}\nLOG_LEVEL=debug\nORCHESTRATION_KEY={PAT}\n"),
+    );
+    let found = repo.rule("separation");
+    assert_eq!(places(&found), [("error", Some(".env"), Some(3))]);
+    assert_eq!(
+        found[0].message,
+        "ORCHESTRATION_KEY (an alias of DEPLOY_TOKEN) is a cicd token, but .env holds runtime tokens"
+    );
+    let out = repo.run(&["migrate"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(!repo.read(".env").contains("ORCHESTRATION_KEY"));
+    assert!(repo.read(".tokens").contains("ORCHESTRATION_KEY="));
+    // In .tokens, beside DEPLOY_TOKEN, nothing reads it: say to remove it.
+    assert!(repo.rule("separation").is_empty());
+    let alias: Vec<F> = repo
+        .rule("unknown-key")
+        .into_iter()
+        .filter(|f| f.message.starts_with("ORCHESTRATION_KEY"))
+        .collect();
+    assert_eq!(places(&alias), [("warning", Some(".tokens"), Some(2))]);
+    assert_eq!(
+        alias[0].help,
+        ".tokens sets DEPLOY_TOKEN too: remove the ORCHESTRATION_KEY line (after checking that DEPLOY_TOKEN works)"
+    );
 }
 
 #[test]
@@ -693,7 +735,7 @@ fn assert_json_shape(v: &Value, root: &Path) {
     assert_eq!(keys(v), ["findings", "fixed", "root", "summary", "version"]);
     assert_eq!(v["version"], 1);
     assert_eq!(v["root"], root.display().to_string());
-    assert_eq!(keys(&v["summary"]), ["errors", "warnings"]);
+    assert_eq!(keys(&v["summary"]), ["allowed", "errors", "warnings"]);
     let list = v["findings"].as_array().unwrap();
     for f in list {
         assert_eq!(
@@ -907,4 +949,54 @@ fn this_repository_passes() {
     let json = run_check(root, &["--format=json"]);
     assert_eq!(json.code, 0);
     assert_json_shape(&json.json(), root);
+}
+
+#[test]
+fn a_cicd_name_in_an_env_template_is_a_separation_finding() {
+    let repo = Repo::new();
+    repo.write(".env.example", "APP_SECRET=\nDEPLOY_TOKEN=\n");
+    let found: Vec<F> = repo
+        .rule("separation")
+        .into_iter()
+        .filter(|f| f.file.as_deref() == Some(".env.example"))
+        .collect();
+    assert_eq!(places(&found), [("error", Some(".env.example"), Some(2))]);
+    assert_eq!(
+        found[0].help,
+        "run `tokenspec gen`: it moves DEPLOY_TOKEN into the generated block of .tokens.example, the cicd template"
+    );
+}
+
+#[test]
+fn an_allow_names_its_rule_is_counted_and_never_hides_a_token_shape() {
+    let repo = Repo::new();
+    let ci = repo.read(".env.ci");
+    let salt = "q8Zr2Lw0Xk5Vn7Tb3Hs9Pd1Mf4";
+    repo.write(
+        ".env.ci",
+        &format!(
+            "{ci}# tokenspec: allow committed-secret\nTEST_SALT={salt}\nOTHER_SALT={salt}x # tokenspec: allow committed-secret\nLEAK={LEAKED_PAT} # tokenspec: allow committed-secret\nBAD=1 # tokenspec: allow no-such-rule\n"
+        ),
+    );
+    let (_, found, v) = repo.json(&[]);
+    let secret: Vec<F> = found
+        .iter()
+        .filter(|f| f.rule == "committed-secret")
+        .cloned()
+        .collect();
+    let n = ci.lines().count() as u64;
+    // The two salts are allowed; the GitHub token shape never is.
+    assert_eq!(places(&secret), [("error", Some(".env.ci"), Some(n + 4))]);
+    assert_eq!(v["summary"]["allowed"], 2);
+    assert!(found
+        .iter()
+        .any(|f| f.rule == "parse"
+            && f.message == "`no-such-rule` names no rule of `tokenspec check`"));
+    let text = repo.check(&[]);
+    assert!(
+        text.stdout
+            .contains("(2 findings allowed by `# tokenspec: allow`)"),
+        "{}",
+        text.stdout
+    );
 }

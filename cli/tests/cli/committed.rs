@@ -175,13 +175,14 @@ fn gen_takes_the_tokens_into_their_blocks_and_keeps_every_setting() {
     assert_eq!(
         taken,
         [
-            "took CI_BOT_TOKEN at .tokens.ci:2 into the generated block",
-            "took AAR_TOKEN at .tokens.ci:3 into the generated block",
-            "moved CI_BOT_TOKEN from .env.ci:4 into the generated block of .tokens.ci",
-            "took DISCORD_BOT_TOKEN at .env.ci:8 into the generated block",
+            "took CI_BOT_TOKEN at .tokens.ci:2 into the generated block, keeping its value",
+            "took AAR_TOKEN at .tokens.ci:3 into the generated block, keeping its value",
+            "moved CI_BOT_TOKEN from .env.ci:4 into the generated block of .tokens.ci, dropping its value for the one at .tokens.ci:2",
+            "took DISCORD_BOT_TOKEN at .env.ci:8 into the generated block, keeping its value",
             "took BOT_JWT at .env.ci:105 into the generated block",
             "took DISCORD_BOT_TOKEN at .env.example:4 into the generated block",
             "took BOT_JWT at .env.example:5 into the generated block",
+            "moved CI_BOT_TOKEN from .env.example:6 into the generated block of .tokens.example",
         ]
     );
 
@@ -212,12 +213,18 @@ fn gen_takes_the_tokens_into_their_blocks_and_keeps_every_setting() {
     // The template: its settings kept, a block of empty runtime tokens.
     let example = p.read(".env.example");
     assert!(
-        example.starts_with(
-            "# Copy to .env\nAPP_ENV=\nDATABASE_URL=\nCI_BOT_TOKEN=\n\n# >>> tokenspec"
-        ),
+        example.starts_with("# Copy to .env\nAPP_ENV=\nDATABASE_URL=\n\n# >>> tokenspec"),
         "{example}"
     );
     assert!(example.contains("\nDISCORD_BOT_TOKEN=\n") && example.contains("\nBOT_JWT=\n"));
+    // Templates are per class: `cp .env.example .env` puts no cicd name in .env.
+    assert!(!example.contains("CI_BOT_TOKEN"), "{example}");
+    let tokens_example = p.read(".tokens.example");
+    assert!(tokens_example.contains("copy this file to .tokens and fill them in"));
+    assert!(
+        tokens_example.contains("\nCI_BOT_TOKEN=\n") && tokens_example.contains("\nAAR_TOKEN=\n")
+    );
+    assert_eq!(mode(&p.path(".tokens.example")), 0o644);
     // Committed files keep git's 0644.
     assert_eq!(mode(&p.path(".env.ci")), 0o644);
     assert_eq!(mode(&p.path(".env.example")), 0o644);
@@ -368,4 +375,46 @@ fn check_says_what_to_do_for_a_file_migrate_does_not_touch() {
         help.starts_with("`tokenspec migrate` does not touch .env.local (no environment `local` in token-spec.toml): move the line to .tokens.local by hand"),
         "{help}"
     );
+}
+
+/// docs/commands.md's replacement for the CI step that sourced `.env.ci`
+/// and compared its variables with `.env.example`: `tokenspec gen --check
+/// && tokenspec check`, run by `sh` exactly as the workflow line is written.
+#[test]
+fn the_documented_audit_step_passes_after_gen_and_fails_before() {
+    let p = repo();
+    let step = "tokenspec gen --check && tokenspec check";
+    let docs = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/commands.md"),
+    )
+    .unwrap();
+    assert!(
+        docs.contains(&format!("- run: {step}\n")),
+        "the step is documented"
+    );
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_tokenspec"));
+    let run_step = || {
+        let out = std::process::Command::new("sh")
+            .args(["-c", step])
+            .current_dir(p.root())
+            .env_clear()
+            .env(
+                "PATH",
+                format!("{}:/usr/bin:/bin", bin.parent().unwrap().display()),
+            )
+            .env("CI", "true")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // Before gen: the committed files do not match the spec.
+    let (code, _) = run_step();
+    assert_eq!(code, Some(1));
+    assert_eq!(gen(&p).code, 0);
+    let (code, stderr) = run_step();
+    assert_eq!(code, Some(0), "{stderr}");
 }

@@ -108,11 +108,29 @@ fn flag_beats_app_env_beats_ci() {
 }
 
 #[test]
-fn ci_placeholder_never_shadows_a_real_value() {
+fn ci_never_reads_the_developers_base_file_and_says_so_once() {
     let p = Project::new();
-    p.tokens(".tokens", &[("DEPLOY_TOKEN", "real")]);
+    p.tokens(".tokens", &[("DEPLOY_TOKEN", "dev-laptop-pat")]);
     p.tokens(".tokens.ci", &[("DEPLOY_TOKEN", "ci_test_deploy_token")]);
-    assert_eq!(deploy(&p, &[], &[("CI", "true")]), "real");
+    // A developer's laptop with CI=true: the committed CI value, never the real PAT.
+    assert_eq!(deploy(&p, &[], &[("CI", "true")]), "ci_test_deploy_token");
+    let out = p.run_env(&["export", "--type=cicd"], &[("CI", "true")]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(
+        out.stderr,
+        "warning: .tokens is not read in the ci environment, which reads the process environment, the store and .tokens.ci\n\
+         help: a pipeline's real values belong in the process environment (its secret store), not in .tokens\n"
+    );
+    out.assert_no_values(&["dev-laptop-pat"]);
+    // The process environment (a CI secret store) still beats the placeholder.
+    assert_eq!(
+        deploy(&p, &[], &[("CI", "true"), ("DEPLOY_TOKEN", "from-store")]),
+        "from-store"
+    );
+    let info = p.json_env(&["--env", "ci", "info"], &[]);
+    assert_eq!(info["not_read"][0]["file"], ".tokens");
+    assert_eq!(info["not_read"][0]["exists"], true);
+    assert_eq!(info["files"]["cicd"].as_array().unwrap().len(), 1);
 }
 
 #[test]
@@ -128,20 +146,30 @@ fn placeholders_count_as_set_in_ci_only_from_the_committed_ci_file() {
         "error: DEPLOY_TOKEN from .tokens:1 is a placeholder, which counts as unset outside the ci environment (environment: dev)\n\
          help: nothing was exported; fix the tokens above, or pass --partial to export only the valid ones\n"
     );
-    // In ci, a placeholder of the base file (not committed) does not count.
+    // In ci, a placeholder from the process environment does not count ...
     std::fs::remove_file(p.path(".tokens.ci")).unwrap();
-    let out = p.run(&["--env", "ci", "export", "--type=cicd"]);
+    std::fs::remove_file(p.path(".tokens")).unwrap();
+    let out = p.run_env(
+        &["--env", "ci", "export", "--type=cicd"],
+        &[("DEPLOY_TOKEN", "ci_test_other")],
+    );
     assert_eq!(out.code, 1, "{out:?}");
     assert!(
         out.stderr.starts_with(
-            "error: DEPLOY_TOKEN from .tokens:1 is a placeholder; in the ci environment only the committed CI files and the spec's ci_value count as set\n"
+            "error: DEPLOY_TOKEN from $DEPLOY_TOKEN is a placeholder; in the ci environment only the committed CI files and the spec's ci_value count as set\n"
         ),
         "{}",
         out.stderr
     );
-    // The token's own ci_value counts wherever it comes from.
-    p.tokens(".tokens", &[("DEPLOY_TOKEN", "ci_test_deploy_token")]);
-    assert_eq!(deploy(&p, &["--env", "ci"], &[]), "ci_test_deploy_token");
+    // ... but the token's own ci_value counts wherever it comes from.
+    assert_eq!(
+        deploy(
+            &p,
+            &["--env", "ci"],
+            &[("DEPLOY_TOKEN", "ci_test_deploy_token")]
+        ),
+        "ci_test_deploy_token"
+    );
 }
 
 #[test]

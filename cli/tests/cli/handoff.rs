@@ -318,8 +318,71 @@ fn with_settings_refuses_a_setting_dotenv_would_change_by_file_and_line() {
         out.stderr
     );
     out.assert_no_values(&["pa$word"]);
-    // Without --with-settings the setting is not read, so it cannot block.
-    assert_eq!(p.run(&["export", "--type=runtime"]).code, 0);
+    // By default the setting is left out with a warning naming file:line:
+    // a setting never blocks the tokens.
+    let out = p.run(&["export", "--type=runtime"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(out.stdout, "export APP_SECRET='s'\n");
+    assert!(
+        out.stderr
+            .starts_with("warning: .env:2: the value of PASSWORD contains `$`"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.ends_with(
+        "note: left out the setting above; the tokens are not affected (--with-settings makes this an error)\n"
+    ));
+    out.assert_no_values(&["pa$word"]);
+    // --tokens-only does not read settings at all.
+    let out = p.run(&["export", "--type=runtime", "--tokens-only"]);
+    assert_eq!((out.code, out.stderr.as_str()), (0, ""));
+}
+
+#[test]
+fn settings_follow_by_default_a_twice_set_one_is_left_out_and_secret_ones_are_masked() {
+    let p = project();
+    p.write(
+        ".env",
+        "APP_SECRET=s\nPORT=9090\nAUTH_SECRET_KEY=one\nLOG=info\nAUTH_SECRET_KEY=two\nSTRIPE_KEY=sk_test_x\n",
+    );
+    let out = p.run(&["export", "--type=runtime", "--format=json"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let json = out.json();
+    assert_eq!(json["PORT"], "9090");
+    assert!(
+        json.get("AUTH_SECRET_KEY").is_none(),
+        "never one of two values"
+    );
+    assert_eq!(
+        out.stderr,
+        "warning: .env:5: AUTH_SECRET_KEY is set twice in one file (first at line 3)\n\
+         help: keep one of the two lines\n\
+         note: left out the setting above; the tokens are not affected (--with-settings makes this an error)\n"
+    );
+    let out = p.run(&["export", "--type=runtime", "--with-settings"]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert_eq!(out.stdout, "");
+    // GitHub: a setting whose name reads like a secret is masked, PORT is not.
+    let out = p.run(&["export", "--type=runtime", "--format=github"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stderr
+            .ends_with("::add-mask::s\n::add-mask::sk_test_x\n"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("::add-mask::9090"));
+    // run gives the child PORT too.
+    let out = p.run(&[
+        "run",
+        "--type=runtime",
+        "--",
+        "sh",
+        "-c",
+        "printf %s \"$PORT\"",
+    ]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(out.stdout, "9090");
 }
 
 #[test]
@@ -369,4 +432,60 @@ fn as_prefers_a_real_value_to_an_earlier_placeholder() {
         "ci_test_issues",
         "all placeholders: the first"
     );
+}
+
+#[test]
+fn as_says_which_source_filled_it_and_refuses_a_forbidden_default_token() {
+    let p = project();
+    let arg = "--as=GH_TOKEN=CI_ISSUE_AUTOMATION_TOKEN,CI_BOT_TOKEN,GITHUB_TOKEN";
+    let out = p.run_env(
+        &["export", "--type=cicd", "--tokens-only", arg],
+        &[("GITHUB_TOKEN", "from-actions")],
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(
+        out.stderr,
+        "note: --as GH_TOKEN took GITHUB_TOKEN: CI_ISSUE_AUTOMATION_TOKEN, CI_BOT_TOKEN had no value\n"
+    );
+    // The first source: nothing to say.
+    let out = p.run_env(
+        &["export", "--type=cicd", "--tokens-only", arg],
+        &[
+            ("CI_ISSUE_AUTOMATION_TOKEN", "scoped"),
+            ("GITHUB_TOKEN", "x"),
+        ],
+    );
+    assert_eq!((out.code, out.stderr.as_str()), (0, ""));
+    // Under [github] default_token = "forbid", the default token is no source.
+    p.write(
+        "token-spec.toml",
+        &SPEC.replacen(
+            "\n[[token]]",
+            "\n[github]\ndefault_token = \"forbid\"\ndefault_token_workflows = [\"release.yml\"]\n\n[[token]]",
+            1,
+        ),
+    );
+    let out = p.run_env(
+        &["export", "--type=cicd", arg],
+        &[("GITHUB_TOKEN", "from-actions")],
+    );
+    assert_eq!(out.code, 2, "{out:?}");
+    assert_eq!(out.stdout, "");
+    assert_eq!(
+        out.stderr,
+        "error: --as GH_TOKEN: GITHUB_TOKEN is the repository's default token, which token-spec.toml forbids ([github] default_token = \"forbid\")\n\
+         help: remove GITHUB_TOKEN from the sources of --as GH_TOKEN, or list this workflow in [github] default_token_workflows\n"
+    );
+    // ... except in a workflow the policy lists.
+    let out = p.run_env(
+        &["export", "--type=cicd", "--tokens-only", arg],
+        &[
+            ("GITHUB_TOKEN", "from-actions"),
+            (
+                "GITHUB_WORKFLOW_REF",
+                "o/r/.github/workflows/release.yml@refs/heads/main",
+            ),
+        ],
+    );
+    assert_eq!(out.code, 0, "{out:?}");
 }

@@ -193,6 +193,13 @@ impl LoadOptions {
         layer_files(class, self.env.as_deref())
     }
 
+    /// The base file of `class` that this environment does not read although
+    /// it may exist: `.tokens` / `.env` in `ci`, else `None`.
+    pub fn skipped_file(&self, class: Class) -> Option<&'static str> {
+        let files_read = self.store_layer(class).is_none_or(|l| l.files);
+        (files_read && self.env.as_deref() == Some(crate::def::CI_ENV)).then(|| class.base_file())
+    }
+
     /// Every place a token of `class` is looked for below the process
     /// environment, highest precedence first, as shown to people.
     pub(super) fn looked_in(&self, class: Class) -> Vec<String> {
@@ -217,11 +224,13 @@ impl LoadOptions {
     }
 }
 
-/// The files of `class` in `env`, lowest precedence first.
+/// The files of `class` in `env`, lowest precedence first. In `ci` only
+/// the committed CI file: the uncommitted base file (`.tokens`, `.env`)
+/// holds a developer's real values, which a CI run must never export.
 pub(super) fn layer_files(class: Class, env: Option<&str>) -> Vec<String> {
-    let mut files = vec![class.base_file().to_owned()];
-    if let Some(e) = env {
-        files.push(class.env_file(e));
+    match env {
+        Some(crate::def::CI_ENV) => vec![class.ci_file().to_owned()],
+        Some(e) => vec![class.base_file().to_owned(), class.env_file(e)],
+        None => vec![class.base_file().to_owned()],
     }
-    files
 }

@@ -110,6 +110,9 @@ pub enum Warning {
         name: String,
         replacement: Option<String>,
     },
+    /// A base file (`.tokens`, `.env`) exists but is not read: `ci` reads
+    /// the process environment, the store and the committed CI files only.
+    NotReadInCi { file: String, ci_file: String },
 }
 
 impl fmt::Display for Warning {
@@ -119,6 +122,10 @@ impl fmt::Display for Warning {
                 write!(f, "{file} is readable by group or others (mode {mode:04o})")
             }
             Warning::Deprecated { name, .. } => write!(f, "{name} is deprecated"),
+            Warning::NotReadInCi { file, ci_file } => write!(
+                f,
+                "{file} is not read in the ci environment, which reads the process environment, the store and {ci_file}"
+            ),
         }
     }
 }
@@ -130,6 +137,9 @@ impl crate::Help for Warning {
             Warning::Deprecated { replacement, .. } => {
                 replacement.as_ref().map(|r| format!("use {r} instead"))
             }
+            Warning::NotReadInCi { file, .. } => Some(format!(
+                "a pipeline's real values belong in the process environment (its secret store), not in {file}"
+            )),
         }
     }
 }
@@ -339,9 +349,25 @@ impl crate::Help for Problem {
 }
 
 /// Every problem found by one load. `Display` lists them all, one per line.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// `Debug` (`{:?}`) reads the same as `Display`, so `fn main() -> Result<(),
+/// LoadError>`, which prints the error with `Debug`, shows the problems as
+/// a person reads them; `{:#?}` shows the structure.
+#[derive(Clone, PartialEq, Eq)]
 pub struct LoadError {
     problems: Vec<Problem>,
+}
+
+impl fmt::Debug for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if f.alternate() {
+            f.debug_struct("LoadError")
+                .field("problems", &self.problems)
+                .finish()
+        } else {
+            fmt::Display::fmt(self, f)
+        }
+    }
 }
 
 impl LoadError {
@@ -445,6 +471,11 @@ pub struct Resolution<'d> {
     /// per class (in the order given), the env file's entries over the base
     /// file's, the process environment over both, in file order.
     pub settings: Vec<Setting>,
+    /// Why a requested setting was left out of `settings` (a key set twice
+    /// with two values, a `$` hazard, a parse error in a file read for
+    /// settings only): never in `problems`, so a setting never blocks the
+    /// tokens; the caller decides whether they fail the load.
+    pub setting_problems: Vec<Problem>,
     pub files: Vec<FileStatus>,
     pub problems: Vec<Problem>,
     pub warnings: Vec<Warning>,

@@ -40,6 +40,14 @@ pub fn resolve<'d>(defs: &'d [TokenDef], opts: &LoadOptions) -> Resolution<'d> {
             continue;
         }
         let ci_file = class.env_file("ci");
+        if let Some(skipped) = opts.skipped_file(class) {
+            if std::fs::symlink_metadata(opts.root.join(skipped)).is_ok() {
+                warnings.push(Warning::NotReadInCi {
+                    file: skipped.to_owned(),
+                    ci_file: ci_file.clone(),
+                });
+            }
+        }
         for file in opts.files(class) {
             let mut file_problems = Vec::new();
             let (status, doc) = read_layer(&opts.root, class, &file, &mut file_problems);
@@ -94,14 +102,17 @@ pub fn resolve<'d>(defs: &'d [TokenDef], opts: &LoadOptions) -> Resolution<'d> {
         ));
     }
 
+    // Files read for a setting only: their parse problems are the settings'.
+    let mut settings_used: HashSet<&str> = HashSet::new();
+    let mut setting_problems = Vec::new();
     let settings = match &opts.settings {
         Some(request) => {
             for class in &request.classes {
                 for l in layers.get(class).into_iter().flatten() {
-                    used.insert(l.file);
+                    settings_used.insert(l.file);
                 }
             }
-            collect_settings(request, opts, &layers, &mut problems)
+            collect_settings(request, opts, &layers, &mut setting_problems)
         }
         None => Vec::new(),
     };
@@ -109,12 +120,15 @@ pub fn resolve<'d>(defs: &'d [TokenDef], opts: &LoadOptions) -> Resolution<'d> {
     for ((_, file, _), parse) in read.iter().zip(parse_problems) {
         if used.contains(file.as_str()) {
             problems.extend(parse);
+        } else if settings_used.contains(file.as_str()) {
+            setting_problems.extend(parse);
         }
     }
 
     Resolution {
         tokens,
         settings,
+        setting_problems,
         files,
         problems,
         warnings,
@@ -299,7 +313,9 @@ fn resolve_one<'d, 'l>(
             (State::Placeholder, None)
         }
     };
-    if state == State::Set {
+    // A CI placeholder of a deprecated token is no use of it: warning in
+    // every step of every CI job would be noise.
+    if state == State::Set && k != Kind::CountedPlaceholder {
         if let Some(d) = &def.deprecated {
             warnings.push(Warning::Deprecated {
                 name: def.name.to_string(),
@@ -388,13 +404,24 @@ fn collect_settings(
                     continue;
                 }
             }
-            for line in layer.index.repeats(key).iter().map(|e| e.line) {
+            // Set again with another value: never pick one of two values.
+            let differing: Vec<usize> = layer
+                .index
+                .repeats(key)
+                .iter()
+                .filter(|r| r.value != e.value)
+                .map(|r| r.line)
+                .collect();
+            for &line in &differing {
                 problems.push(Problem::Duplicate {
                     name: key.to_owned(),
                     file: layer.file.to_owned(),
                     first_line: e.line,
                     line,
                 });
+            }
+            if !differing.is_empty() {
+                continue;
             }
             if let Some(p) = unusable(key, layer.file, e) {
                 problems.push(p);
@@ -546,23 +573,37 @@ mod tests {
     #[test]
     fn change_me_never_counts_and_ci_counts_only_committed_placeholders() {
         let dir = project(&[
-            (
-                ".tokens",
-                "A=CHANGE_ME_A\nB=ci_test_other\nC=ci_test_value\n",
-            ),
+            (".tokens", "A=real-a\nB=real-b\nC=real-c\nD=real-d\n"),
             (".tokens.ci", "D=ci_test_d\nE=CHANGE_ME_E\n"),
         ]);
         let defs = [def("A"), def("B"), def("C"), def("D"), def("E")];
-        let res = resolve(&defs, &opts(&dir, Some("ci"), &[]));
+        let vars = [
+            ("A", "CHANGE_ME_A"),
+            ("B", "ci_test_other"),
+            ("C", "ci_test_value"),
+        ];
+        let res = resolve(&defs, &opts(&dir, Some("ci"), &vars));
         let states: Vec<_> = res.tokens.iter().map(|t| t.state).collect();
         use State::*;
-        // C is its own ci_value; D a placeholder of the committed CI file.
+        // C is its own ci_value; D a placeholder of the committed CI file;
+        // the developer's .tokens is never read in ci.
         assert_eq!(states, [Placeholder, Placeholder, Set, Set, Placeholder]);
+        assert_eq!(res.value("D").unwrap().expose_secret(), "ci_test_d");
         assert!(matches!(&res.problems[0], Problem::Unfilled { name, .. } if name == "A"));
         assert!(res.problems[1].to_string().starts_with(
-            "B from .tokens:2 is a placeholder; in the ci environment only the committed CI files"
+            "B from $B is a placeholder; in the ci environment only the committed CI files"
         ));
         assert_eq!(res.problems.len(), 3);
+        assert_eq!(
+            res.warnings,
+            [Warning::NotReadInCi {
+                file: ".tokens".into(),
+                ci_file: ".tokens.ci".into()
+            }]
+        );
+        assert!(res.warnings[0].to_string().starts_with(
+            ".tokens is not read in the ci environment, which reads the process environment, the store and .tokens.ci"
+        ));
         // The process environment cannot slip a CHANGE_ME_ past either.
         let a = [def("A")];
         let res = resolve(&a, &opts(&dir, Some("ci"), &[("A", "change_me_x")]));
@@ -614,6 +655,38 @@ mod tests {
     }
 
     #[test]
+    fn load_error_debug_reads_as_its_display() {
+        let dir = project(&[]);
+        let defs = [def("A")];
+        let err = resolve(&defs, &opts(&dir, None, &[]))
+            .into_result()
+            .unwrap_err();
+        assert_eq!(format!("{err:?}"), err.to_string());
+        assert!(
+            err.to_string()
+                .starts_with("1 token problem\n  - A is missing"),
+            "{err}"
+        );
+        assert!(format!("{err:#?}").starts_with("LoadError {"));
+    }
+
+    #[test]
+    fn a_deprecated_token_warns_only_for_a_real_value() {
+        let dir = project(&[(".tokens.ci", "OLD=ci_test_old\n")]);
+        let mut d = def("OLD");
+        d.deprecated = Some(crate::def::Deprecation {
+            replacement: Some(Cow::Borrowed("NEW")),
+            note: None,
+        });
+        let defs = [d];
+        let res = resolve(&defs, &opts(&dir, Some("ci"), &[]));
+        assert_eq!(res.tokens[0].state, State::Set);
+        assert_eq!(res.warnings, [], "a CI placeholder is no use of it");
+        let res = resolve(&defs, &opts(&dir, Some("ci"), &[("OLD", "real-value")]));
+        assert!(matches!(&res.warnings[..], [Warning::Deprecated { name, .. }] if name == "OLD"));
+    }
+
+    #[test]
     fn settings_layer_like_tokens_and_skip_every_token_name() {
         let dir = project(&[
             (
@@ -622,7 +695,7 @@ mod tests {
             ),
             (
                 ".env.ci",
-                "DATABASE_URL=ci-db\nCI_BOT_TOKEN=ci_test_x\nAPP_SECRET=y\nEMPTY=\nLATE=1\n",
+                "DATABASE_URL=ci-db\nCI_BOT_TOKEN=ci_test_x\nAPP_SECRET=y\nEMPTY=\nLATE=1\nJWT_ALGORITHM=HS256\n",
             ),
         ]);
         let mut d = def("APP_SECRET");
@@ -647,7 +720,6 @@ mod tests {
             ("DATABASE_URL", "ci-db", ".env.ci:1"),
             ("EMPTY", "", ".env.ci:4"),
             ("LATE", "1", ".env.ci:5"),
-            ("APP_ENV", "development", ".env:1"),
             ("JWT_ALGORITHM", "RS256", "$JWT_ALGORITHM"),
         ];
         let want: Vec<_> = want
@@ -662,7 +734,9 @@ mod tests {
         let dir = project(&[(".env", "P=pa$word\nLEAKZZQ15dGhpcyBpcyBhIHNlY3JldA==\n")]);
         let o = opts(&dir, None, &[]).with_settings(&[Class::Runtime], Vec::<String>::new());
         let res = resolve(&[], &o);
-        let text: Vec<String> = res.problems.iter().map(|p| p.to_string()).collect();
+        // A setting's problem never blocks the tokens: it is the settings' own.
+        assert_eq!(res.problems, []);
+        let text: Vec<String> = res.setting_problems.iter().map(|p| p.to_string()).collect();
         assert!(
             text[0].starts_with(".env:1: the value of P contains `$`"),
             "{text:?}"
@@ -683,15 +757,23 @@ mod tests {
         }
         let a = [def("A")];
         let res = resolve(&a, &opts(&dir, Some("ci"), &[]));
-        #[cfg(unix)]
+        // .tokens is not read in ci at all: no permission warning either.
         assert_eq!(
             res.warnings,
+            [Warning::NotReadInCi {
+                file: ".tokens".into(),
+                ci_file: ".tokens.ci".into()
+            }]
+        );
+        assert_eq!(res.problems, []);
+        #[cfg(unix)]
+        assert_eq!(
+            resolve(&a, &opts(&dir, Some("dev"), &[])).warnings,
             [Warning::Permissions {
                 file: ".tokens".into(),
                 mode: 0o644
             }]
         );
-        assert_eq!(res.problems, []);
     }
 
     #[test]

@@ -40,6 +40,35 @@ pub struct TokenFile {
     pub mode: Option<u32>,
     /// The parsed contents; `None` for backups and unreadable files.
     pub doc: Option<Document>,
+    /// `# tokenspec: allow RULE[, RULE…]` comments: (the line they allow
+    /// findings on, the rule ids named), from the line itself or a comment
+    /// line directly above.
+    pub allows: Vec<(usize, Vec<String>)>,
+}
+
+/// The marker of an inline allow.
+pub const ALLOW: &str = "# tokenspec: allow";
+
+/// Every allow comment of `text`: on a comment line it covers the next
+/// line, after an entry its own line.
+pub fn allows(text: &str) -> Vec<(usize, Vec<String>)> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let Some(at) = line.find(ALLOW) else { continue };
+        let rules: Vec<String> = line[at + ALLOW.len()..]
+            .split([',', ' '])
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(str::to_owned)
+            .collect();
+        let target = if line.trim_start().starts_with('#') {
+            i + 2
+        } else {
+            i + 1
+        };
+        out.push((target, rules));
+    }
+    out
 }
 
 impl TokenFile {
@@ -131,12 +160,16 @@ fn read(path: &Path, name: &str, class: Class, template: bool) -> std::io::Resul
         FileKind::Secret
     };
     let backup = !template && is_backup(name);
+    let mut allowed = Vec::new();
     let doc = if backup {
         None
     } else {
         let bytes = tokenspec_core::file::read_regular(path)?.unwrap_or_default();
         Some(match tokenspec_core::file::text(bytes) {
-            Ok(text) => dotenv::parse(&text),
+            Ok(text) => {
+                allowed = allows(&text);
+                dotenv::parse(&text)
+            }
             // Reported by the parse rule; no entries means no other content rule fires.
             Err(_) => Document {
                 entries: Vec::new(),
@@ -156,6 +189,7 @@ fn read(path: &Path, name: &str, class: Class, template: bool) -> std::io::Resul
         backup,
         mode: file_mode(path),
         doc,
+        allows: allowed,
     })
 }
 

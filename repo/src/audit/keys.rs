@@ -13,13 +13,46 @@ const NEAR_MISS: usize = 2;
 pub fn check(spec: &Spec, file: &TokenFile, doc: &Document, out: &mut Vec<Finding>) {
     let name = &file.name;
     for e in &doc.entries {
-        match spec.token(&e.key) {
-            // A template lists the names a developer sets, of either class.
-            Some(t) if t.class != file.class && file.is_template() => {}
-            Some(t) if t.class != file.class => out.push(separation(spec, t, file, e.line)),
+        match spec.token_or_alias(&e.key) {
+            // Templates are per class: `cp .env.example .env` must not put
+            // cicd names into `.env`.
+            Some(t) if t.class != file.class => out.push(separation(spec, t, &e.key, file, e.line)),
+            // An alias is read from the process environment only: in a file
+            // it is the token's value under a name nothing reads.
+            Some(t) if t.name != e.key && !file.is_template() => {
+                let sets_token = doc.entries.iter().any(|o| o.key == t.name);
+                let help = if sets_token {
+                    format!(
+                        "{name} sets {} too: remove the {} line (after checking that {} works)",
+                        t.name, e.key, t.name
+                    )
+                } else {
+                    format!("rename {} to {} in {name}", e.key, t.name)
+                };
+                out.push(
+                    Finding::warning(
+                        Rule::UnknownKey,
+                        format!(
+                            "{} is an alias of {}: token files are read by the token's name, so nothing reads it here",
+                            e.key, t.name
+                        ),
+                    )
+                    .at(name.clone(), e.line)
+                    .help(help),
+                );
+            }
             Some(t) => {
                 if let (Some(d), false) = (&t.deprecated, file.is_committed()) {
                     let (message, help) = match &d.replacement {
+                        // Renaming onto a line that exists would make a
+                        // duplicate or throw a distinct secret away.
+                        Some(r) if doc.entries.iter().any(|o| o.key == *r) => (
+                            format!("{} is deprecated: use {r}", t.name),
+                            format!(
+                                "{name} sets {r} already: remove the {} line (after checking that {r} works)",
+                                t.name
+                            ),
+                        ),
                         Some(r) => (
                             format!("{} is deprecated: use {r}", t.name),
                             format!("rename {} to {r} in {name}", t.name),
@@ -51,16 +84,28 @@ pub fn check(spec: &Spec, file: &TokenFile, doc: &Document, out: &mut Vec<Findin
     duplicates(file, doc, out);
 }
 
-fn separation(spec: &Spec, t: &Token, file: &TokenFile, line: usize) -> Finding {
+fn separation(spec: &Spec, t: &Token, key: &str, file: &TokenFile, line: usize) -> Finding {
     let target = match &file.env {
         Some(env) => t.class.env_file(env),
         None => t.class.base_file().to_owned(),
     };
     // Say what works for this file: gen owns the CI files, and migrate
     // touches only the base pair and the spec's environments.
+    let sibling = crate::render::sibling_template(&file.name);
     let help = match file.env.as_deref() {
-        Some(super::files::CI_ENV) => format!(
+        _ if file.is_template() => match &sibling {
+            Some(sibling) => format!(
+                "run `tokenspec gen`: it moves {key} into the generated block of {sibling}, the {} template",
+                t.class
+            ),
+            None => format!("remove {key} from {}: templates are per class", file.name),
+        },
+        Some(super::files::CI_ENV) if key == t.name => format!(
             "run `tokenspec gen`: it moves {} into the generated block of {target} with the spec's ci_value",
+            t.name
+        ),
+        Some(super::files::CI_ENV) => format!(
+            "remove the {key} line: it is an alias of {}, whose CI value `tokenspec gen` writes into {target}",
             t.name
         ),
         Some(env) if file.backup || !spec.environments.iter().any(|e| e == env) => format!(
@@ -71,11 +116,16 @@ fn separation(spec: &Spec, t: &Token, file: &TokenFile, line: usize) -> Finding 
             "move it to {target} with `tokenspec migrate` (try `tokenspec migrate --dry-run` first)"
         ),
     };
+    let what = if key == t.name {
+        t.name.clone()
+    } else {
+        format!("{key} (an alias of {})", t.name)
+    };
     Finding::error(
         Rule::Separation,
         format!(
-            "{} is a {} token, but {} holds {} tokens",
-            t.name, t.class, file.name, file.class
+            "{what} is a {} token, but {} holds {} tokens",
+            t.class, file.name, file.class
         ),
     )
     .at(file.name.clone(), line)

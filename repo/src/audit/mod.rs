@@ -235,6 +235,8 @@ pub struct Audit {
     pub files: Vec<TokenFile>,
     /// Files that could not be read: the audit is incomplete (exit 2).
     pub io_errors: Vec<String>,
+    /// Findings left out by a `# tokenspec: allow RULE` comment.
+    pub allowed: usize,
 }
 
 impl Audit {
@@ -293,6 +295,7 @@ pub fn audit(input: &Input<'_>) -> Audit {
         );
     }
 
+    let allowed = apply_allows(&files, &mut out);
     out.sort_by(|a, b| {
         (&a.file, a.line, a.rule, &a.message).cmp(&(&b.file, b.line, b.rule, &b.message))
     });
@@ -302,7 +305,80 @@ pub fn audit(input: &Input<'_>) -> Audit {
         findings: out,
         files,
         io_errors,
+        allowed,
     }
+}
+
+/// Drops the findings a person allowed with `# tokenspec: allow RULE` on
+/// their line (or a comment line directly above), and returns how many.
+/// An allow never hides a value shaped like a GitHub token, a JWT or a
+/// private key, and one naming no known rule is itself a warning.
+fn apply_allows(files: &[TokenFile], out: &mut Vec<Finding>) -> usize {
+    let mut unknown = Vec::new();
+    for f in files {
+        for (line, rules) in &f.allows {
+            for r in rules
+                .iter()
+                .filter(|r| !Rule::ALL.iter().any(|k| k.id() == r.as_str()))
+            {
+                unknown.push(
+                    Finding::warning(
+                        Rule::Parse,
+                        // Shown only when it reads like a rule id, never a pasted value.
+                        if r.len() <= 40 && r.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') {
+                            format!("`{r}` names no rule of `tokenspec check`")
+                        } else {
+                            "this allow names no rule of `tokenspec check`".to_owned()
+                        },
+                    )
+                    .at(f.name.clone(), line.saturating_sub(1).max(1))
+                    .help("name the rule to allow, e.g. `# tokenspec: allow committed-secret`"),
+                );
+            }
+            if rules.is_empty() {
+                unknown.push(
+                    Finding::warning(
+                        Rule::Parse,
+                        "this allow names no rule, so it allows nothing",
+                    )
+                    .at(f.name.clone(), line.saturating_sub(1).max(1))
+                    .help("name the rule to allow, e.g. `# tokenspec: allow committed-secret`"),
+                );
+            }
+        }
+    }
+    let before = out.len();
+    out.retain(|finding| {
+        let Some(file) = files
+            .iter()
+            .find(|f| Some(&f.name) == finding.file.as_ref())
+        else {
+            return true;
+        };
+        let Some(line) = finding.line else {
+            return true;
+        };
+        let named = file
+            .allows
+            .iter()
+            .any(|(l, rules)| *l == line && rules.iter().any(|r| r == finding.rule.id()));
+        if !named {
+            return true;
+        }
+        // Never hidden: a value with a live secret's shape on that line.
+        let shaped = file.doc.as_ref().is_some_and(|d| {
+            d.entries.iter().filter(|e| e.line == line).any(|e| {
+                matches!(
+                    tokenspec_core::format::looks_like_secret(&e.value),
+                    Some("a GitHub token" | "a JWT" | "a private key")
+                )
+            })
+        });
+        shaped
+    });
+    let allowed = before - out.len();
+    out.extend(unknown);
+    allowed
 }
 
 /// `path` relative to `root` with `/` separators, or as given when outside it.

@@ -45,6 +45,14 @@ impl Catalog {
         for t in &spec.tokens {
             c.insert(&t.name, t.class, &t.ci_value);
         }
+        // An alias is the token under another name: it moves with its class.
+        for t in &spec.tokens {
+            for a in &t.aliases {
+                if !c.tokens.contains_key(a) {
+                    c.insert(a, t.class, &t.ci_value);
+                }
+            }
+        }
         c
     }
 

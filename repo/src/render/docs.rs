@@ -328,7 +328,8 @@ fn rules(out: &mut String, spec: &Spec) {
          Highest first:\n\n\
          1. The process environment: the token's name, then its aliases. An empty value counts as unset.\n\
          2. `.<base>.<env>`: `.tokens.<env>` or `.env.<env>`.\n\
-         3. `.<base>`: `.tokens` or `.env`.\n\n\
+         3. `.<base>`: `.tokens` or `.env`; never in `ci`, whose values are the committed CI files'\n   \
+         and the process environment's (a CI secret store injects real values there).\n\n\
          A placeholder never shadows a real value in a lower layer.\n\
          \n## Placeholders\n\n\
          `CHANGE_ME_*`, `ci_test_*`, `*_here`, `*_placeholder` (in any case) and each token's own CI\n\

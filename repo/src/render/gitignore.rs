@@ -94,7 +94,7 @@ mod tests {
             again.starts_with("/target\n\n*.ci\n\n# >>> tokenspec"),
             "{again}"
         );
-        assert!(again.ends_with("!.env.template\n.tokenspec-*.tmp\n# <<< tokenspec <<<\n"));
+        assert!(again.ends_with("!.tokens.template\n.tokenspec-*.tmp\n# <<< tokenspec <<<\n"));
         assert_eq!(apply_block(&again), again);
     }
 }

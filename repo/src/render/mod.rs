@@ -16,7 +16,9 @@ pub mod schema;
 pub mod template;
 
 pub use gitignore::apply_block;
-pub use template::{base_template, template_file};
+pub use template::{
+    base_template, sibling_template, template_class, template_file, template_file_carrying,
+};
 
 use tokenspec_spec::model::Spec;
 
@@ -49,16 +51,37 @@ pub fn outputs_with(
     usage: &docs::WorkflowUsage,
     read_existing: impl Fn(&str) -> Option<String>,
 ) -> Vec<Output> {
+    outputs_carrying(spec, usage, read_existing, |_| None)
+}
+
+/// [`outputs_with`], with what `gen` takes into each CI file's block
+/// (`taken(path)`, by token name).
+pub fn outputs_carrying<'t>(
+    spec: &Spec,
+    usage: &docs::WorkflowUsage,
+    read_existing: impl Fn(&str) -> Option<String>,
+    taken: impl Fn(&str) -> Option<&'t ci_files::CarriedMap>,
+) -> Vec<Output> {
     let env_ci = ci_files::ENV_CI;
     let gitignore = gitignore::PATH;
+    let none = ci_files::CarriedMap::new();
     vec![
         Output {
             path: ci_files::TOKENS_CI,
-            content: ci_files::tokens_ci(spec, read_existing(ci_files::TOKENS_CI).as_deref()),
+            content: ci_files::tokens_ci_carrying(
+                spec,
+                read_existing(ci_files::TOKENS_CI).as_deref(),
+                taken(ci_files::TOKENS_CI).unwrap_or(&none),
+            ),
         },
         Output {
             path: env_ci,
-            content: ci_files::env_ci(spec, read_existing(env_ci).as_deref()),
+            content: ci_files::ci_file(
+                spec,
+                tokenspec_core::Class::Runtime,
+                read_existing(env_ci).as_deref(),
+                taken(env_ci).unwrap_or(&none),
+            ),
         },
         Output {
             path: docs::PATH,

@@ -8,7 +8,7 @@
 use tokenspec_core::dotenv_write::entry_line;
 use tokenspec_core::Class;
 
-use super::ci_files::token_comment;
+use super::ci_files::{block_carried, merge_carried, token_comment, CarriedMap};
 use super::comment;
 use super::markers::{self, Placement};
 use tokenspec_spec::model::Spec;
@@ -50,14 +50,54 @@ pub fn base_template(spec: &Spec, class: Class) -> String {
 /// A committed template (`existing`, kept byte for byte outside the block)
 /// with its managed block of every runtime token, each with an empty value.
 pub fn template_file(spec: &Spec, existing: &str) -> String {
-    let mut block = markers::begin_line("runtime tokens from token-spec.toml");
+    template_file_carrying(spec, Class::Runtime, existing, &CarriedMap::new())
+}
+
+/// The class whose tokens a template lists: `.tokens.example` the cicd
+/// tokens, any other (`.env.example`, a spec `templates` path) the runtime ones.
+pub fn template_class(path: &str) -> Class {
+    let base = path.rsplit('/').next().unwrap_or(path);
+    Class::of_file(base).unwrap_or(Class::Runtime)
+}
+
+/// The same template for the other class (`.env.example` ↔
+/// `.tokens.example`), when the name says its class.
+pub fn sibling_template(path: &str) -> Option<String> {
+    let (dir, base) = match path.rsplit_once('/') {
+        Some((d, b)) => (format!("{d}/"), b),
+        None => (String::new(), path),
+    };
+    let class = Class::of_file(base)?;
+    let rest = base.strip_prefix(class.base_file())?;
+    let other = match class {
+        Class::Cicd => Class::Runtime,
+        Class::Runtime => Class::Cicd,
+    };
+    Some(format!("{dir}{}{rest}", other.base_file()))
+}
+
+/// [`template_file`] for `class`'s template, with the comment lines of the
+/// lines `gen` takes in.
+pub fn template_file_carrying(
+    spec: &Spec,
+    class: Class,
+    existing: &str,
+    taken: &CarriedMap,
+) -> String {
+    let mut carried = block_carried(spec, class, existing, false);
+    merge_carried(&mut carried, taken);
+    let mut block = markers::begin_line(&format!("{class} tokens from token-spec.toml"));
     block.push('\n');
-    block.push_str(&comment(
-        "Every runtime token, empty: copy this file to .env and fill them in.\n\
+    block.push_str(&comment(&format!(
+        "Every {class} token, empty: copy this file to {} and fill them in.\n\
          This file is committed: never put a real value in it.",
-    ));
-    for t in spec.tokens_of(Class::Runtime) {
+        class.base_file()
+    )));
+    for t in spec.tokens_of(class) {
         block.push('\n');
+        if let Some(c) = carried.get(&t.name) {
+            block.push_str(&c.comment);
+        }
         block.push_str(&token_comment(t));
         // Token names are valid variable names: `NAME=` needs no quoting.
         block.push_str(&t.name);

@@ -248,7 +248,9 @@ fn a_placeholder_never_shadows_a_real_value() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), ".env", &full_env());
     let vars = [("DISCORD_BOT_TOKEN", "ci_test_discord_bot_token")];
-    let t = RuntimeTokens::load_with(&opts_vars(dir.path(), Some("ci"), &vars)).unwrap();
+    // In dev a placeholder in the process environment never shadows the
+    // real value below it (in ci `.env` is not read at all).
+    let t = RuntimeTokens::load_with(&opts_vars(dir.path(), Some("dev"), &vars)).unwrap();
     assert_eq!(t.discord_bot_token.expose_secret(), DISCORD);
 }
 

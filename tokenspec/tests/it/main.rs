@@ -2,6 +2,7 @@
 //! errors (trybuild), and services outside this workspace built and run for
 //! real, with and without the `store` feature.
 
+mod log_warnings;
 mod outside;
 mod outside_crate;
 mod outside_store;

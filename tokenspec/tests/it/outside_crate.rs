@@ -173,3 +173,73 @@ fn a_crate_outside_the_workspace_loads_its_own_tokens() {
         "the second build rebuilt dependencies (the shared target folder thrashes):\n{stderr}"
     );
 }
+
+/// Fenced blocks of a README: (language, body).
+fn readme_blocks(text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut open: Option<(String, String)> = None;
+    for line in text.lines() {
+        match &mut open {
+            None => {
+                if let Some(lang) = line.trim_start().strip_prefix("```") {
+                    open = Some((lang.trim().to_owned(), String::new()));
+                }
+            }
+            Some((_, body)) => {
+                if line.trim_start().starts_with("```") {
+                    out.push(open.take().expect("open"));
+                } else {
+                    body.push_str(line);
+                    body.push('\n');
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The Rust service of the project README and of `tokenspec/README.md`
+/// builds exactly as shown (its spec block beside it): no hidden doctest
+/// lines, which a README shows to readers.
+#[test]
+fn the_readme_services_compile_as_shown() {
+    let tokenspec_path = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for readme in ["README.md", "tokenspec/README.md"] {
+        let doc = std::fs::read_to_string(workspace_root().join(readme)).unwrap();
+        let blocks = readme_blocks(&doc);
+        let spec = &blocks
+            .iter()
+            .find(|(l, b)| l == "toml" && b.contains("[[token]]"))
+            .unwrap_or_else(|| panic!("{readme}: a spec block"))
+            .1;
+        let main = &blocks
+            .iter()
+            .find(|(l, b)| l == "rust" && b.contains("tokens!"))
+            .unwrap_or_else(|| panic!("{readme}: a Rust block"))
+            .1;
+        assert!(
+            !main.lines().any(|l| l.trim_start().starts_with("# ")),
+            "{readme}: a hidden doctest line shows in a README"
+        );
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path();
+        let manifest = CARGO_TOML
+            .replace("@TOKENSPEC@", &tokenspec_path.display().to_string())
+            .replace("outside-service", "readme-service");
+        std::fs::write(root.join("Cargo.toml"), manifest).unwrap();
+        std::fs::write(root.join("token-spec.toml"), spec).unwrap();
+        std::fs::copy(workspace_root().join("Cargo.lock"), root.join("Cargo.lock")).unwrap();
+        std::fs::create_dir_all(root.join("src")).unwrap();
+        std::fs::write(root.join("src/main.rs"), main).unwrap();
+        let build = cargo(root, &["build", "--bin", "readme-service"]);
+        let stderr = text(&build.stderr);
+        assert!(
+            build.status.success(),
+            "{readme}: the service does not build:\n{stderr}"
+        );
+        assert!(
+            !stderr.contains("warning:"),
+            "{readme}: warnings:\n{stderr}"
+        );
+    }
+}
