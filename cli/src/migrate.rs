@@ -102,7 +102,7 @@ pub fn run(cx: &Context, args: &MigrateArgs) -> Result<Outcome> {
 
 /// Reads one file; a missing file is `None`. Other errors are reported.
 fn read(cx: &Context, name: String) -> Result<FileInput> {
-    match tokenspec_core::file::read_regular_text(&cx.path(&name)) {
+    match tokenspec_core::file::read_text_in_root(&cx.root, std::path::Path::new(&name)) {
         Ok(text) => Ok(FileInput { name, text }),
         Err(e) => Err(Error::io(format_args!("read {name}"), &e).help("nothing was changed")),
     }
@@ -229,7 +229,8 @@ fn apply(cx: &Context, plan: &Plan) -> Result<Outcome> {
         .filter(|c| c.shrinks())
         .map(|c| (c, c.after.as_str(), c.after_grow()));
     for (c, text, expected) in grow.chain(shrink) {
-        if let Err(e) = write::replace(&cx.path(&c.name), text, expected) {
+        let confined = tokenspec_core::file::in_root(&cx.root, std::path::Path::new(&c.name));
+        if let Err(e) = confined.and_then(|path| write::replace(&path, text, expected)) {
             let error = Error::io(format_args!("write {}", c.name), &e);
             return Err(match &backup {
                 Some(b) => error.help(format_args!(

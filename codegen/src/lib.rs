@@ -118,9 +118,18 @@ fn try_expand(input: &Input, search_dirs: &[PathBuf]) -> syn::Result<TokenStream
         )
     })?;
     let path = find_spec(&written, search_dirs).map_err(|m| syn::Error::new(lit_span, m))?;
-    let src = std::fs::read_to_string(&path).map_err(|e| {
-        syn::Error::new(lit_span, format!("cannot read spec file `{written}`: {e}"))
-    })?;
+    let src = match tokenspec_core::file::read_regular_text(&path) {
+        Ok(Some(src)) => src,
+        Ok(None) => std::fs::read_to_string(&path).map_err(|e| {
+            syn::Error::new(lit_span, format!("cannot read spec file `{written}`: {e}"))
+        })?,
+        Err(e) => {
+            return Err(syn::Error::new(
+                lit_span,
+                format!("cannot read spec file `{written}`: {e}"),
+            ))
+        }
+    };
     let spec = Spec::parse(&src, &written).map_err(|diags| {
         let mut errors = diags.items.iter().map(|d| {
             // rustc prints its own `error: ` before the message.

@@ -1076,7 +1076,7 @@ fn read_layer(
         exists: false,
         mode: None,
     };
-    let bytes = match crate::file::read_regular(&path) {
+    let bytes = match crate::file::read_in_root(root, Path::new(file)) {
         Ok(Some(b)) => b,
         Ok(None) => return (status, None),
         Err(e) => {

@@ -97,6 +97,25 @@ pub fn write(path: &Path, bytes: &[u8], keep: Keep, clobber: bool) -> io::Result
     sync_dir(&dir)
 }
 
+/// Writes `rel` under `root` like [`write`], after
+/// [`tokenspec_core::file::in_root`] has checked that every component of
+/// it, the folders on the way included, stays inside the root; missing
+/// folders are created (and checked again once they exist). An existing
+/// file keeps its mode, owner and group; a new one gets `new_mode`.
+/// Every write of a repository file goes through here.
+pub fn write_in_root(root: &Path, rel: &str, bytes: &[u8], new_mode: u32) -> io::Result<()> {
+    let path = tokenspec_core::file::in_root(root, Path::new(rel))?;
+    if let Some(dir) = Path::new(rel)
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+    {
+        fs::create_dir_all(root.join(dir))?;
+        tokenspec_core::file::in_root(root, Path::new(rel))?;
+    }
+    let keep = Keep::of(&path)?.unwrap_or(Keep::new_file(new_mode));
+    write(&path, bytes, keep, true)
+}
+
 /// Gives the temporary file the original's owner and group, or refuses.
 fn set_owner(file: &File, keep: Keep) -> io::Result<()> {
     #[cfg(unix)]

@@ -34,7 +34,7 @@ use tokenspec_core::Class;
 use tokenspec_manifest::render::{self, ci_files, markers};
 use tokenspec_manifest::Spec;
 
-use crate::atomic::{self, Keep};
+use crate::atomic;
 use crate::io_message;
 use crate::lock::RootLock;
 pub use crate::Loc;
@@ -324,7 +324,9 @@ pub fn run(root: &Path, spec: &Spec, mode: Mode) -> Result<Report, Error> {
     }
     let mut stale = Vec::new();
     for o in &planned.outputs {
-        let current = std::fs::read(root.join(&o.path)).ok();
+        let current = tokenspec_core::file::read_in_root(root, Path::new(&o.path))
+            .ok()
+            .flatten();
         if current.as_deref() == Some(o.content.as_bytes()) {
             continue;
         }
@@ -346,7 +348,7 @@ pub fn run(root: &Path, spec: &Spec, mode: Mode) -> Result<Report, Error> {
 }
 
 fn read_existing(root: &Path, path: &str, error: &RefCell<Option<Error>>) -> Option<String> {
-    match tokenspec_core::file::read_regular_text(&root.join(path)) {
+    match tokenspec_core::file::read_text_in_root(root, Path::new(path)) {
         Ok(text) => text,
         Err(e) => {
             error.borrow_mut().get_or_insert(Error {
@@ -359,22 +361,13 @@ fn read_existing(root: &Path, path: &str, error: &RefCell<Option<Error>>) -> Opt
 }
 
 fn write(root: &Path, o: &GenFile) -> Result<(), Error> {
-    let path = root.join(&o.path);
-    let fail = |what: &str, e: std::io::Error| Error {
-        path: o.path.clone(),
-        message: format!("cannot {what}: {}", io_message(&e)),
-    };
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| fail("create its folder", e))?;
-    }
     // Generated files are committed: a new one is 0644, an existing one keeps
-    // its mode, owner and group.
-    let keep = match Keep::of(&path) {
-        Ok(Some(k)) => k,
-        Ok(None) => Keep::new_file(0o644),
-        Err(e) => return Err(fail("read its metadata", e)),
-    };
-    atomic::write(&path, o.content.as_bytes(), keep, true).map_err(|e| fail("write it", e))
+    // its mode, owner and group. No folder or file on the way may lead out
+    // of the root.
+    atomic::write_in_root(root, &o.path, o.content.as_bytes(), 0o644).map_err(|e| Error {
+        path: o.path.clone(),
+        message: format!("cannot write it: {}", io_message(&e)),
+    })
 }
 
 #[cfg(test)]

@@ -270,7 +270,10 @@ fn io_detail(e: &io::Error) -> String {
 }
 
 fn read_ca_file(path: &Path) -> Result<RootCerts, String> {
-    let pem = std::fs::read(path).map_err(|e| io_detail(&e))?;
+    // Bounded, regular files only: a FIFO or /dev/zero never hangs or fills memory.
+    let pem = tokenspec_core::file::read_regular(path)
+        .map_err(|e| io_detail(&e))?
+        .ok_or_else(|| "no such file or directory".to_owned())?;
     let mut certs: Vec<Certificate<'static>> = Vec::new();
     for item in ureq::tls::parse_pem(&pem) {
         if let PemItem::Certificate(cert) = item.map_err(|e| e.to_string())? {

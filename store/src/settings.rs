@@ -167,21 +167,28 @@ fn jwt(env: &impl Fn(&str) -> Option<String>) -> Result<Option<Auth>, Reason> {
 
 /// The token helper file; a missing (or empty) file is "no token", not an error.
 fn token_file(path: &Path) -> Result<Option<Auth>, Reason> {
-    match std::fs::metadata(path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        _ => {}
-    }
-    let token = read_trimmed(path).map_err(|detail| Reason::TokenFile {
-        path: path.display().to_string(),
-        detail,
-    })?;
+    let token = match tokenspec_core::file::read_regular_text(path) {
+        Ok(None) => return Ok(None),
+        Ok(Some(text)) => zeroize::Zeroizing::new(text).trim().to_owned(),
+        Err(e) => {
+            return Err(Reason::TokenFile {
+                path: path.display().to_string(),
+                detail: e.to_string(),
+            })
+        }
+    };
     Ok((!token.is_empty()).then(|| Auth::Token(Secret::new(token))))
 }
 
 /// A credential file's content without surrounding whitespace. The error
 /// text is the OS's, never the content.
 fn read_trimmed(path: &Path) -> Result<String, String> {
-    let text = zeroize::Zeroizing::new(std::fs::read_to_string(path).map_err(|e| e.to_string())?);
+    // Bounded, regular files only: a FIFO or /dev/zero never hangs or fills memory.
+    let text = zeroize::Zeroizing::new(
+        tokenspec_core::file::read_regular_text(path)
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| "no such file or directory".to_owned())?,
+    );
     Ok(text.trim().to_owned())
 }
 

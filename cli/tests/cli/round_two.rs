@@ -148,3 +148,227 @@ fn a_clear_text_spec_address_is_refused_at_its_line() {
     );
     assert!(out.stderr.contains("token-spec.toml:5:11"), "{out:?}");
 }
+
+/// Far above any real run; only a hang reaches it.
+const HANG: std::time::Duration = std::time::Duration::from_secs(20);
+
+#[cfg(unix)]
+fn mkfifo(path: &std::path::Path) {
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo (coreutils) runs");
+    assert!(status.success());
+}
+
+#[cfg(unix)]
+fn link(target: &std::path::Path, at: &std::path::Path) {
+    std::os::unix::fs::symlink(target, at).unwrap();
+}
+
+const GEN_SPEC: &str = r#"environments = ["dev", "prod", "ci"]
+
+[[token]]
+name = "DEPLOY_TOKEN"
+class = "cicd"
+description = "Deploys"
+
+[[token]]
+name = "APP_SECRET"
+class = "runtime"
+description = "Signs sessions"
+"#;
+
+/// Every file under `dir`, with its text, so a test can see nothing changed.
+fn snapshot(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = entry.path();
+        if p.is_dir() {
+            out.extend(snapshot(&p));
+        } else {
+            out.push((p.display().to_string(), std::fs::read(&p).unwrap()));
+        }
+    }
+    out.sort();
+    out
+}
+
+#[cfg(unix)]
+#[test]
+fn gen_never_writes_or_reads_through_a_link_out_of_the_root() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(
+        outside.path().join("victim.env"),
+        "STOLEN=outside-secret-99\n",
+    )
+    .unwrap();
+    std::fs::write(outside.path().join("profile.sh"), "export A=1\n").unwrap();
+    let before = snapshot(outside.path());
+
+    // A generated file's folder is a link.
+    let p = Project::with_spec(GEN_SPEC);
+    link(outside.path(), &p.path("docs"));
+    let out = p.run(&["gen"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr.contains(
+            "error: docs/TOKENS.md: cannot write it: `docs` is a symbolic link that leads out of the root\n"
+        ),
+        "{out:?}"
+    );
+
+    // A template is a link to a file outside.
+    let p = Project::with_spec(GEN_SPEC);
+    link(&outside.path().join("victim.env"), &p.path(".env.example"));
+    let out = p.run(&["gen"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr.starts_with(
+            "error: .env.example: cannot read it: `.env.example` is a symbolic link that leads out of the root\n"
+        ),
+        "{out:?}"
+    );
+    assert!(
+        !String::from_utf8_lossy(&std::fs::read(p.path(".env.ci")).unwrap_or_default())
+            .contains("outside-secret-99")
+    );
+    out.assert_no_values(&["outside-secret-99"]);
+
+    // A template in a linked folder, and a token named PATH.
+    let spec = GEN_SPEC.replace(
+        "environments = [\"dev\", \"prod\", \"ci\"]\n",
+        "environments = [\"dev\", \"prod\", \"ci\"]\ntemplates = [\"up/profile.sh\"]\n",
+    );
+    let p = Project::with_spec(&spec);
+    link(outside.path(), &p.path("up"));
+    let out = p.run(&["gen"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("`up` is a symbolic link that leads out of the root"),
+        "{out:?}"
+    );
+    assert_eq!(
+        snapshot(outside.path()),
+        before,
+        "gen changed a file outside the root"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn check_fix_init_and_export_never_follow_a_link_out_of_the_root() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(
+        outside.path().join("victim.env"),
+        "STOLEN_KEY=outside-secret-98\n",
+    )
+    .unwrap();
+    let before = snapshot(outside.path());
+
+    let p = Project::with_spec(GEN_SPEC);
+    p.git(&["init", "-q"]);
+    link(&outside.path().join("victim.env"), &p.path(".gitignore"));
+    let out = p.run(&["check", "--fix"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr.contains(
+            "error: cannot update .gitignore: `.gitignore` is a symbolic link that leads out of the root\n"
+        ),
+        "{out:?}"
+    );
+    out.assert_no_values(&["outside-secret-98"]);
+
+    let p = Project::without_spec();
+    link(&outside.path().join("victim.env"), &p.path(".env"));
+    let out = p.run(&["init"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr.starts_with(
+            "error: cannot read .env: `.env` is a symbolic link that leads out of the root"
+        ),
+        "{out:?}"
+    );
+    assert!(!p.path("token-spec.toml").exists());
+
+    let p = Project::with_spec(GEN_SPEC);
+    p.write(".tokens.ci", "DEPLOY_TOKEN=ci-deploy-value\n");
+    link(&outside.path().join("victim.env"), &p.path(".env.ci"));
+    let out = p.run_env(
+        &["export", "--with-settings", "--format=github"],
+        &[("CI", "true")],
+    );
+    assert_eq!(out.code, 2, "{out:?}");
+    assert_eq!(out.stdout, "");
+    assert!(
+        out.stderr
+            .contains("`.env.ci` is a symbolic link that leads out of the root"),
+        "{out:?}"
+    );
+    out.assert_no_values(&["outside-secret-98", "STOLEN_KEY"]);
+
+    // `load` creates no file through a dangling link.
+    let p = Project::with_spec(GEN_SPEC);
+    link(&outside.path().join("new.env"), &p.path(".env"));
+    let out = p.run(&["load", "--type=runtime"]);
+    assert_ne!(out.code, 0, "{out:?}");
+    assert!(!outside.path().join("new.env").exists());
+    assert_eq!(snapshot(outside.path()), before);
+}
+
+#[cfg(unix)]
+#[test]
+fn credential_and_spec_files_are_never_a_hang_or_an_endless_read() {
+    let p = Project::with_spec(&store_spec(""));
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    mkfifo(&fifo);
+    let home = dir.path().join("home");
+    std::fs::create_dir(&home).unwrap();
+    mkfifo(&home.join(".vault-token"));
+    let export = ["--env", "prod", "export", "--type=cicd"];
+    let addr = ("BAO_ADDR", "http://127.0.0.1:9");
+    for special in [fifo.to_str().unwrap(), "/dev/zero"] {
+        for (vars, what) in [
+            (
+                vec![
+                    addr,
+                    ("TOKENSPEC_JWT_ROLE", "ci"),
+                    ("TOKENSPEC_JWT_FILE", special),
+                ],
+                format!("cannot read the token file {special}: not a regular file but "),
+            ),
+            (
+                vec![addr, ("BAO_TOKEN", "t"), ("BAO_CACERT", special)],
+                format!("cannot use the CA file {special}: not a regular file but "),
+            ),
+        ] {
+            let mut cmd = p.cmd(export);
+            cmd.envs(vars.iter().copied());
+            let out = crate::support::output_within(&mut cmd, HANG);
+            assert_eq!(out.code, 1, "{out:?}");
+            assert!(out.stderr.contains(&what), "{what}: {out:?}");
+        }
+        let mut cmd = p.cmd(["--spec", special, "check"]);
+        let out = crate::support::output_within(&mut cmd, HANG);
+        assert_eq!(out.code, 2, "{out:?}");
+        assert!(out.stderr.contains("not a regular file but "), "{out:?}");
+    }
+    let mut cmd = p.cmd(export);
+    cmd.envs([addr, ("HOME", home.to_str().unwrap())]);
+    let out = crate::support::output_within(&mut cmd, HANG);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("/.vault-token: not a regular file but a named pipe (FIFO)"),
+        "{out:?}"
+    );
+    // A spec that is an endless /proc file stops at the cap or an error, never fills memory.
+    #[cfg(target_os = "linux")]
+    {
+        let mut cmd = p.cmd(["--spec", "/proc/self/pagemap", "check"]);
+        let out = crate::support::output_within(&mut cmd, HANG);
+        assert_eq!(out.code, 2, "{out:?}");
+    }
+}

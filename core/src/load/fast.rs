@@ -21,6 +21,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
+use std::path::Path;
 
 use super::LoadOptions;
 use crate::def::{is_env_name, Class, TokenDef};
@@ -92,7 +93,8 @@ impl Files {
         for &class in classes {
             for file in opts.files(class) {
                 let path = opts.root.join(&file);
-                let Some(bytes) = crate::file::read_regular(&path).ok()? else {
+                let Some(bytes) = crate::file::read_in_root(&opts.root, Path::new(&file)).ok()?
+                else {
                     continue;
                 };
                 let committed = file == class.ci_file();

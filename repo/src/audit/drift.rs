@@ -17,7 +17,10 @@ use super::{Finding, Input, Rule};
 /// Appends drift findings; `Err` when a generated file exists but cannot be read.
 pub fn check(input: &Input<'_>, out: &mut Vec<Finding>) -> Result<(), String> {
     let errors = RefCell::new(Vec::new());
-    let read = |path: &str| match tokenspec_core::file::read_regular_text(&input.root.join(path)) {
+    let read = |path: &str| match tokenspec_core::file::read_text_in_root(
+        input.root,
+        std::path::Path::new(path),
+    ) {
         Ok(text) => text,
         Err(e) => {
             errors
