@@ -129,6 +129,7 @@ fn run<'a>(globals: &mut GlobalArgs, rest: &mut impl Iterator<Item = &'a str>) -
         type_: type_.unwrap_or_default(),
         renames: Vec::new(),
         with_settings: false,
+        keep_env: Vec::new(),
         command,
     })
 }

@@ -44,6 +44,9 @@ pub struct RunArgs {
     /// Also give CMD the files' other entries (settings)
     #[arg(long)]
     pub with_settings: bool,
+    /// Hand CMD the variable NAME although it is withheld (a store credential, or a token or alias of the class not selected)
+    #[arg(long = "keep-env", value_name = "NAME")]
+    pub keep_env: Vec<String>,
     /// The command and its arguments (after `--`)
     #[arg(
         required = true,
@@ -55,7 +58,8 @@ pub struct RunArgs {
 }
 
 pub fn run(cx: &Context, args: &RunArgs) -> Result<Outcome> {
-    let start = Start(args);
+    let withheld = withheld(cx, args);
+    let start = Start(args, &withheld);
     if let Some(outcome) = quick::tokens(cx, args.type_, &args.renames, args.with_settings, start) {
         return outcome;
     }
@@ -70,15 +74,38 @@ pub fn run(cx: &Context, args: &RunArgs) -> Result<Outcome> {
     }
     let outputs = handoff::outputs(&res, &args.renames, |n| std::env::var(n).ok())
         .map_err(|e| e.help(format_args!("`{program}` was not started")))?;
-    Start(args).consume(
+    Start(args, &withheld).consume(
         outputs
             .iter()
             .map(|o| (o.name.as_str(), o.value.expose_secret())),
     )
 }
 
-/// Starts CMD with the tokens in its environment.
-struct Start<'a>(&'a RunArgs);
+/// What CMD does not inherit from this process, unless `--keep-env` names
+/// it: the store's credentials (a key to every secret the policy allows),
+/// and with `--type`, the names and aliases of the other class's tokens.
+fn withheld(cx: &Context, args: &RunArgs) -> Vec<String> {
+    let mut names: Vec<String> = tokenspec_store::CREDENTIAL_VARIABLES
+        .iter()
+        .map(|n| (*n).to_owned())
+        .collect();
+    let other = match args.type_ {
+        TypeArg::Cicd => Some(TypeArg::Runtime),
+        TypeArg::Runtime => Some(TypeArg::Cicd),
+        TypeArg::All => None,
+    };
+    if let Some(other) = other {
+        for def in cx.defs(other) {
+            names.extend(def.aliases.iter().map(|a| a.to_string()));
+            names.push(def.name.into_owned());
+        }
+    }
+    names.retain(|n| !args.keep_env.contains(n));
+    names
+}
+
+/// Starts CMD with the tokens in its environment and without what is withheld.
+struct Start<'a>(&'a RunArgs, &'a [String]);
 
 impl quick::Consume for Start<'_> {
     type Output = Result<Outcome>;
@@ -91,6 +118,9 @@ impl quick::Consume for Start<'_> {
         let program = args.command[0].to_string_lossy();
         let mut cmd = Command::new(&args.command[0]);
         cmd.args(&args.command[1..]);
+        for name in self.1 {
+            cmd.env_remove(name);
+        }
         for (name, value) in tokens {
             cmd.env(name, value);
         }

@@ -105,8 +105,8 @@ pub use github_oidc::{
 pub use http::RetryPolicy;
 pub use push::{Change, PushPlan};
 pub use settings::{
-    Settings, APPROLE_MOUNT, APPROLE_ROLE_ID, APPROLE_SECRET_ID, JWT, JWT_FILE, JWT_MOUNT,
-    JWT_ROLE, TOKEN_HELPER_FILE,
+    Settings, APPROLE_MOUNT, APPROLE_ROLE_ID, APPROLE_SECRET_ID, CREDENTIAL_VARIABLES, JWT,
+    JWT_FILE, JWT_MOUNT, JWT_ROLE, TOKEN_HELPER_FILE,
 };
 pub use store::{fetch_layers, label, Store};
 pub use tokenspec_core::store_def::{StoreDef, StoreDefError, StoreKind};

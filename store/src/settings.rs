@@ -32,6 +32,17 @@ pub const JWT_FILE: &str = "TOKENSPEC_JWT_FILE";
 /// JWT: the auth mount (default `jwt`).
 pub const JWT_MOUNT: &str = "TOKENSPEC_JWT_MOUNT";
 
+/// Every variable that holds a store credential (or names the file that
+/// does): `tokenspec run` withholds them from its command.
+pub const CREDENTIAL_VARIABLES: &[&str] = &[
+    "BAO_TOKEN",
+    "VAULT_TOKEN",
+    APPROLE_ROLE_ID,
+    APPROLE_SECRET_ID,
+    JWT,
+    JWT_FILE,
+];
+
 /// How to reach the server and who to be there.
 #[derive(Clone, Debug)]
 pub struct Settings {

@@ -372,3 +372,80 @@ fn credential_and_spec_files_are_never_a_hang_or_an_endless_read() {
         assert_eq!(out.code, 2, "{out:?}");
     }
 }
+
+#[test]
+fn the_child_of_run_gets_no_store_credential_and_no_other_class_token() {
+    let spec = r#"environments = ["dev", "prod", "ci"]
+
+[[token]]
+name = "DEPLOY_TOKEN"
+class = "cicd"
+description = "Deploys"
+
+[[token]]
+name = "APP_SECRET"
+class = "runtime"
+description = "Signs sessions"
+aliases = ["LEGACY_APP_SECRET"]
+"#;
+    let p = Project::with_spec(spec);
+    p.tokens(".tokens", &[("DEPLOY_TOKEN", "deploy-value")]);
+    p.tokens(".env", &[("APP_SECRET", "app-value")]);
+    let vars = [
+        ("BAO_TOKEN", "hvs.bao"),
+        ("VAULT_TOKEN", "hvs.vault"),
+        ("TOKENSPEC_APPROLE_ROLE_ID", "role"),
+        ("TOKENSPEC_APPROLE_SECRET_ID", "secret-id"),
+        ("TOKENSPEC_JWT", "jwt"),
+        ("TOKENSPEC_JWT_FILE", "/jwt"),
+        ("LEGACY_APP_SECRET", "legacy-value"),
+        ("APP_SECRET", "env-app-value"),
+        ("UNRELATED", "kept"),
+    ];
+    let out = p.run_env(&["run", "--type=cicd", "--", "env"], &vars);
+    assert_eq!(out.code, 0, "{out:?}");
+    let mut seen: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter(|l| {
+            !l.starts_with("PATH=")
+                && !l.starts_with("GIT_")
+                && !l.starts_with("TOKENSPEC_NO_CACHE=")
+        })
+        .collect();
+    seen.sort();
+    assert_eq!(seen, ["DEPLOY_TOKEN=deploy-value", "UNRELATED=kept"]);
+
+    // `--keep-env` hands one back on purpose; --type=all keeps both classes.
+    let out = p.run_env(
+        &[
+            "run",
+            "--keep-env",
+            "VAULT_TOKEN",
+            "--keep-env",
+            "LEGACY_APP_SECRET",
+            "--type=cicd",
+            "--",
+            "env",
+        ],
+        &vars,
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(
+        out.stdout.contains("\nVAULT_TOKEN=hvs.vault\n")
+            || out.stdout.starts_with("VAULT_TOKEN=hvs.vault\n"),
+        "{out:?}"
+    );
+    assert!(
+        out.stdout.contains("LEGACY_APP_SECRET=legacy-value"),
+        "{out:?}"
+    );
+    assert!(!out.stdout.contains("BAO_TOKEN"), "{out:?}");
+    let out = p.run_env(&["run", "--", "env"], &vars);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stdout.contains("APP_SECRET=env-app-value"), "{out:?}");
+    assert!(
+        !out.stdout.contains("TOKENSPEC_APPROLE_SECRET_ID"),
+        "{out:?}"
+    );
+}
