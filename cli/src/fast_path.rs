@@ -326,6 +326,7 @@ mod tests {
             &["export", "--with-settings"],
             &["run", "--as", "K=A", "--", "x"],
             &["run", "--with-settings", "--", "x"],
+            &["run", "--keep-env", "BAO_TOKEN", "--", "x"],
         ] {
             assert!(parse(&argv(args)).is_none(), "{args:?}");
         }
@@ -346,9 +347,10 @@ mod tests {
         };
         // Flags the shortcut leaves to clap.
         let clap_only = ["--as", "--with-settings"];
+        let run_clap_only = ["--as", "--with-settings", "--keep-env"];
         for (name, own, shared) in [
             ("export", &EXPORT_FLAGS[..], &clap_only[..]),
-            ("run", &RUN_FLAGS, &clap_only),
+            ("run", &RUN_FLAGS, &run_clap_only[..]),
             ("load", &LOAD_FLAGS, &[]),
             ("validate", &[], &[]),
         ] {
