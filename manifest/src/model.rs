@@ -79,6 +79,23 @@ impl StoreSpec {
     }
 }
 
+/// The spec's file name at the root.
+pub const DEFAULT_SPEC_FILE: &str = "token-spec.toml";
+
+/// Files `tokenspec gen` writes whatever the spec says (the policy files
+/// are in [`GENERATED_FOLDERS`]); `render::outputs` is held to this list
+/// by a test, and a template may name none of them.
+pub const GENERATED_FILES: &[&str] = &[
+    ".tokens.ci",
+    ".env.ci",
+    "docs/TOKENS.md",
+    ".gitignore",
+    "token-spec.schema.json",
+];
+
+/// Folders of the generated `.hcl` policy files.
+pub const GENERATED_FOLDERS: &[&str] = &["openbao", "vault"];
+
 /// Committed templates every project may have: empty or placeholder values only.
 pub const DEFAULT_TEMPLATES: &[&str] = &[".env.example", ".env.sample", ".env.template"];
 

@@ -56,6 +56,7 @@ type Val<'i> = Spanned<DeValue<'i>>;
 pub fn parse(src: &str, file: &str) -> Result<Spec, Diagnostics> {
     let mut cx = Cx {
         src,
+        file,
         errors: Vec::new(),
         required_envs: Vec::new(),
         replacements: Vec::new(),
@@ -87,6 +88,8 @@ pub fn parse(src: &str, file: &str) -> Result<Spec, Diagnostics> {
 
 struct Cx<'s> {
     src: &'s str,
+    /// The spec's name as shown (a template may not name it).
+    file: &'s str,
     errors: Vec<Diagnostic>,
     /// `required = [...]` lists, checked against `environments` at the end.
     required_envs: Vec<Vec<Spanned<String>>>,
@@ -106,6 +109,44 @@ fn type_name(v: &DeValue<'_>) -> &'static str {
         DeValue::Array(_) => "an array",
         DeValue::Table(_) => "a table",
     }
+}
+
+/// Why `name` (a clean relative path) cannot be a template, if it cannot:
+/// `gen` rewrites a template's managed block, so it may not name git's own
+/// files, the spec, a file `gen` writes for itself, or a token file that
+/// holds secrets (`.env`, `.env.<environment>`, `.env.local`, the same for
+/// `.tokens`). `environments` are the spec's.
+pub fn template_refusal(name: &str, environments: &[&str]) -> Option<&'static str> {
+    let file_name = name.rsplit('/').next().unwrap_or(name);
+    if name.split('/').any(|part| part == ".git") {
+        return Some("is inside git's own folder");
+    }
+    if matches!(file_name, ".gitignore" | ".gitattributes" | ".gitmodules") {
+        return Some("is git's configuration");
+    }
+    if name == crate::model::DEFAULT_SPEC_FILE {
+        return Some("is the spec itself");
+    }
+    if crate::model::GENERATED_FILES.contains(&name)
+        || (name.ends_with(".hcl")
+            && crate::model::GENERATED_FOLDERS.iter().any(|d| {
+                name.strip_prefix(d)
+                    .is_some_and(|rest| rest.starts_with('/'))
+            }))
+    {
+        return Some("is a file `tokenspec gen` writes");
+    }
+    if let Some(class) = tokenspec_core::Class::of_file(file_name) {
+        let rest = file_name[class.base_file().len()..].trim_start_matches('.');
+        if rest.is_empty()
+            || rest == "local"
+            || rest.ends_with(".local")
+            || environments.contains(&rest)
+        {
+            return Some("is a token file that holds secrets");
+        }
+    }
+    None
 }
 
 fn suggest<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
@@ -224,7 +265,7 @@ impl Cx<'_> {
                 ),
             },
         }
-        let templates = self.templates(root.get("templates"));
+        let templates = self.templates(root.get("templates"), &environments);
         let store = self.store(root.get("store"), &environments);
         self.cross_checks(&environments);
         Spec {
@@ -238,7 +279,8 @@ impl Cx<'_> {
     }
 
     /// `templates = [".env.dist"]`: more committed templates, as paths in the root.
-    fn templates(&mut self, v: Option<&Val<'_>>) -> Vec<String> {
+    fn templates(&mut self, v: Option<&Val<'_>>, environments: &[Spanned<String>]) -> Vec<String> {
+        let envs: Vec<&str> = environments.iter().map(|e| e.get_ref().as_str()).collect();
         let Some(v) = v else { return Vec::new() };
         let names = self.string_array(v, "templates").unwrap_or_default();
         let mut out = Vec::new();
@@ -258,6 +300,14 @@ impl Cx<'_> {
                     )
                     .help(
                         "name a template relative to the root, e.g. `templates = [\".env.dist\"]`",
+                    ),
+                );
+            } else if let Some(what) = template_refusal(name, &envs)
+                .or_else(|| (name.as_str() == self.file).then_some("is the spec itself"))
+            {
+                self.err(
+                    Diagnostic::new(format!("template `{name}` {what}"), n.span()).help(
+                        "`tokenspec gen` rewrites a template's managed block: name only a committed example file tokenspec does not otherwise own, e.g. `.env.dist`",
                     ),
                 );
             } else if !out.contains(name) {
@@ -726,6 +776,36 @@ mod tests {
             .iter()
             .map(|i| format!("{} @ {}", i.message, d.location(i)))
             .collect()
+    }
+
+    #[test]
+    fn templates_may_not_name_files_tokenspec_does_not_own() {
+        let src = "environments = [\"dev\", \"prod\", \"ci\"]\ntemplates = [\".git/config\", \"token-spec.toml\", \".gitignore\", \"docs/TOKENS.md\", \".env\", \"app/.env.prod\", \".tokens.local\", \"openbao/cicd-reader.hcl\", \"sub/.git/hooks/pre-commit\", \".env.ci\", \".env.dist\", \"config/.env.example\"]\n[[token]]\nname = \"A\"\nclass = \"cicd\"\ndescription = \"d\"\n";
+        assert_eq!(
+            errors(src),
+            [
+                "template `.git/config` is inside git's own folder @ token-spec.toml:2:14",
+                "template `token-spec.toml` is the spec itself @ token-spec.toml:2:29",
+                "template `.gitignore` is git's configuration @ token-spec.toml:2:48",
+                "template `docs/TOKENS.md` is a file `tokenspec gen` writes @ token-spec.toml:2:62",
+                "template `.env` is a token file that holds secrets @ token-spec.toml:2:80",
+                "template `app/.env.prod` is a token file that holds secrets @ token-spec.toml:2:88",
+                "template `.tokens.local` is a token file that holds secrets @ token-spec.toml:2:105",
+                "template `openbao/cicd-reader.hcl` is a file `tokenspec gen` writes @ token-spec.toml:2:122",
+                "template `sub/.git/hooks/pre-commit` is inside git's own folder @ token-spec.toml:2:149",
+                "template `.env.ci` is a file `tokenspec gen` writes @ token-spec.toml:2:178",
+            ]
+        );
+        let ok = "templates = [\".env.dist\", \"config/.env.example\"]\n[[token]]\nname = \"A\"\nclass = \"cicd\"\ndescription = \"d\"\n";
+        assert_eq!(
+            parse(ok, "t").unwrap().templates,
+            [".env.dist", "config/.env.example"]
+        );
+        let d = parse(&ok.replace(".env.dist", "custom.toml"), "custom.toml").unwrap_err();
+        assert_eq!(
+            d.items[0].message,
+            "template `custom.toml` is the spec itself"
+        );
     }
 
     #[test]
