@@ -61,6 +61,7 @@ pub fn parse(src: &str, file: &str) -> Result<Spec, Diagnostics> {
         required_envs: Vec::new(),
         replacements: Vec::new(),
         names: Vec::new(),
+        aliases: Vec::new(),
     };
     let spec = match crate::document::parse(src) {
         Ok(root) => Some(cx.spec(root.get_ref())),
@@ -97,6 +98,8 @@ struct Cx<'s> {
     replacements: Vec<Spanned<String>>,
     /// Every token name seen, even in tokens with other errors, for the duplicate check.
     names: Vec<Spanned<String>>,
+    /// Every alias, checked against the token names at the end.
+    aliases: Vec<Spanned<String>>,
 }
 
 fn type_name(v: &DeValue<'_>) -> &'static str {
@@ -145,6 +148,90 @@ pub fn template_refusal(name: &str, environments: &[&str]) -> Option<&'static st
         {
             return Some("is a token file that holds secrets");
         }
+    }
+    None
+}
+
+/// Why `name` cannot be an alias, if it cannot: a variable the process,
+/// the shell, the loader, the store client or a CI runner sets or reads
+/// for itself, so the token would count as set by something that is not
+/// its value (`PATH`, `HOME`, `LD_*`, `BASH_ENV`, `GITHUB_*`…).
+/// `GITHUB_TOKEN` is allowed: no runner sets it, a workflow passes it.
+pub fn process_variable(name: &str) -> Option<&'static str> {
+    const EXACT: &[&str] = &[
+        "PATH",
+        "HOME",
+        "USER",
+        "LOGNAME",
+        "SHELL",
+        "PWD",
+        "OLDPWD",
+        "TERM",
+        "LANG",
+        "LANGUAGE",
+        "TZ",
+        "TMPDIR",
+        "TMP",
+        "TEMP",
+        "HOSTNAME",
+        "IFS",
+        "ENV",
+        "BASH_ENV",
+        "CDPATH",
+        "SHLVL",
+        "MAIL",
+        "MAILPATH",
+        "PS1",
+        "PS2",
+        "PS4",
+        "PROMPT_COMMAND",
+        "DISPLAY",
+        "EDITOR",
+        "VISUAL",
+        "PAGER",
+        "SSH_AUTH_SOCK",
+        "CI",
+        "APP_ENV",
+        "NODE_OPTIONS",
+        "PYTHONPATH",
+        "PYTHONSTARTUP",
+        "PERL5OPT",
+        "RUBYOPT",
+        "JAVA_TOOL_OPTIONS",
+        "GIT_DIR",
+        "GCONV_PATH",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "NO_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+        "no_proxy",
+        "RUSTFLAGS",
+        "RUSTC_WRAPPER",
+    ];
+    const PREFIXES: &[&str] = &[
+        "LD_",
+        "DYLD_",
+        "LC_",
+        "BASH_",
+        "XDG_",
+        "GITHUB_",
+        "RUNNER_",
+        "ACTIONS_",
+        "TOKENSPEC_",
+        "BAO_",
+        "VAULT_",
+        "GIT_",
+        "CARGO_",
+        "RUSTUP_",
+    ];
+    if name == "GITHUB_TOKEN" {
+        return None;
+    }
+    if EXACT.contains(&name) || PREFIXES.iter().any(|p| name.starts_with(p)) {
+        return Some("a variable the process or its runner sets for itself");
     }
     None
 }
@@ -556,6 +643,23 @@ impl Cx<'_> {
                 own.span(),
             ));
         }
+        for alias in &aliases {
+            if let Some(what) = process_variable(alias.get_ref()) {
+                self.err(
+                    Diagnostic::new(
+                        format!("alias `{}` is {what}", alias.get_ref()),
+                        alias.span(),
+                    )
+                    .help("an alias is read from the process environment: name a variable only this token arrives under"),
+                );
+            }
+        }
+        self.aliases.extend(
+            aliases
+                .iter()
+                .filter(|a| Some(a.get_ref()) != name.as_ref())
+                .cloned(),
+        );
 
         if let (Some(n), Some(ci)) = (&name, &ci_value) {
             self.check_ci_value(
@@ -755,6 +859,17 @@ impl Cx<'_> {
                 }
             }
         }
+        for a in std::mem::take(&mut self.aliases) {
+            if is_token(a.get_ref()) {
+                self.err(
+                    Diagnostic::new(
+                        format!("alias `{}` is a token of this spec", a.get_ref()),
+                        a.span(),
+                    )
+                    .help("an alias would let the other token's value fill this one; remove it, or use `deprecated = { replacement = … }`"),
+                );
+            }
+        }
         for r in std::mem::take(&mut self.replacements) {
             if !is_token(r.get_ref()) {
                 self.err(Diagnostic::new(
@@ -806,6 +921,40 @@ mod tests {
             d.items[0].message,
             "template `custom.toml` is the spec itself"
         );
+    }
+
+    #[test]
+    fn aliases_may_not_be_tokens_or_process_variables() {
+        let src = "[[token]]\nname = \"A\"\nclass = \"cicd\"\ndescription = \"d\"\naliases = [\"PATH\", \"B\", \"LD_PRELOAD\", \"GITHUB_SHA\", \"BASH_ENV\", \"GITHUB_TOKEN\", \"OLD_A\"]\n[[token]]\nname = \"B\"\nclass = \"runtime\"\ndescription = \"d\"\n";
+        assert_eq!(
+            errors(src),
+            [
+                "alias `PATH` is a variable the process or its runner sets for itself @ token-spec.toml:5:12",
+                "alias `B` is a token of this spec @ token-spec.toml:5:20",
+                "alias `LD_PRELOAD` is a variable the process or its runner sets for itself @ token-spec.toml:5:25",
+                "alias `GITHUB_SHA` is a variable the process or its runner sets for itself @ token-spec.toml:5:39",
+                "alias `BASH_ENV` is a variable the process or its runner sets for itself @ token-spec.toml:5:53",
+            ]
+        );
+        for name in [
+            "HOME",
+            "LD_LIBRARY_PATH",
+            "DYLD_INSERT_LIBRARIES",
+            "GITHUB_ENV",
+            "TOKENSPEC_ENV",
+            "BAO_TOKEN",
+            "CI",
+        ] {
+            assert!(process_variable(name).is_some(), "{name}");
+        }
+        for name in [
+            "GITHUB_TOKEN",
+            "ORCHESTRATION_KEY",
+            "LEGACY_DEPLOY",
+            "PATHFINDER_KEY",
+        ] {
+            assert!(process_variable(name).is_none(), "{name}");
+        }
     }
 
     #[test]
