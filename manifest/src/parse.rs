@@ -716,7 +716,14 @@ impl Cx<'_> {
                 if let Err(e) = Format::compile_regex(pattern) {
                     let msg = e.to_string();
                     let last = msg.lines().last().unwrap_or("").trim().to_owned();
-                    self.err(Diagnostic::new("invalid regex in `format`", rv.span()).label(last));
+                    let mut d = Diagnostic::new("invalid regex in `format`", rv.span()).label(last);
+                    if msg.contains("size limit") {
+                        d = d.help(format!(
+                            "a format regex may take at most {} KiB compiled, so checking a value stays fast; use a smaller pattern (fewer or shorter repetitions, `+` instead of `{{1,1000}}`)",
+                            tokenspec_core::format::REGEX_SIZE_LIMIT / 1024
+                        ));
+                    }
+                    self.err(d);
                     return None;
                 }
                 Some(Format::Regex(Cow::Owned(pattern.to_owned())))
@@ -955,6 +962,22 @@ mod tests {
         ] {
             assert!(process_variable(name).is_none(), "{name}");
         }
+    }
+
+    #[test]
+    fn a_regex_too_large_to_run_fast_is_refused_at_its_line() {
+        let d = parse(
+            "[[token]]\nname = \"A\"\nclass = \"cicd\"\ndescription = \"d\"\nformat = { regex = \"(.*a){400}b\" }\n",
+            "token-spec.toml",
+        )
+        .unwrap_err();
+        let text = d.to_string();
+        assert!(text.contains("invalid regex in `format`"), "{text}");
+        assert!(text.contains("token-spec.toml:5:20"), "{text}");
+        assert!(
+            text.contains("help: a format regex may take at most 64 KiB compiled"),
+            "{text}"
+        );
     }
 
     #[test]
