@@ -69,6 +69,9 @@ pub enum Reason {
     /// The address is not `https://`, nor `http://` to a loopback host
     /// (checked before any name lookup or connection).
     Address(tokenspec_core::address::AddressError),
+    /// A key of the secret holds a JSON value that is not a string: the
+    /// load stops rather than use a file's value in its place.
+    NotAString { key: String },
     /// One half of a credential pair is set, the other is not.
     IncompleteCredentials {
         set: &'static str,
@@ -170,6 +173,9 @@ impl StoreError {
             Reason::NoCredentials => "set BAO_TOKEN (or VAULT_TOKEN), or log in with `bao login` (it writes ~/.vault-token), or set TOKENSPEC_APPROLE_ROLE_ID and TOKENSPEC_APPROLE_SECRET_ID, or TOKENSPEC_JWT_ROLE with TOKENSPEC_JWT or TOKENSPEC_JWT_FILE".to_owned(),
             Reason::IncompleteCredentials { missing, .. } => format!("set {missing} as well"),
             Reason::Address(e) => e.help().to_owned(),
+            Reason::NotAString { key } => format!(
+                "store `{key}` as a string (`bao kv patch {target} {key}=…`); nothing was read from files instead"
+            ),
             Reason::OidcToken { .. } => "give the job `permissions: id-token: write` (the runner then sets ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN), or set TOKENSPEC_JWT or TOKENSPEC_JWT_FILE".to_owned(),
         }
     }
@@ -212,6 +218,9 @@ impl fmt::Display for StoreError {
                 write!(f, "{set} is set but {missing} is not")
             }
             Reason::Address(e) => write!(f, "{e}"),
+            Reason::NotAString { key } => {
+                write!(f, "the value of `{key}` is not a string")
+            }
             Reason::OidcToken { detail } => {
                 write!(f, "cannot fetch the GitHub Actions OIDC token ({detail})")
             }

@@ -449,3 +449,71 @@ aliases = ["LEGACY_APP_SECRET"]
         "{out:?}"
     );
 }
+
+/// A loopback KV double answering every request with `status` and `body`;
+/// returns its address. Each connection gets one answer and is closed.
+fn kv_double(answers: Vec<(u16, String)>) -> String {
+    use std::io::Write;
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let mut at = 0;
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).is_ok_and(|n| n == 1) {
+                head.push(byte[0]);
+            }
+            let text = String::from_utf8_lossy(&head).to_lowercase();
+            if let Some(len) = text
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|n| n.trim().parse::<usize>().ok())
+            {
+                let mut body = vec![0u8; len];
+                let _ = stream.read_exact(&mut body);
+            }
+            let (status, body) = &answers[at.min(answers.len() - 1)];
+            at += 1;
+            let reply = format!(
+                "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(reply.as_bytes());
+        }
+    });
+    address
+}
+
+#[test]
+fn odd_store_answers_fail_closed_naming_the_key() {
+    let p = Project::with_spec(&store_spec(""));
+    // A file value that must not be used in the store value's place.
+    p.tokens(".tokens.prod", &[("DEPLOY_TOKEN", "file-value-77")]);
+    for (body, said) in [
+        (
+            r#"{"data":{"data":{"DEPLOY_TOKEN":12345},"metadata":{"version":1}}}"#,
+            "the value of `DEPLOY_TOKEN` is not a string",
+        ),
+        (
+            r#"{"data":{"data":{"DEPLOY_TOKEN":"first-77","DEPLOY_TOKEN":"second-77"},"metadata":{"version":1}}}"#,
+            "unexpected response: the answer gives the key `DEPLOY_TOKEN` twice",
+        ),
+    ] {
+        let address = kv_double(vec![(200, body.to_owned())]);
+        let out = p.run_env(
+            &["--env", "prod", "export", "--type=cicd"],
+            &[("BAO_ADDR", &address), ("BAO_TOKEN", TOKEN)],
+        );
+        assert_eq!(out.code, 1, "{out:?}");
+        assert_eq!(out.stdout, "");
+        assert!(
+            out.stderr.starts_with(&format!(
+                "error: cannot read secret/data/myproject/cicd/prod at {address}: {said}\n"
+            )),
+            "{out:?}"
+        );
+        out.assert_no_values(&["file-value-77", "first-77", "second-77", "12345", TOKEN]);
+    }
+}
