@@ -18,7 +18,7 @@ pub mod template;
 pub use gitignore::apply_block;
 pub use template::{base_template, template_file};
 
-use crate::model::Spec;
+use tokenspec_spec::model::Spec;
 
 /// One generated file and its expected content.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -91,7 +91,7 @@ pub(crate) fn comment(text: &str) -> String {
 
 #[cfg(test)]
 mod refusal_tests {
-    use crate::parse::template_refusal;
+    use tokenspec_spec::parse::template_refusal;
 
     /// A template may name no file `gen` writes: the parser's lists hold
     /// every output of every kind of spec.
@@ -105,7 +105,7 @@ mod refusal_tests {
             let src = format!(
                 "environments = [\"dev\", \"ci\"]\n{store}\n[[token]]\nname = \"A\"\nclass = \"cicd\"\ndescription = \"d\"\n"
             );
-            let spec = crate::Spec::parse(&src, "token-spec.toml").unwrap();
+            let spec = tokenspec_spec::Spec::parse(&src, "token-spec.toml").unwrap();
             for o in super::outputs(&spec, |_| None) {
                 assert!(
                     template_refusal(o.path, &["dev", "ci"]).is_some(),
