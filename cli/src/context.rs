@@ -137,15 +137,7 @@ fn find_root(global: &GlobalArgs) -> Result<PathBuf> {
 /// An environment the spec does not define, whatever chose it: a typo such
 /// as `APP_ENV=stagin` must not quietly read base files only.
 fn unknown_env(e: env::UnknownEnv) -> Error {
-    let why = if e.invalid {
-        "is not a valid environment name"
-    } else {
-        "is not defined in the spec"
-    };
-    let mut err = Error::fatal(format_args!(
-        "environment `{}` (from {}) {why}",
-        e.name, e.origin
-    ));
+    let mut err = Error::fatal(e.headline());
     if let Some(s) = &e.suggestion {
         err = err.help(format_args!("did you mean `{s}`?"));
     }

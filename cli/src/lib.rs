@@ -207,7 +207,11 @@ pub fn main() -> i32 {
         Ok(cli) => cli,
         Err(e) => {
             // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
-            let _ = e.print();
+            if e.use_stderr() {
+                report::plain(mask_args(e.render().to_string().trim_end(), &args));
+            } else {
+                let _ = e.print();
+            }
             return e.exit_code();
         }
     };
@@ -218,6 +222,29 @@ pub fn main() -> i32 {
             e.code()
         }
     }
+}
+
+/// `text` (a usage error) with every argument that may be a secret (not
+/// [`tokenspec_core::format::is_plain_argument`]) cut out: clap quotes the value it refused, and
+/// `--as GH=ghp_…` or `--env hunter2!` would otherwise be echoed.
+fn mask_args(text: &str, args: &[std::ffi::OsString]) -> String {
+    let mut out = text.to_owned();
+    for arg in args.iter().skip(1) {
+        let arg = arg.to_string_lossy();
+        let value = arg
+            .strip_prefix("--")
+            .and_then(|a| a.split_once('='))
+            .map_or(arg.as_ref(), |(_, v)| v);
+        for piece in [arg.as_ref(), value] {
+            if piece.len() >= 4
+                && !tokenspec_core::format::is_plain_argument(piece)
+                && out.contains(piece)
+            {
+                out = out.replace(piece, "***");
+            }
+        }
+    }
+    out
 }
 
 /// Runs one parsed command line.

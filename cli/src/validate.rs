@@ -40,7 +40,14 @@ pub fn run(cx: &Context, args: &ValidateArgs) -> Result<Outcome> {
             Some(d) if !defs.iter().any(|x| x.name == d.name) => defs.push(d.clone()),
             Some(_) => {}
             None => {
-                let msg = format!("unknown token `{name}` (not in {})", cx.spec_display);
+                let msg = if tokenspec_repo::is_shown_key(name) {
+                    format!("unknown token `{name}` (not in {})", cx.spec_display)
+                } else {
+                    format!(
+                        "unknown token: an argument that is not a token of {} (not shown: it looks like a secret or is not a variable name)",
+                        cx.spec_display
+                    )
+                };
                 let error = match unknown.take() {
                     Some(e) => e.and(msg),
                     None => Error::fatal(msg),

@@ -296,6 +296,19 @@ pub fn is_unfilled(value: &str) -> bool {
     b.len() >= 9 && b[..9].eq_ignore_ascii_case(b"change_me") && (b.len() == 9 || b[9] == b'_')
 }
 
+/// Whether a command-line argument may be shown back in a message: only
+/// ordinary characters (letters, digits, `_ - . / = , :`) and no part
+/// (split at `=` and `,`) that [`looks_like_secret`]. Anything else may be
+/// a value pasted in the wrong place (`--as GH=ghp_…`, `--env hunter2!`).
+pub fn is_plain_argument(arg: &str) -> bool {
+    arg.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"_-./=,:".contains(&b))
+        && arg
+            .split(['=', ','])
+            .chain(std::iter::once(arg))
+            .all(|p| looks_like_secret(p).is_none())
+}
+
 /// Why a value looks like a real, live secret, or `None`.
 ///
 /// Known token shapes are searched anywhere in the value (as gitleaks does),

@@ -231,11 +231,18 @@ impl fmt::Display for StoreError {
 impl std::error::Error for StoreError {}
 
 /// A server message made safe to quote: every known secret cut out, control
-/// characters dropped, at most 300 characters.
+/// characters dropped, at most 300 characters. A message that still holds
+/// a piece of a secret (any [`PIECE`] letters and digits of one in a row,
+/// whatever stands between them: spaces, quotes, punctuation) is not
+/// quoted at all.
 pub(crate) fn scrub(message: &str, secrets: &[&str]) -> String {
     let mut text = message.to_owned();
     for secret in secrets.iter().filter(|s| !s.is_empty()) {
         text = text.replace(secret, "[REDACTED]");
+    }
+    if quotes_a_piece(&text, secrets) {
+        return "(the server's message is not shown: it quotes part of a credential or value)"
+            .to_owned();
     }
     let mut out: String = text.chars().filter(|c| !c.is_control()).take(300).collect();
     if text.chars().count() > 300 {
@@ -244,9 +251,57 @@ pub(crate) fn scrub(message: &str, secrets: &[&str]) -> String {
     out
 }
 
+/// How many letters and digits of a secret in a row count as a piece of it.
+const PIECE: usize = 6;
+
+/// Whether `text`, read as its letters and digits only, holds [`PIECE`] in a
+/// row of any secret's letters and digits (all of them for a shorter one of
+/// at least 4).
+fn quotes_a_piece(text: &str, secrets: &[&str]) -> bool {
+    let alnum = |s: &str| -> Vec<u8> {
+        s.bytes()
+            .filter(u8::is_ascii_alphanumeric)
+            .map(|b| b.to_ascii_lowercase())
+            .collect()
+    };
+    let text = alnum(text);
+    secrets.iter().any(|secret| {
+        let secret = zeroize::Zeroizing::new(alnum(secret));
+        if secret.len() < 4 {
+            return false;
+        }
+        let width = PIECE.min(secret.len());
+        let pieces: std::collections::HashSet<&[u8]> = secret.windows(width).collect();
+        text.windows(width).any(|w| pieces.contains(w))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_message_quoting_pieces_of_a_secret_is_not_shown() {
+        let token = "hvs.CAESIAbcdEfgh1234";
+        for echoed in [
+            "permission denied for hvs.CAESIA",
+            "bad token: h v s . C A E S I A b c d",
+            "token 'EfGh12' is invalid",
+            "parts: \"bcdEf\" + \"gh1234\"",
+        ] {
+            let s = scrub(echoed, &[token]);
+            assert!(
+                s.starts_with("(the server's message is not shown"),
+                "{echoed}: {s}"
+            );
+        }
+        assert_eq!(scrub("permission denied", &[token]), "permission denied");
+        // A short secret (a test token) never hides a whole message.
+        assert_eq!(
+            scrub("no handler for route", &["zq9"]),
+            "no handler for route"
+        );
+    }
 
     fn err(operation: Operation, reason: Reason) -> StoreError {
         StoreError::new(

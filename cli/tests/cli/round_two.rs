@@ -517,3 +517,58 @@ fn odd_store_answers_fail_closed_naming_the_key() {
         out.assert_no_values(&["file-value-77", "first-77", "second-77", "12345", TOKEN]);
     }
 }
+
+#[test]
+fn arguments_that_may_be_secrets_are_never_echoed() {
+    let p = Project::with_spec(GEN_SPEC);
+    let pat = "ghp_16C7e42F292c6912E7710c838347Ae178B4a";
+    let password = "hunter2!Correct-Horse";
+    for args in [
+        vec!["validate", pat],
+        vec!["validate", password],
+        vec!["run", "--as", &format!("GH={pat}-x"), "--", "true"],
+        vec!["run", "--as", &format!("GH=A,{password}"), "--", "true"],
+        vec!["export", &format!("--as=GH={password}")],
+        vec!["--env", password, "export"],
+        vec!["--env", pat, "export"],
+        vec!["--env", &format!("x{pat}"), "run", "--", "true"],
+    ] {
+        let out = p.run(&args);
+        assert_eq!(out.code, 2, "{args:?}: {out:?}");
+        assert!(out.stderr.starts_with("error: "), "{out:?}");
+        out.assert_no_values(&[pat, password, "16C7e42F292c", "Correct-Horse"]);
+    }
+    let out = p.run(&["--env", pat, "export"]);
+    assert_eq!(
+        out.stderr,
+        "error: the environment from --env is not defined in the spec (not shown: it may be a secret)\n\
+         help: use one of: dev, prod, ci; or add it to `environments` in the spec\n"
+    );
+    // A source that is a valid name but looks like a secret is not echoed either.
+    p.tokens(".tokens", &[("DEPLOY_TOKEN", "d")]);
+    p.tokens(".env", &[("APP_SECRET", "a")]);
+    let out = p.run(&["run", "--as", &format!("GH={pat}"), "--", "true"]);
+    assert_eq!(out.code, 1, "{out:?}");
+    out.assert_no_values(&[pat, "16C7e42F292c"]);
+    // Plain names are still named.
+    let out = p.run(&["validate", "DEPLOY_TOKN"]);
+    assert!(
+        out.stderr.starts_with("error: unknown token `DEPLOY_TOKN`"),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn a_password_in_the_store_address_is_never_shown() {
+    let p = Project::with_spec(&store_spec(""));
+    let out = p.run_env(
+        &["--env", "prod", "export", "--type=cicd"],
+        &[
+            ("BAO_ADDR", "https://admin:s3cretPw99@127.0.0.1:9"),
+            ("BAO_TOKEN", TOKEN),
+        ],
+    );
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(out.stderr.contains("https://127.0.0.1:9"), "{out:?}");
+    out.assert_no_values(&["s3cretPw99", "admin:", TOKEN]);
+}
