@@ -159,7 +159,7 @@ impl StoreError {
                 ),
             },
             Reason::CasConflict => format!(
-                "{target} changed since it was read (someone wrote it meanwhile); nothing was overwritten: run the push again to see the new state"
+                "{target} changed since it was read (someone wrote it meanwhile); nothing in it was overwritten: run the push again to see the new state"
             ),
             Reason::BadRequest { .. } => "the server rejected the request; check the spec's [store] mount (it must be a KV v2 mount) and the credentials".to_owned(),
             Reason::BadResponse { .. } => format!(

@@ -572,3 +572,46 @@ fn a_password_in_the_store_address_is_never_shown() {
     assert!(out.stderr.contains("https://127.0.0.1:9"), "{out:?}");
     out.assert_no_values(&["s3cretPw99", "admin:", TOKEN]);
 }
+
+#[test]
+fn a_push_that_stops_half_way_says_exactly_what_was_written() {
+    let spec = store_spec("").replace(
+        "[[token]]\nname = \"DEPLOY_TOKEN\"",
+        "[[token]]\nname = \"APP_SECRET\"\nclass = \"runtime\"\ndescription = \"App\"\n\n[[token]]\nname = \"DEPLOY_TOKEN\"",
+    );
+    let p = Project::with_spec(&spec);
+    p.tokens(".tokens.prod", &[("DEPLOY_TOKEN", "deploy-new-1")]);
+    p.tokens(".env.prod", &[("APP_SECRET", "app-new-1")]);
+    let read = r#"{"data":{"data":{},"metadata":{"version":1}}}"#.to_owned();
+    let meta = r#"{"data":{"current_version":1,"custom_metadata":null}}"#.to_owned();
+    let address = kv_double(vec![
+        (200, read.clone()),
+        (200, meta.clone()),
+        (200, read),
+        (200, meta),
+        (200, r#"{"data":{"version":2}}"#.to_owned()),
+        (204, String::new()),
+        (
+            400,
+            r#"{"errors":["check-and-set parameter did not match the current version"]}"#
+                .to_owned(),
+        ),
+    ]);
+    let out = p.run_env(
+        &["--env", "prod", "push"],
+        &[("BAO_ADDR", &address), ("BAO_TOKEN", TOKEN)],
+    );
+    assert_eq!(out.code, 1, "{out:?}");
+    assert_eq!(out.stdout, "");
+    let lines: Vec<&str> = out.stderr.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            format!("error: cannot write secret/data/myproject/runtime/prod at {address}: check-and-set conflict: the secret changed since it was read").as_str(),
+            "help: secret/data/myproject/runtime/prod changed since it was read (someone wrote it meanwhile); nothing in it was overwritten: run the push again to see the new state",
+            "help: written: openbao secret/myproject/cicd/prod; not written: openbao secret/myproject/runtime/prod; run the push again to finish (`--dry-run` shows what is left)",
+        ],
+        "{out:?}"
+    );
+    out.assert_no_values(&["deploy-new-1", "app-new-1", TOKEN]);
+}
