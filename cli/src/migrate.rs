@@ -41,6 +41,19 @@ pub struct MigrateArgs {
 }
 
 pub fn run(cx: &Context, args: &MigrateArgs) -> Result<Outcome> {
+    // One writer per repository for the whole run (gen and check --fix too),
+    // taken before anything is read: a run that read the files first would
+    // find them changed by the run that held the lock meanwhile.
+    let _lock = if args.dry_run {
+        None
+    } else {
+        let lock = tokenspec_repo::lock::RootLock::acquire(&cx.root)
+            .map_err(|e| Error::fatal(&e).help(e.help()))?;
+        for name in tokenspec_repo::atomic::sweep(&cx.root) {
+            report::note(format_args!("removed {name}, left by an interrupted write"));
+        }
+        Some(lock)
+    };
     let envs: Vec<Option<String>> = if cx.env_origin == EnvOrigin::Flag {
         vec![cx.env.clone()]
     } else {
@@ -58,17 +71,6 @@ pub fn run(cx: &Context, args: &MigrateArgs) -> Result<Outcome> {
         note_other_files(cx, &pairs);
     }
 
-    // One writer per repository for the whole run (gen and check --fix too).
-    let _lock = if args.dry_run {
-        None
-    } else {
-        let lock = tokenspec_repo::lock::RootLock::acquire(&cx.root)
-            .map_err(|e| Error::fatal(&e).help(e.help()))?;
-        for name in tokenspec_repo::atomic::sweep(&cx.root) {
-            report::note(format_args!("removed {name}, left by an interrupted write"));
-        }
-        Some(lock)
-    };
     let plan = migrate::plan(&Catalog::from_spec(cx.spec()), &pairs);
     report_notes(&plan);
     // Each refused pair is reported; the other pairs still go ahead.

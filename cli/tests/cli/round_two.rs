@@ -615,3 +615,29 @@ fn a_push_that_stops_half_way_says_exactly_what_was_written() {
     );
     out.assert_no_values(&["deploy-new-1", "app-new-1", TOKEN]);
 }
+
+#[test]
+fn two_migrates_at_once_both_succeed() {
+    for round in 0..8 {
+        let p = Project::new();
+        p.write(".env", "DEPLOY_TOKEN=d1\nAPP_SECRET=a1\nGH_TOKEN=g1\n");
+        let spawn = || {
+            p.cmd(["migrate"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let (a, b) = (spawn(), spawn());
+        for child in [a, b] {
+            let out = child.wait_with_output().unwrap();
+            assert!(
+                out.status.success(),
+                "round {round}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        assert_eq!(p.read(".env"), "APP_SECRET=a1\n");
+        assert_eq!(p.read(".tokens"), "DEPLOY_TOKEN=d1\nGH_TOKEN=g1\n");
+    }
+}
