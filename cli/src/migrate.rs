@@ -49,7 +49,8 @@ pub fn run(cx: &Context, args: &MigrateArgs) -> Result<Outcome> {
     } else {
         let lock = tokenspec_repo::lock::RootLock::acquire(&cx.root)
             .map_err(|e| Error::fatal(&e).help(e.help()))?;
-        for name in tokenspec_repo::atomic::sweep(&cx.root) {
+        let folders = tokenspec_repo::generate::folders(cx.spec());
+        for name in tokenspec_repo::atomic::sweep(&cx.root, &folders) {
             report::note(format_args!("removed {name}, left by an interrupted write"));
         }
         Some(lock)

@@ -299,6 +299,24 @@ fn take_tokens(spec: &Spec, path: &str, text: &str, owner: Owner, out: &mut Plan
     kept
 }
 
+/// Every folder below the root that `gen` writes in (generated files'
+/// folders, the policy folders, the templates' folders), sorted: where an
+/// interrupted write may have left a temporary file for
+/// [`atomic::sweep`] and `check` to find.
+pub fn folders(spec: &Spec) -> Vec<String> {
+    use tokenspec_spec::model::{GENERATED_FILES, GENERATED_FOLDERS};
+    let mut out: Vec<String> = GENERATED_FILES
+        .iter()
+        .map(|f| (*f).to_owned())
+        .chain(spec.templates.iter().cloned())
+        .filter_map(|f| f.rsplit_once('/').map(|(dir, _)| dir.to_owned()))
+        .chain(GENERATED_FOLDERS.iter().map(|d| (*d).to_owned()))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// Renders every output for `spec` and writes (or, in [`Mode::Check`],
 /// only lists) those that differ from the files under `root`.
 ///
@@ -314,7 +332,7 @@ pub fn run(root: &Path, spec: &Spec, mode: Mode) -> Result<Report, Error> {
         Mode::Check => None,
     };
     let removed_temp_files = match mode {
-        Mode::Write => atomic::sweep(root),
+        Mode::Write => atomic::sweep(root, &folders(spec)),
         Mode::Check => Vec::new(),
     };
     let read_error = RefCell::new(None);

@@ -641,3 +641,30 @@ fn two_migrates_at_once_both_succeed() {
         assert_eq!(p.read(".tokens"), "DEPLOY_TOKEN=d1\nGH_TOKEN=g1\n");
     }
 }
+
+#[test]
+fn temp_files_a_killed_gen_left_in_subfolders_are_reported_and_swept() {
+    let p = Project::with_spec(GEN_SPEC);
+    p.git(&["init", "-q"]);
+    assert_eq!(p.run(&["gen"]).code, 0);
+    let stale = "docs/.tokenspec-Ab12Cd.tmp";
+    p.write(stale, "APP_SECRET=left-by-gen-55\n");
+    let out = p.run(&["check", "--format=json"]);
+    let temp: Vec<_> = out.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "temp-file")
+        .cloned()
+        .collect();
+    assert_eq!(temp.len(), 1, "{out:?}");
+    assert_eq!(temp[0]["file"], stale);
+    out.assert_no_values(&["left-by-gen-55"]);
+    let out = p.run(&["gen"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(!p.path(stale).exists(), "{out:?}");
+    assert!(
+        format!("{}{}", out.stdout, out.stderr).contains(stale),
+        "{out:?}"
+    );
+}

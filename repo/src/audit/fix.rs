@@ -48,7 +48,7 @@ pub fn apply(input: &Input<'_>, audit: &Audit) -> Outcome {
             return outcome;
         }
     };
-    for name in atomic::sweep(input.root) {
+    for name in atomic::sweep(input.root, &crate::generate::folders(input.spec)) {
         outcome.fixed.push(Fixed {
             file: name,
             change: "removed (left by an interrupted write)".to_owned(),

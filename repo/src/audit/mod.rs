@@ -230,7 +230,8 @@ pub fn audit(input: &Input<'_>) -> Audit {
     if let Err(e) = drift::check(input, &mut out) {
         io_errors.push(e);
     }
-    for name in crate::atomic::stale_temp_files(input.root) {
+    let folders = crate::generate::folders(input.spec);
+    for name in crate::atomic::stale_temp_files(input.root, &folders) {
         out.push(
             Finding::warning(
                 Rule::TempFile,
