@@ -72,6 +72,9 @@ pub enum Reason {
     /// A key of the secret holds a JSON value that is not a string: the
     /// load stops rather than use a file's value in its place.
     NotAString { key: String },
+    /// The command's store requests together took longer than the overall
+    /// deadline ([`crate::OVERALL_DEADLINE`]); no further request was made.
+    Deadline { limit: std::time::Duration },
     /// One half of a credential pair is set, the other is not.
     IncompleteCredentials {
         set: &'static str,
@@ -173,6 +176,10 @@ impl StoreError {
             Reason::NoCredentials => "set BAO_TOKEN (or VAULT_TOKEN), or log in with `bao login` (it writes ~/.vault-token), or set TOKENSPEC_APPROLE_ROLE_ID and TOKENSPEC_APPROLE_SECRET_ID, or TOKENSPEC_JWT_ROLE with TOKENSPEC_JWT or TOKENSPEC_JWT_FILE".to_owned(),
             Reason::IncompleteCredentials { missing, .. } => format!("set {missing} as well"),
             Reason::Address(e) => e.help().to_owned(),
+            Reason::Deadline { .. } => format!(
+                "the server at {} is answering too slowly; check its health and the network path (no further request was made)",
+                self.address
+            ),
             Reason::NotAString { key } => format!(
                 "store `{key}` as a string (`bao kv patch {target} {key}=…`); nothing was read from files instead"
             ),
@@ -218,6 +225,11 @@ impl fmt::Display for StoreError {
                 write!(f, "{set} is set but {missing} is not")
             }
             Reason::Address(e) => write!(f, "{e}"),
+            Reason::Deadline { limit } => write!(
+                f,
+                "the store's requests took more than {} s in all",
+                limit.as_secs()
+            ),
             Reason::NotAString { key } => {
                 write!(f, "the value of `{key}` is not a string")
             }
