@@ -75,6 +75,9 @@ pub enum Reason {
     /// The command's store requests together took longer than the overall
     /// deadline ([`crate::OVERALL_DEADLINE`]); no further request was made.
     Deadline { limit: std::time::Duration },
+    /// The token holds a line break or another control character, which an
+    /// HTTP header cannot carry; `source` is the variable or file it came from.
+    BadToken { source: String },
     /// One half of a credential pair is set, the other is not.
     IncompleteCredentials {
         set: &'static str,
@@ -176,6 +179,9 @@ impl StoreError {
             Reason::NoCredentials => "set BAO_TOKEN (or VAULT_TOKEN), or log in with `bao login` (it writes ~/.vault-token), or set TOKENSPEC_APPROLE_ROLE_ID and TOKENSPEC_APPROLE_SECRET_ID, or TOKENSPEC_JWT_ROLE with TOKENSPEC_JWT or TOKENSPEC_JWT_FILE".to_owned(),
             Reason::IncompleteCredentials { missing, .. } => format!("set {missing} as well"),
             Reason::Address(e) => e.help().to_owned(),
+            Reason::BadToken { source } => format!(
+                "the token must be one line of printable characters: remove the line break from {source} (e.g. a Windows \\r\\n line end; a file's final newline is fine)"
+            ),
             Reason::Deadline { .. } => format!(
                 "the server at {} is answering too slowly; check its health and the network path (no further request was made)",
                 self.address
@@ -225,6 +231,10 @@ impl fmt::Display for StoreError {
                 write!(f, "{set} is set but {missing} is not")
             }
             Reason::Address(e) => write!(f, "{e}"),
+            Reason::BadToken { source } => write!(
+                f,
+                "the token in {source} holds a line break or another control character"
+            ),
             Reason::Deadline { limit } => write!(
                 f,
                 "the store's requests took more than {} s in all",

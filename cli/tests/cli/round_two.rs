@@ -668,3 +668,22 @@ fn temp_files_a_killed_gen_left_in_subfolders_are_reported_and_swept() {
         "{out:?}"
     );
 }
+
+#[test]
+fn a_store_token_with_a_line_break_is_blamed_on_the_token_not_the_server() {
+    let p = Project::with_spec(&store_spec(""));
+    let out = p.run_env(
+        &["--env", "prod", "export", "--type=cicd"],
+        &[
+            ("BAO_ADDR", "http://127.0.0.1:9"),
+            ("BAO_TOKEN", "hvs.crlf-token\r\n2"),
+        ],
+    );
+    assert_eq!(out.code, 1, "{out:?}");
+    assert_eq!(
+        out.stderr,
+        "error: cannot configure the store client for http://127.0.0.1:9: the token in BAO_TOKEN holds a line break or another control character\n\
+         help: the token must be one line of printable characters: remove the line break from BAO_TOKEN (e.g. a Windows \\r\\n line end; a file's final newline is fine)\n"
+    );
+    out.assert_no_values(&["hvs.crlf-token"]);
+}
