@@ -25,6 +25,29 @@ pub struct Spec {
     pub templates: Vec<String>,
     /// Where the tokens live once a team outgrows files (`[store]`).
     pub store: Option<StoreSpec>,
+    /// [`Spec::token`]'s index by name, built on first use.
+    pub(crate) index: TokenIndex,
+}
+
+/// Token positions by name, built once on first lookup (rebuilt if the
+/// token list changed length), so a lookup per file entry is not a scan of
+/// every token: `check`, `gen` and the audit rules look up each entry.
+#[derive(Clone, Default)]
+pub(crate) struct TokenIndex(
+    std::sync::OnceLock<(usize, std::collections::HashMap<String, usize>)>,
+);
+
+impl std::fmt::Debug for TokenIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TokenIndex")
+    }
+}
+
+/// Derived data: two specs with the same tokens are equal whatever was looked up.
+impl PartialEq for TokenIndex {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 /// The KV v2 mount when `[store]` names none (the dev server's default).
@@ -243,7 +266,22 @@ impl Spec {
     }
 
     pub fn token(&self, name: &str) -> Option<&Token> {
-        self.tokens.iter().find(|t| t.name == name)
+        let build = || {
+            let map = self
+                .tokens
+                .iter()
+                .enumerate()
+                .rev() // the first of a repeated name wins, as a scan would find it
+                .map(|(i, t)| (t.name.clone(), i))
+                .collect();
+            (self.tokens.len(), map)
+        };
+        let (len, map) = self.index.0.get_or_init(build);
+        if *len != self.tokens.len() {
+            return self.tokens.iter().find(|t| t.name == name);
+        }
+        let token = &self.tokens[*map.get(name)?];
+        (token.name == name).then_some(token)
     }
 
     /// Loader definitions of the tokens of `class`, or all when `None`.

@@ -362,6 +362,7 @@ impl Cx<'_> {
             tokens,
             templates,
             store,
+            index: Default::default(),
         }
     }
 
@@ -978,6 +979,30 @@ mod tests {
             text.contains("help: a format regex may take at most 64 KiB compiled"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn token_lookup_by_name_is_indexed_and_stays_right() {
+        let mut src = String::new();
+        for i in 0..300 {
+            src.push_str(&format!(
+                "[[token]]\nname = \"T_{i}\"\nclass = \"cicd\"\ndescription = \"d\"\n"
+            ));
+        }
+        let mut spec = parse(&src, "t").unwrap();
+        for i in 0..300 {
+            assert_eq!(
+                spec.token(&format!("T_{i}")).unwrap().name,
+                format!("T_{i}")
+            );
+        }
+        assert!(spec.token("T_300").is_none());
+        // A token list changed after the first lookup is still searched right.
+        let mut extra = spec.tokens[0].clone();
+        extra.name = "EXTRA".to_owned();
+        spec.tokens.push(extra);
+        assert_eq!(spec.token("EXTRA").unwrap().name, "EXTRA");
+        assert_eq!(spec.clone(), spec);
     }
 
     #[test]
