@@ -687,3 +687,34 @@ fn a_store_token_with_a_line_break_is_blamed_on_the_token_not_the_server() {
     );
     out.assert_no_values(&["hvs.crlf-token"]);
 }
+
+#[test]
+fn a_template_may_not_name_a_file_tokenspec_does_not_own() {
+    for (template, what) in [
+        (".git/config", "is inside git's own folder"),
+        ("token-spec.toml", "is the spec itself"),
+        (".gitignore", "is git's configuration"),
+        ("docs/TOKENS.md", "is a file `tokenspec gen` writes"),
+        (".env", "is a token file that holds secrets"),
+    ] {
+        let spec = GEN_SPEC.replace(
+            "environments = [\"dev\", \"prod\", \"ci\"]\n",
+            &format!("environments = [\"dev\", \"prod\", \"ci\"]\ntemplates = [\"{template}\"]\n"),
+        );
+        let p = Project::with_spec(&spec);
+        p.git(&["init", "-q"]);
+        p.write(".env", "APP_SECRET=a\n");
+        let config = std::fs::read(p.path(".git/config")).unwrap();
+        let out = p.run(&["gen"]);
+        assert_eq!(out.code, 2, "{template}: {out:?}");
+        assert!(
+            out.stderr
+                .starts_with(&format!("error: template `{template}` {what}\n")),
+            "{out:?}"
+        );
+        assert!(out.stderr.contains("token-spec.toml:2:14"), "{out:?}");
+        assert_eq!(std::fs::read(p.path(".git/config")).unwrap(), config);
+        assert_eq!(p.read(".env"), "APP_SECRET=a\n");
+        assert_eq!(p.read("token-spec.toml"), spec);
+    }
+}
