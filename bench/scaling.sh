@@ -75,7 +75,7 @@ done
 # quadratic step.
 printf '\n%-22s %8s %10s %8s\n' command tokens cpu_s ratio
 sizes=${TOKENSPEC_SCALING_SIZES:-"5000 10000 20000 40000"}
-for cmd in check validate gen init; do
+for cmd in ${TOKENSPEC_SCALING_COMMANDS:-check validate gen init}; do
     prev=
     for n in $sizes; do
         dir=$work/tokens-$n
