@@ -2,8 +2,9 @@
 //! generated from this workspace's `token-spec.toml`. A thin caller of
 //! `tokenspec_repo::generate`, the same function as `tokenspec gen`.
 //!
-//! Exit codes: 0 fine, 1 generated files are stale (`--check`), 2 usage,
-//! spec or I/O error. Messages go to stderr.
+//! Exit codes: 0 fine, 1 generated files are stale (`--check`) or a
+//! committed file holds a real value where gen would write (nothing is
+//! written), 2 usage, spec or I/O error. Messages go to stderr.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -69,7 +70,17 @@ fn gen(args: &Args) -> Result<ExitCode, String> {
             format!("{d}\nerror: {SPEC_FILE} is invalid; nothing was generated")
         }
     })?;
-    let report = generate::run(&args.root, &spec, args.mode).map_err(|e| format!("error: {e}"))?;
+    let report = match generate::run(&args.root, &spec, args.mode) {
+        Ok(report) => report,
+        Err(e @ generate::Error::Refused(_)) => {
+            for line in e.to_string().lines() {
+                eprintln!("error: {line}");
+            }
+            eprintln!("help: {}", e.help());
+            return Ok(ExitCode::from(1));
+        }
+        Err(e) => return Err(format!("error: {e}\nhelp: {}", e.help())),
+    };
     if args.mode == Mode::Check {
         for stale in &report.stale {
             eprintln!("error: {stale}");
