@@ -457,8 +457,7 @@ fn kv_double(answers: Vec<(u16, String)>) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
     std::thread::spawn(move || {
-        let mut at = 0;
-        for stream in listener.incoming() {
+        for (at, stream) in listener.incoming().enumerate() {
             let Ok(mut stream) = stream else { return };
             let mut head = Vec::new();
             let mut byte = [0u8; 1];
@@ -475,7 +474,6 @@ fn kv_double(answers: Vec<(u16, String)>) -> String {
                 let _ = stream.read_exact(&mut body);
             }
             let (status, body) = &answers[at.min(answers.len() - 1)];
-            at += 1;
             let reply = format!(
                 "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
                 body.len()
