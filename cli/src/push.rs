@@ -128,9 +128,8 @@ fn partial_push(
     e: tokenspec_store::StoreError,
 ) -> Error {
     let label = |(class, _): &(Class, PushPlan)| store.label(*class, env);
-    let help = e.help();
     let values_in = e.operation == tokenspec_store::Operation::WriteMetadata;
-    let mut err = Error::failed(&e);
+    let err = super::store::store_error(e);
     let written: Vec<String> = plans[..at]
         .iter()
         .filter(|(_, p)| p.writes())
@@ -142,7 +141,6 @@ fn partial_push(
         .filter(|(_, p)| p.writes())
         .map(label)
         .collect();
-    err = err.help(help);
     let mut said = Vec::new();
     if !written.is_empty() {
         said.push(format!("written: {}", written.join(", ")));

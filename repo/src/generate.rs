@@ -153,18 +153,18 @@ pub enum Error {
     File { path: String, message: String },
 }
 
-impl Error {
-    /// The fix, as one line.
-    pub fn help(&self) -> &'static str {
+impl tokenspec_core::Help for Error {
+    fn help(&self) -> Option<String> {
         match self {
-            Error::Refused(_) => REFUSAL_HELP,
+            Error::Refused(_) => Some(REFUSAL_HELP.to_owned()),
             Error::Lock(_) => crate::lock::LockError::Held {
                 root: Default::default(),
             }
             .help(),
-            Error::File { .. } => {
+            Error::File { .. } => Some(
                 "fix access to the file; files named before it may have been written, the others were not"
-            }
+                    .to_owned(),
+            ),
         }
     }
 }
@@ -355,7 +355,7 @@ pub fn run(root: &Path, spec: &Spec, mode: Mode) -> Result<Report, Error> {
         let current = tokenspec_core::file::read_in_root(root, Path::new(&o.path))
             .ok()
             .flatten();
-        if current.as_deref() == Some(o.content.as_bytes()) {
+        if current.as_deref().map(Vec::as_slice) == Some(o.content.as_bytes()) {
             continue;
         }
         if mode == Mode::Write {

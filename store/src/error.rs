@@ -38,8 +38,8 @@ impl Operation {
 pub enum Reason {
     /// No connection (refused, reset, no route, unknown host), after the retries.
     Unreachable { detail: String },
-    /// No answer within the request timeout.
-    Timeout,
+    /// No answer within the request timeout ([`crate::RetryPolicy::request_timeout`]).
+    Timeout { after: std::time::Duration },
     /// 503 from a sealed server, after the retries.
     Sealed,
     /// 5xx or 429 on every attempt, and not sealed (for example a standby with no active node).
@@ -126,8 +126,7 @@ impl StoreError {
         self.reason == Reason::NotFound
     }
 
-    /// The fix, for the `help:` line.
-    pub fn help(&self) -> String {
+    fn fix(&self) -> String {
         let target = self.target.as_deref().unwrap_or("it");
         let class = self.class.map(Class::as_str);
         match &self.reason {
@@ -135,10 +134,10 @@ impl StoreError {
                 "check that the server at {} is running and reachable, and that BAO_ADDR / VAULT_ADDR or the spec's [store] address is right; nothing was read from files instead",
                 self.address
             ),
-            Reason::Timeout => format!(
-                "the server at {} did not answer within {} s; check the network path and the server's health",
+            Reason::Timeout { after } => format!(
+                "the server at {} did not answer within {}; check the network path and the server's health",
                 self.address,
-                crate::REQUEST_TIMEOUT.as_secs()
+                seconds(*after)
             ),
             Reason::Sealed => "the server is sealed: an operator must unseal it (`bao operator unseal`)".to_owned(),
             Reason::Unavailable { status } => format!(
@@ -194,6 +193,13 @@ impl StoreError {
     }
 }
 
+impl tokenspec_core::Help for StoreError {
+    /// Always some: every store failure has a next step.
+    fn help(&self) -> Option<String> {
+        Some(self.fix())
+    }
+}
+
 impl fmt::Display for StoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.target {
@@ -210,7 +216,7 @@ impl fmt::Display for StoreError {
         }
         match &self.reason {
             Reason::Unreachable { detail } => write!(f, "the server is unreachable ({detail})"),
-            Reason::Timeout => f.write_str("the request timed out"),
+            Reason::Timeout { .. } => f.write_str("the request timed out"),
             Reason::Sealed => f.write_str("the server is sealed (503)"),
             Reason::Unavailable { status } => write!(f, "the server is unavailable ({status})"),
             Reason::PermissionDenied => f.write_str("permission denied (403)"),
@@ -251,6 +257,15 @@ impl fmt::Display for StoreError {
 }
 
 impl std::error::Error for StoreError {}
+
+/// `10 s`, or `250 ms` for a timeout shorter than a second.
+fn seconds(d: std::time::Duration) -> String {
+    if d.subsec_nanos() == 0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{} ms", d.as_millis())
+    }
+}
 
 /// A server message made safe to quote: every known secret cut out, control
 /// characters dropped, at most 300 characters. A message that still holds
@@ -301,6 +316,7 @@ fn quotes_a_piece(text: &str, secrets: &[&str]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tokenspec_core::Help;
 
     #[test]
     fn a_message_quoting_pieces_of_a_secret_is_not_shown() {
@@ -342,7 +358,7 @@ mod tests {
             e.to_string(),
             "cannot read secret/data/p/runtime/prod at http://127.0.0.1:8200: permission denied (403)"
         );
-        assert!(e.help().starts_with(
+        assert!(e.help().unwrap().starts_with(
             "this token's policy does not allow reading secret/data/p/runtime/prod; ask the runtime class owner for the `runtime-reader` policy"
         ));
     }
@@ -353,7 +369,9 @@ mod tests {
             Reason::Unreachable {
                 detail: "connection refused".into(),
             },
-            Reason::Timeout,
+            Reason::Timeout {
+                after: crate::REQUEST_TIMEOUT,
+            },
             Reason::Sealed,
             Reason::Unavailable { status: 500 },
             Reason::PermissionDenied,
@@ -384,7 +402,7 @@ mod tests {
         ] {
             for reason in &reasons {
                 let e = err(operation, reason.clone());
-                let (text, help) = (e.to_string(), e.help());
+                let (text, help) = (e.to_string(), e.help().unwrap());
                 assert!(text.starts_with("cannot "), "{text}");
                 assert!(text.contains("http://127.0.0.1:8200"), "{text}");
                 for line in [&text, &help] {

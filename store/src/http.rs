@@ -14,9 +14,12 @@ use zeroize::Zeroizing;
 
 use crate::error::{Operation, Reason, StoreError};
 
-/// How often and how long to retry a transient failure.
+/// How long one request may take, and how often and how long to retry a
+/// transient failure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
+    /// Time for one whole request, connection included; a timeout is not retried.
+    pub request_timeout: Duration,
     /// Attempts in all, the first included.
     pub max_attempts: u32,
     /// The pause before the first retry; each later pause doubles.
@@ -30,9 +33,10 @@ pub struct RetryPolicy {
 }
 
 impl Default for RetryPolicy {
-    /// See [`crate::MAX_ATTEMPTS`] and [`crate::RETRY_BUDGET`].
+    /// See [`crate::REQUEST_TIMEOUT`], [`crate::MAX_ATTEMPTS`] and [`crate::RETRY_BUDGET`].
     fn default() -> Self {
         RetryPolicy {
+            request_timeout: crate::REQUEST_TIMEOUT,
             max_attempts: crate::MAX_ATTEMPTS,
             first_backoff: crate::FIRST_BACKOFF,
             budget: crate::RETRY_BUDGET,
@@ -102,8 +106,8 @@ impl Transport {
         };
         let config = Agent::config_builder()
             .http_status_as_error(false)
-            .timeout_global(Some(crate::REQUEST_TIMEOUT))
-            .timeout_connect(Some(crate::CONNECT_TIMEOUT))
+            .timeout_global(Some(retry.request_timeout))
+            .timeout_connect(Some(crate::CONNECT_TIMEOUT.min(retry.request_timeout)))
             // The token header would follow a redirect to wherever it points;
             // standbys forward requests to the active node instead.
             .max_redirects(0)
@@ -154,7 +158,7 @@ impl Transport {
             // A request cut short by the overall deadline is the deadline's failure.
             let outcome = match outcome {
                 Err(Failure {
-                    reason: Reason::Timeout,
+                    reason: Reason::Timeout { .. },
                     ..
                 }) if Instant::now() >= self.deadline => {
                     return Err(Reason::Deadline {
@@ -170,7 +174,14 @@ impl Transport {
             let before_deadline = |pause: Duration| Instant::now() + pause < self.deadline;
             match self.retry.pause_after(attempt, started.elapsed()) {
                 Some(pause) if transient && before_deadline(pause) => thread::sleep(pause),
-                _ => return outcome.map_err(|f| f.reason),
+                _ => {
+                    return outcome.map_err(|f| match f.reason {
+                        Reason::Timeout { .. } => Reason::Timeout {
+                            after: self.retry.request_timeout,
+                        },
+                        reason => reason,
+                    })
+                }
             }
             attempt += 1;
         }
@@ -185,7 +196,7 @@ impl Transport {
         left: Duration,
     ) -> Result<Reply, Failure> {
         // This request's time: its own timeout, or what is left of the deadline.
-        let timeout = Some(left.min(crate::REQUEST_TIMEOUT));
+        let timeout = Some(left.min(self.retry.request_timeout));
         let result = match method {
             Method::Get => {
                 let mut request = self.agent.get(url).config().timeout_global(timeout).build();
@@ -239,11 +250,17 @@ impl From<ureq::Error> for Failure {
         };
         match error {
             E::Timeout(_) => Failure {
-                reason: Reason::Timeout,
+                // `send` fills in the policy's timeout.
+                reason: Reason::Timeout {
+                    after: Duration::ZERO,
+                },
                 transient: false,
             },
             E::Io(e) if e.kind() == io::ErrorKind::TimedOut => Failure {
-                reason: Reason::Timeout,
+                // `send` fills in the policy's timeout.
+                reason: Reason::Timeout {
+                    after: Duration::ZERO,
+                },
                 transient: false,
             },
             // rustls reports a failed handshake or certificate check as invalid data.
@@ -408,6 +425,7 @@ mod tests {
     #[test]
     fn no_retry_past_the_budget() {
         let policy = RetryPolicy {
+            request_timeout: crate::REQUEST_TIMEOUT,
             max_attempts: 10,
             first_backoff: Duration::from_millis(100),
             budget: Duration::from_secs(1),

@@ -141,7 +141,7 @@ fn read(
         None
     } else {
         let bytes = tokenspec_core::file::read_in_root(root, path)?.unwrap_or_default();
-        Some(match String::from_utf8(bytes) {
+        Some(match tokenspec_core::file::text(bytes) {
             Ok(text) => dotenv::parse(&text),
             // Reported by the parse rule; no entries means no other content rule fires.
             Err(_) => Document {
