@@ -292,9 +292,8 @@ fn try_expand(input: &Input, search_dirs: &[PathBuf]) -> Result<TokenStream, Err
     // Bounded, regular files only: a FIFO or /proc file never hangs the build.
     let src = match tokenspec_core::file::read_regular_text(&path) {
         Ok(Some(src)) => src,
-        Ok(None) => std::fs::read_to_string(&path).map_err(|e| {
-            Error::new(lit_span, format!("cannot read spec file `{written}`: {e}"))
-        })?,
+        Ok(None) => std::fs::read_to_string(&path)
+            .map_err(|e| Error::new(lit_span, format!("cannot read spec file `{written}`: {e}")))?,
         Err(e) => {
             return Err(Error::new(
                 lit_span,

@@ -351,7 +351,6 @@ mod tests {
         );
     }
 
-
     #[test]
     fn missing_is_none_and_regular_is_read() {
         let dir = tempfile::tempdir().unwrap();
@@ -370,7 +369,7 @@ mod tests {
         let text = "K=v\n".repeat(1000);
         std::fs::write(&path, &text).unwrap();
         // As if the file grew from 0 bytes between `metadata` and the read.
-        let read = read_zeroizing(&mut File::open(&path).unwrap(), 0).unwrap();
+        let read = read_zeroizing(&mut File::open(&path).unwrap(), 0, MAX_FILE_BYTES).unwrap();
         assert_eq!(read.as_slice(), text.as_bytes());
         assert_eq!(
             read_token_text(&path)

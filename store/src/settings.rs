@@ -379,7 +379,7 @@ mod tests {
             e.to_string(),
             "cannot configure the store client for https://bao.internal:8200: the token in BAO_TOKEN holds a line break or another control character"
         );
-        assert!(!format!("{e:?} {}", e.help()).contains("hvs.abc"));
+        assert!(!format!("{e:?} {:?}", e.help()).contains("hvs.abc"));
         let e = settings(StoreKind::Vault, &[("VAULT_TOKEN", "a\nb")]).unwrap_err();
         assert!(e.to_string().contains("VAULT_TOKEN"), "{e}");
         let home = tempfile::tempdir().unwrap();
