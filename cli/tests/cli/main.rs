@@ -26,3 +26,4 @@ mod special_values;
 mod store;
 mod support;
 mod validate;
+mod workflows;
