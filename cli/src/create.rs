@@ -28,6 +28,8 @@ pub fn create_new_with_mode(
     contents: &str,
     mode: u32,
 ) -> io::Result<Outcome> {
+    // `name` may not be (or pass through) a link leading out of the root.
+    let path = tokenspec_core::file::in_root(dir, std::path::Path::new(name))?;
     let mut tmp = tempfile::Builder::new()
         // `.tokenspec-*.tmp`: ignored by the managed .gitignore block,
         // reported by `check`, removed by the next write once it is old.
@@ -45,7 +47,7 @@ pub fn create_new_with_mode(
     let _ = mode;
     tmp.write_all(contents.as_bytes())?;
     tmp.as_file().sync_all()?;
-    match tmp.persist_noclobber(dir.join(name)) {
+    match tmp.persist_noclobber(path) {
         Ok(_) => Ok(Outcome::Created),
         Err(e) if e.error.kind() == io::ErrorKind::AlreadyExists => Ok(Outcome::AlreadyExists),
         Err(e) => Err(e.error),

@@ -36,13 +36,14 @@ impl FromStr for Rename {
                 .to_owned()
         })?;
         let sources: Vec<String> = sources.split(',').map(str::to_owned).collect();
-        if let Some(bad) = std::iter::once(name)
+        if std::iter::once(name)
             .chain(sources.iter().map(String::as_str))
-            .find(|n| !is_env_name(n))
+            .any(|n| !is_env_name(n))
         {
-            return Err(format!(
-                "`{bad}` is not a variable name ([A-Za-z_][A-Za-z0-9_]*)"
-            ));
+            // Never echoed: `--as GH=ghp_…` is a value pasted for a name.
+            return Err(
+                "NAME and each SOURCE must be variable names ([A-Za-z_][A-Za-z0-9_]*); the part that is not one is not shown".to_owned(),
+            );
         }
         Ok(Rename {
             name: name.to_owned(),
@@ -253,10 +254,19 @@ pub fn outputs(
                 secret: true,
             }),
             None => {
+                // A source that looks like a secret (`--as GH=ghp_…`) is not echoed.
+                let shown = |n: &str| {
+                    if tokenspec_repo::is_shown_key(n) {
+                        n.to_owned()
+                    } else {
+                        "(a name not shown: it looks like a secret)".to_owned()
+                    }
+                };
+                let sources: Vec<String> = r.sources.iter().map(|s| shown(s)).collect();
                 let msg = format!(
                     "--as {} has no value: none of {} is set",
-                    r.name,
-                    r.sources.join(", ")
+                    shown(&r.name),
+                    sources.join(", ")
                 );
                 failed = Some(match failed {
                     None => Error::failed(msg),

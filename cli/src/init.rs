@@ -124,7 +124,14 @@ fn read_sources(root: &Path, from: &[PathBuf]) -> Result<Vec<Source>> {
         } else {
             display(&path)
         };
-        match tokenspec_core::file::read_regular_text(&path) {
+        // The root's own files must stay inside it (a `.env` linked out of
+        // the root is refused by name); `--from` is the user's explicit choice.
+        let text = if from.is_empty() {
+            tokenspec_core::file::read_text_in_root(root, Path::new(&name))
+        } else {
+            tokenspec_core::file::read_regular_text(&path)
+        };
+        match text {
             Ok(Some(text)) => sources.push(Source { name, text }),
             Ok(None) => {
                 return Err(Error::fatal(format_args!("cannot read {name}: no such file")).help(

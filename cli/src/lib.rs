@@ -209,17 +209,16 @@ impl TypeArg {
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> i32 {
-    use std::io::Write as _;
     process::harden();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(e) => {
             // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).
-            if !e.use_stderr() {
-                let _ = e.print();
+            if e.use_stderr() {
+                report::plain(mask_args(usage_error(&e).trim_end(), &args));
             } else {
-                let _ = std::io::stderr().write_all(usage_error(&e).as_bytes());
+                let _ = e.print();
             }
             return e.exit_code();
         }
@@ -255,6 +254,29 @@ fn usage_error(e: &clap::Error) -> String {
     let mut out = out.replace("\n\nhelp: ", "\nhelp: ");
     if !helped && e.kind() == clap::error::ErrorKind::InvalidSubcommand {
         out = out.replacen("\n", "\nhelp: `tokenspec --help` lists the commands\n", 1);
+    }
+    out
+}
+
+/// `text` (a usage error) with every argument that may be a secret (not
+/// [`tokenspec_core::format::is_plain_argument`]) cut out: clap quotes the value it refused, and
+/// `--as GH=ghp_…` or `--env hunter2!` would otherwise be echoed.
+fn mask_args(text: &str, args: &[std::ffi::OsString]) -> String {
+    let mut out = text.to_owned();
+    for arg in args.iter().skip(1) {
+        let arg = arg.to_string_lossy();
+        let value = arg
+            .strip_prefix("--")
+            .and_then(|a| a.split_once('='))
+            .map_or(arg.as_ref(), |(_, v)| v);
+        for piece in [arg.as_ref(), value] {
+            if piece.len() >= 4
+                && !tokenspec_core::format::is_plain_argument(piece)
+                && out.contains(piece)
+            {
+                out = out.replace(piece, "***");
+            }
+        }
     }
     out
 }

@@ -41,6 +41,20 @@ pub struct MigrateArgs {
 }
 
 pub fn run(cx: &Context, args: &MigrateArgs) -> Result<Outcome> {
+    // One writer per repository for the whole run (gen and check --fix too),
+    // taken before anything is read: a run that read the files first would
+    // find them changed by the run that held the lock meanwhile.
+    let _lock = if args.dry_run {
+        None
+    } else {
+        let lock = tokenspec_repo::lock::RootLock::acquire(&cx.root)
+            .map_err(|e| Error::with_help(exit::ERROR, &e))?;
+        let folders = tokenspec_repo::generate::folders(cx.spec());
+        for name in tokenspec_repo::atomic::sweep(&cx.root, &folders) {
+            report::note(format_args!("removed {name}, left by an interrupted write"));
+        }
+        Some(lock)
+    };
     let envs: Vec<Option<String>> = if cx.env_origin == EnvOrigin::Flag {
         vec![cx.env.clone()]
     } else {
@@ -58,17 +72,6 @@ pub fn run(cx: &Context, args: &MigrateArgs) -> Result<Outcome> {
         note_other_files(cx, &pairs);
     }
 
-    // One writer per repository for the whole run (gen and check --fix too).
-    let _lock = if args.dry_run {
-        None
-    } else {
-        let lock = tokenspec_repo::lock::RootLock::acquire(&cx.root)
-            .map_err(|e| Error::with_help(exit::ERROR, &e))?;
-        for name in tokenspec_repo::atomic::sweep(&cx.root) {
-            report::note(format_args!("removed {name}, left by an interrupted write"));
-        }
-        Some(lock)
-    };
     let plan = migrate::plan(&Catalog::from_spec(cx.spec()), &pairs);
     report_notes(&plan);
     // Each refused pair is reported; the other pairs still go ahead.
@@ -102,7 +105,7 @@ pub fn run(cx: &Context, args: &MigrateArgs) -> Result<Outcome> {
 
 /// Reads one file; a missing file is `None`. Other errors are reported.
 fn read(cx: &Context, name: String) -> Result<FileInput> {
-    match tokenspec_core::file::read_regular_text(&cx.path(&name)) {
+    match tokenspec_core::file::read_text_in_root(&cx.root, std::path::Path::new(&name)) {
         Ok(text) => Ok(FileInput { name, text }),
         Err(e) => Err(Error::io(format_args!("read {name}"), &e).help("nothing was changed")),
     }
@@ -229,7 +232,8 @@ fn apply(cx: &Context, plan: &Plan) -> Result<Outcome> {
         .filter(|c| c.shrinks())
         .map(|c| (c, c.after.as_str(), c.after_grow()));
     for (c, text, expected) in grow.chain(shrink) {
-        if let Err(e) = write::replace(&cx.path(&c.name), text, expected) {
+        let confined = tokenspec_core::file::in_root(&cx.root, std::path::Path::new(&c.name));
+        if let Err(e) = confined.and_then(|path| write::replace(&path, text, expected)) {
             let error = Error::io(format_args!("write {}", c.name), &e);
             return Err(match &backup {
                 Some(b) => error.help(format_args!(

@@ -98,10 +98,10 @@ pub fn run(cx: &Context, args: &PushArgs) -> Result<Outcome> {
         plans.push((*class, plan));
     }
     if !args.dry_run {
-        for (class, plan) in &plans {
-            store
-                .apply_push(*class, env, plan)
-                .map_err(store::store_error)?;
+        for (at, (class, plan)) in plans.iter().enumerate() {
+            if let Err(e) = store.apply_push(*class, env, plan) {
+                return Err(partial_push(&store, env, &plans, at, e));
+            }
         }
     }
     let mut rows = Vec::new();
@@ -131,6 +131,49 @@ pub fn run(cx: &Context, args: &PushArgs) -> Result<Outcome> {
         report::note("the store already holds these values; nothing was written");
     }
     Ok(Outcome::Ok)
+}
+
+/// The error of a push that stopped at `plans[at]`: the store's error,
+/// then exactly which secrets were written and which were not. Every
+/// class is planned (read) before any is written, but two secrets cannot
+/// be written at once: a class written before the failure stays written.
+fn partial_push(
+    store: &Store,
+    env: &str,
+    plans: &[(Class, PushPlan)],
+    at: usize,
+    e: tokenspec_store::StoreError,
+) -> Error {
+    let label = |(class, _): &(Class, PushPlan)| store.label(*class, env);
+    let values_in = e.operation == tokenspec_store::Operation::WriteMetadata;
+    let err = super::store::store_error(e);
+    let written: Vec<String> = plans[..at]
+        .iter()
+        .filter(|(_, p)| p.writes())
+        .map(label)
+        .collect();
+    let failed = label(&plans[at]);
+    let not_written: Vec<String> = plans[at + 1..]
+        .iter()
+        .filter(|(_, p)| p.writes())
+        .map(label)
+        .collect();
+    let mut said = Vec::new();
+    if !written.is_empty() {
+        said.push(format!("written: {}", written.join(", ")));
+    }
+    said.push(if values_in {
+        format!("written without its change times: {failed}")
+    } else {
+        format!("not written: {failed}")
+    });
+    if !not_written.is_empty() {
+        said.push(format!("not attempted: {}", not_written.join(", ")));
+    }
+    err.help(format_args!(
+        "{}; run the push again to finish (`--dry-run` shows what is left)",
+        said.join("; ")
+    ))
 }
 
 /// The values `class`'s files give its tokens in `env` (the base files

@@ -47,6 +47,9 @@ pub struct RunArgs {
     /// Give CMD the tokens only, no settings
     #[arg(long, conflicts_with = "with_settings")]
     pub tokens_only: bool,
+    /// Hand CMD the variable NAME although it is withheld (a store credential, or a token or alias of the class not selected)
+    #[arg(long = "keep-env", value_name = "NAME")]
+    pub keep_env: Vec<String>,
     /// The command and its arguments (after `--`)
     #[arg(
         required = true,
@@ -58,6 +61,7 @@ pub struct RunArgs {
 }
 
 pub fn run(cx: &Context, args: &RunArgs) -> Result<Outcome> {
+    let withheld = withheld(cx, args);
     let settings = handoff::Settings::of(args.with_settings, args.tokens_only);
     let (defs, opts) = handoff::load(cx, args.type_, &args.renames, settings)?;
     let res = resolve(&defs, &opts);
@@ -77,6 +81,9 @@ pub fn run(cx: &Context, args: &RunArgs) -> Result<Outcome> {
         .map_err(|e| e.help(format_args!("`{program}` was not started")))?;
     let mut cmd = Command::new(&args.command[0]);
     cmd.args(&args.command[1..]);
+    for name in &withheld {
+        cmd.env_remove(name);
+    }
     for o in &outputs {
         cmd.env(&o.name, o.value.expose_secret());
     }
@@ -94,6 +101,29 @@ pub fn run(cx: &Context, args: &RunArgs) -> Result<Outcome> {
         }
         _ => Error::io(format_args!("run {program}"), &err).with_code(NOT_EXECUTABLE),
     })
+}
+
+/// What CMD does not inherit from this process, unless `--keep-env` names
+/// it: the store's credentials (a key to every secret the policy allows),
+/// and with `--type`, the names and aliases of the other class's tokens.
+fn withheld(cx: &Context, args: &RunArgs) -> Vec<String> {
+    let mut names: Vec<String> = tokenspec_store::CREDENTIAL_VARIABLES
+        .iter()
+        .map(|n| (*n).to_owned())
+        .collect();
+    let other = match args.type_ {
+        TypeArg::Cicd => Some(TypeArg::Runtime),
+        TypeArg::Runtime => Some(TypeArg::Cicd),
+        TypeArg::All => None,
+    };
+    if let Some(other) = other {
+        for def in cx.defs(other) {
+            names.extend(def.aliases.iter().map(|a| a.to_string()));
+            names.push(def.name.into_owned());
+        }
+    }
+    names.retain(|n| !args.keep_env.contains(n));
+    names
 }
 
 /// Replaces this process with `cmd`; returns only on failure.

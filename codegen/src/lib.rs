@@ -310,8 +310,18 @@ fn try_expand(input: &Input, search_dirs: &[PathBuf]) -> Result<TokenStream, Err
         )
     })?;
     let path = find_spec(&written, search_dirs).map_err(|m| Error::new(lit_span, m))?;
-    let src = std::fs::read_to_string(&path)
-        .map_err(|e| Error::new(lit_span, format!("cannot read spec file `{written}`: {e}")))?;
+    // Bounded, regular files only: a FIFO or /proc file never hangs the build.
+    let src = match tokenspec_core::file::read_regular_text(&path) {
+        Ok(Some(src)) => src,
+        Ok(None) => std::fs::read_to_string(&path)
+            .map_err(|e| Error::new(lit_span, format!("cannot read spec file `{written}`: {e}")))?,
+        Err(e) => {
+            return Err(Error::new(
+                lit_span,
+                format!("cannot read spec file `{written}`: {e}"),
+            ))
+        }
+    };
     let spec = Spec::parse(&src, &written).map_err(|diags| {
         // rustc prints `error: ` before each message.
         let mut errors = diags

@@ -144,18 +144,30 @@ pub struct UnknownEnv {
     pub known: Vec<String>,
 }
 
-impl fmt::Display for UnknownEnv {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl UnknownEnv {
+    /// The `error:` line. The name is shown only when it is a plain
+    /// argument ([`crate::format::is_plain_argument`]): what was typed may
+    /// be a secret pasted in the wrong place.
+    pub fn headline(&self) -> String {
         let why = if self.invalid {
             "is not a valid environment name"
         } else {
             "is not defined in the spec"
         };
-        write!(
-            f,
-            "environment `{}` (from {}) {why}",
-            self.name, self.origin
-        )
+        if !crate::format::is_plain_argument(&self.name) {
+            format!(
+                "the environment from {} {why} (not shown: it may be a secret)",
+                self.origin
+            )
+        } else {
+            format!("environment `{}` (from {}) {why}", self.name, self.origin)
+        }
+    }
+}
+
+impl fmt::Display for UnknownEnv {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.headline())
     }
 }
 

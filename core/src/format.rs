@@ -8,6 +8,14 @@
 use std::borrow::Cow;
 use std::fmt;
 
+/// The most a `format = { regex = … }` may take compiled, in bytes (64 KiB;
+/// a token format needs a few KiB). A larger regex is refused at spec load.
+pub const REGEX_SIZE_LIMIT: usize = 64 * 1024;
+
+/// The longest value a regex format runs on (16 KiB); a longer value does
+/// not match. Real tokens are far shorter (a JWT is a few KiB).
+pub const MAX_REGEX_VALUE_BYTES: usize = 16 * 1024;
+
 /// The value format of a token.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -113,9 +121,26 @@ impl Format {
     /// The pattern must be a valid regex on its own before it is wrapped in
     /// `^(?:…)$`: otherwise `[0-9a-f]{32})|(.*` would close the wrapper's
     /// group itself and match anything.
+    ///
+    /// The work is bounded: a compiled regex may take at most
+    /// [`REGEX_SIZE_LIMIT`] bytes (larger is a compile error, which the spec
+    /// parser reports at `line:col`), and a regex runs only on values of at
+    /// most [`MAX_REGEX_VALUE_BYTES`] (a longer value does not match). A
+    /// search costs about pattern size × value length, so both caps together
+    /// bound it (`(.*a){400}b` on a 1 MB value took 44 s before).
     pub fn compile_regex(pattern: &str) -> Result<regex_lite::Regex, regex_lite::Error> {
-        regex_lite::Regex::new(pattern)?;
-        regex_lite::Regex::new(&format!("^(?:{pattern})$"))
+        let build = |p: &str| {
+            regex_lite::RegexBuilder::new(p)
+                .size_limit(REGEX_SIZE_LIMIT)
+                .build()
+        };
+        build(pattern)?;
+        build(&format!("^(?:{pattern})$"))
+    }
+
+    /// Whether a regex format is checked on `value` at all (see [`MAX_REGEX_VALUE_BYTES`]).
+    pub fn regex_runs_on(value: &str) -> bool {
+        value.len() <= MAX_REGEX_VALUE_BYTES
     }
 
     /// Whether `value` has this format. An invalid regex matches nothing
@@ -139,7 +164,10 @@ impl Format {
                         .all(|b| b.is_ascii_alphanumeric() || b"+/=_-".contains(&b))
             }
             Format::Uuid => is_uuid(value),
-            Format::Regex(p) => Format::compile_regex(p).is_ok_and(|re| re.is_match(value)),
+            Format::Regex(p) => {
+                Format::regex_runs_on(value)
+                    && Format::compile_regex(p).is_ok_and(|re| re.is_match(value))
+            }
         }
     }
 }
@@ -303,6 +331,19 @@ pub fn is_default_ci_value(value: &str, name: &str) -> bool {
 pub fn is_unfilled(value: &str) -> bool {
     let b = value.as_bytes();
     b.len() >= 9 && b[..9].eq_ignore_ascii_case(b"change_me") && (b.len() == 9 || b[9] == b'_')
+}
+
+/// Whether a command-line argument may be shown back in a message: only
+/// ordinary characters (letters, digits, `_ - . / = , :`) and no part
+/// (split at `=` and `,`) that [`looks_like_secret`]. Anything else may be
+/// a value pasted in the wrong place (`--as GH=ghp_…`, `--env hunter2!`).
+pub fn is_plain_argument(arg: &str) -> bool {
+    arg.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"_-./=,:".contains(&b))
+        && arg
+            .split(['=', ','])
+            .chain(std::iter::once(arg))
+            .all(|p| looks_like_secret(p).is_none())
 }
 
 /// Why a value looks like a real, live secret, or `None`.
@@ -626,6 +667,18 @@ mod tests {
         assert!(!Format::Jwt.matches("abc.def.ghi"));
         assert!(Format::Uuid.matches("123e4567-e89b-12d3-a456-426614174000"));
         assert!(!Format::Uuid.matches("123e4567e89b12d3a456426614174000"));
+    }
+
+    #[test]
+    fn regex_work_is_bounded() {
+        // Refused at compile time: too large compiled.
+        assert!(Format::compile_regex("(.*a){400}b").is_err());
+        // Allowed, but never run on a value past the cap.
+        let f = Format::Regex("(.*a){10}b|a+".into());
+        assert!(f.matches(&"a".repeat(MAX_REGEX_VALUE_BYTES)));
+        assert!(!f.matches(&"a".repeat(MAX_REGEX_VALUE_BYTES + 1)));
+        assert!(Format::compile_regex("ghp_[A-Za-z0-9]{36}").is_ok());
+        assert!(Format::compile_regex("[A-Za-z0-9_-]{20,200}").is_ok());
     }
 
     #[test]

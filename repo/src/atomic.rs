@@ -97,6 +97,25 @@ pub fn write(path: &Path, bytes: &[u8], keep: Keep, clobber: bool) -> io::Result
     sync_dir(&dir)
 }
 
+/// Writes `rel` under `root` like [`write`], after
+/// [`tokenspec_core::file::in_root`] has checked that every component of
+/// it, the folders on the way included, stays inside the root; missing
+/// folders are created (and checked again once they exist). An existing
+/// file keeps its mode, owner and group; a new one gets `new_mode`.
+/// Every write of a repository file goes through here.
+pub fn write_in_root(root: &Path, rel: &str, bytes: &[u8], new_mode: u32) -> io::Result<()> {
+    let path = tokenspec_core::file::in_root(root, Path::new(rel))?;
+    if let Some(dir) = Path::new(rel)
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+    {
+        fs::create_dir_all(root.join(dir))?;
+        tokenspec_core::file::in_root(root, Path::new(rel))?;
+    }
+    let keep = Keep::of(&path)?.unwrap_or(Keep::new_file(new_mode));
+    write(&path, bytes, keep, true)
+}
+
 /// Gives the temporary file the original's owner and group, or refuses.
 fn set_owner(file: &File, keep: Keep) -> io::Result<()> {
     #[cfg(unix)]
@@ -137,15 +156,17 @@ pub fn sync_dir(dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
-/// Removes tokenspec's temporary files left in `root` by an interrupted
-/// write, and returns their names. Call it holding the [`RootLock`]: every
-/// writer holds it, so no temporary file there belongs to a running write.
-/// Only regular files and links are removed, never what a link points to.
+/// Removes tokenspec's temporary files left in `root` and in `folders`
+/// (relative to it: the folders `gen` writes in, see
+/// [`crate::generate::folders`]) by an interrupted write, and returns their
+/// paths. Call it holding the [`RootLock`]: every writer holds it, so no
+/// temporary file there belongs to a running write. Only regular files and
+/// links are removed, never what a link points to.
 ///
 /// [`RootLock`]: crate::lock::RootLock
-pub fn sweep(root: &Path) -> Vec<String> {
+pub fn sweep(root: &Path, folders: &[String]) -> Vec<String> {
     let mut removed = Vec::new();
-    for name in stale_temp_files(root) {
+    for name in stale_temp_files(root, folders) {
         let path = root.join(&name);
         if name.starts_with(NEW_FILE_PREFIX) && !is_older_than(&path, NEW_FILE_GRACE) {
             continue;
@@ -165,18 +186,36 @@ fn is_older_than(path: &Path, age: std::time::Duration) -> bool {
         .is_some_and(|e| e >= age)
 }
 
-/// tokenspec's temporary files directly in `root`, sorted.
-pub fn stale_temp_files(root: &Path) -> Vec<String> {
-    let Ok(dir) = fs::read_dir(root) else {
-        return Vec::new();
-    };
-    let mut names: Vec<String> = dir
-        .flatten()
-        .filter(|e| e.file_type().is_ok_and(|t| !t.is_dir()))
-        .filter_map(|e| e.file_name().into_string().ok())
-        .filter(|n| is_temp_name(n))
-        .collect();
+/// tokenspec's temporary files directly in `root` and in each of `folders`
+/// (relative paths; a folder that is missing or leads out of the root is
+/// skipped), as paths relative to the root, sorted.
+pub fn stale_temp_files(root: &Path, folders: &[String]) -> Vec<String> {
+    let mut names = Vec::new();
+    let top = String::new();
+    for folder in std::iter::once(&top).chain(folders) {
+        let Ok(dir) = tokenspec_core::file::in_root(root, Path::new(folder)) else {
+            continue;
+        };
+        let Ok(entries) = fs::read_dir(dir) else {
+            continue;
+        };
+        names.extend(
+            entries
+                .flatten()
+                .filter(|e| e.file_type().is_ok_and(|t| !t.is_dir()))
+                .filter_map(|e| e.file_name().into_string().ok())
+                .filter(|n| is_temp_name(n))
+                .map(|n| {
+                    if folder.is_empty() {
+                        n
+                    } else {
+                        format!("{folder}/{n}")
+                    }
+                }),
+        );
+    }
     names.sort();
+    names.dedup();
     names
 }
 
@@ -206,12 +245,12 @@ mod tests {
         assert_eq!(fs::read_to_string(&p).unwrap(), "B=2\n");
         assert_eq!(Keep::of(&p).unwrap(), Some(keep));
         fs::write(dir.path().join(".tokenspec-abc123.tmp"), "A=1\n").unwrap();
-        assert_eq!(stale_temp_files(dir.path()), [".tokenspec-abc123.tmp"]);
-        assert_eq!(sweep(dir.path()), [".tokenspec-abc123.tmp"]);
-        assert!(stale_temp_files(dir.path()).is_empty());
+        assert_eq!(stale_temp_files(dir.path(), &[]), [".tokenspec-abc123.tmp"]);
+        assert_eq!(sweep(dir.path(), &[]), [".tokenspec-abc123.tmp"]);
+        assert!(stale_temp_files(dir.path(), &[]).is_empty());
         // `load`'s own, just made: it may still be in use.
         fs::write(dir.path().join(".tokenspec-new-x1.tmp"), "A=1\n").unwrap();
-        assert!(sweep(dir.path()).is_empty());
-        assert_eq!(stale_temp_files(dir.path()), [".tokenspec-new-x1.tmp"]);
+        assert!(sweep(dir.path(), &[]).is_empty());
+        assert_eq!(stale_temp_files(dir.path(), &[]), [".tokenspec-new-x1.tmp"]);
     }
 }

@@ -43,7 +43,7 @@ use tokenspec_core::format::{is_placeholder, looks_like_secret};
 use tokenspec_core::Class;
 use tokenspec_spec::Spec;
 
-use crate::atomic::{self, Keep};
+use crate::atomic;
 use crate::io_message;
 use crate::lock::RootLock;
 pub use crate::Loc;
@@ -635,6 +635,24 @@ fn take_tokens(
     }
 }
 
+/// Every folder below the root that `gen` writes in (generated files'
+/// folders, the policy folders, the templates' folders), sorted: where an
+/// interrupted write may have left a temporary file for
+/// [`atomic::sweep`] and `check` to find.
+pub fn folders(spec: &Spec) -> Vec<String> {
+    use tokenspec_spec::model::{GENERATED_FILES, GENERATED_FOLDERS};
+    let mut out: Vec<String> = GENERATED_FILES
+        .iter()
+        .map(|f| (*f).to_owned())
+        .chain(spec.templates.iter().cloned())
+        .filter_map(|f| f.rsplit_once('/').map(|(dir, _)| dir.to_owned()))
+        .chain(GENERATED_FOLDERS.iter().map(|d| (*d).to_owned()))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// Renders every output for `spec` and writes (or, in [`Mode::Check`],
 /// only lists) those that differ from the files under `root`.
 ///
@@ -657,13 +675,15 @@ pub fn run(root: &Path, spec: &Spec, mode: Mode) -> Result<Report, Error> {
         return Err(Error::Refused(planned.refused));
     }
     let removed_temp_files = match mode {
-        Mode::Write => atomic::sweep(root),
+        Mode::Write => atomic::sweep(root, &folders(spec)),
         Mode::Check => Vec::new(),
     };
     let mut stale = Vec::new();
     for o in &planned.outputs {
-        let current = std::fs::read(root.join(&o.path)).ok();
-        if current.as_deref() == Some(o.content.as_bytes()) {
+        let current = tokenspec_core::file::read_in_root(root, Path::new(&o.path))
+            .ok()
+            .flatten();
+        if current.as_deref().map(Vec::as_slice) == Some(o.content.as_bytes()) {
             continue;
         }
         if mode == Mode::Write {
@@ -684,7 +704,7 @@ pub fn run(root: &Path, spec: &Spec, mode: Mode) -> Result<Report, Error> {
 }
 
 fn read_existing(root: &Path, path: &str, error: &RefCell<Option<Error>>) -> Option<String> {
-    match tokenspec_core::file::read_regular_text(&root.join(path)) {
+    match tokenspec_core::file::read_text_in_root(root, Path::new(path)) {
         Ok(text) => text,
         Err(e) => {
             error.borrow_mut().get_or_insert(Error::File {
@@ -697,22 +717,13 @@ fn read_existing(root: &Path, path: &str, error: &RefCell<Option<Error>>) -> Opt
 }
 
 fn write(root: &Path, o: &GenFile) -> Result<(), Error> {
-    let path = root.join(&o.path);
-    let fail = |what: &str, e: std::io::Error| Error::File {
-        path: o.path.clone(),
-        message: format!("cannot {what}: {}", io_message(&e)),
-    };
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| fail("create its folder", e))?;
-    }
     // Generated files are committed: a new one is 0644, an existing one keeps
-    // its mode, owner and group.
-    let keep = match Keep::of(&path) {
-        Ok(Some(k)) => k,
-        Ok(None) => Keep::new_file(0o644),
-        Err(e) => return Err(fail("read its metadata", e)),
-    };
-    atomic::write(&path, o.content.as_bytes(), keep, true).map_err(|e| fail("write it", e))
+    // its mode, owner and group. No folder or file on the way may lead out
+    // of the root.
+    atomic::write_in_root(root, &o.path, o.content.as_bytes(), 0o644).map_err(|e| Error::File {
+        path: o.path.clone(),
+        message: format!("cannot write it: {}", io_message(&e)),
+    })
 }
 
 #[cfg(test)]

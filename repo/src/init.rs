@@ -223,6 +223,9 @@ pub fn starter(sources: &[Source]) -> Starter {
 /// Builds the starter spec from `sources` and what the workflows reference.
 pub fn starter_with(sources: &[Source], workflows: &WorkflowSecrets) -> Starter {
     let mut seen: Vec<Seen> = Vec::new();
+    // Each key's place in `seen`: one lookup per entry, not a scan of every
+    // key seen so far (80k keys took 64 s).
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let mut notes = Vec::new();
     let mut environments: Vec<String> =
         DEFAULT_ENVIRONMENTS.iter().map(|e| e.to_string()).collect();
@@ -265,9 +268,10 @@ pub fn starter_with(sources: &[Source], workflows: &WorkflowSecrets) -> Starter 
                 ));
                 continue;
             }
-            let i = match seen.iter().position(|s| s.name == entry.key) {
-                Some(i) => i,
+            let i = match index.get(entry.key.as_str()) {
+                Some(&i) => i,
                 None => {
+                    index.insert(entry.key.clone(), seen.len());
                     seen.push(Seen {
                         name: entry.key.clone(),
                         files: Vec::new(),

@@ -57,9 +57,18 @@ impl Spec {
 
     /// Reads a spec file's text, shown in errors as `display`.
     pub fn read_source(path: &Path, display: &str) -> Result<String, SpecError> {
-        std::fs::read_to_string(path).map_err(|error| SpecError::Io {
-            path: display.to_owned(),
-            error,
-        })
+        // Bounded, regular files only: a FIFO or /proc file never hangs or
+        // fills memory.
+        match tokenspec_core::file::read_regular_text(path) {
+            Ok(Some(text)) => Ok(text),
+            Ok(None) => Err(SpecError::Io {
+                path: display.to_owned(),
+                error: std::io::Error::from(std::io::ErrorKind::NotFound),
+            }),
+            Err(error) => Err(SpecError::Io {
+                path: display.to_owned(),
+                error,
+            }),
+        }
     }
 }

@@ -27,6 +27,29 @@ pub struct Spec {
     pub store: Option<StoreSpec>,
     /// Repository-wide GitHub policy (`[github]`); the defaults when absent.
     pub github: GithubSpec,
+    /// [`Spec::token`]'s index by name, built on first use.
+    pub(crate) index: TokenIndex,
+}
+
+/// Token positions by name, built once on first lookup (rebuilt if the
+/// token list changed length), so a lookup per file entry is not a scan of
+/// every token: `check`, `gen` and the audit rules look up each entry.
+#[derive(Clone, Default)]
+pub(crate) struct TokenIndex(
+    std::sync::OnceLock<(usize, std::collections::HashMap<String, usize>)>,
+);
+
+impl std::fmt::Debug for TokenIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TokenIndex")
+    }
+}
+
+/// Derived data: two specs with the same tokens are equal whatever was looked up.
+impl PartialEq for TokenIndex {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 /// Whether workflows may use the repository's default token
@@ -174,6 +197,23 @@ impl StoreSpec {
         self.environments.iter().any(|e| e == env)
     }
 }
+
+/// The spec's file name at the root.
+pub const DEFAULT_SPEC_FILE: &str = "token-spec.toml";
+
+/// Files `tokenspec gen` writes whatever the spec says (the policy files
+/// are in [`GENERATED_FOLDERS`]); `render::outputs` is held to this list
+/// by a test, and a template may name none of them.
+pub const GENERATED_FILES: &[&str] = &[
+    ".tokens.ci",
+    ".env.ci",
+    "docs/TOKENS.md",
+    ".gitignore",
+    "token-spec.schema.json",
+];
+
+/// Folders of the generated `.hcl` policy files.
+pub const GENERATED_FOLDERS: &[&str] = &["openbao", "vault"];
 
 /// Committed templates every project may have: empty or placeholder values only.
 /// Templates are per class: `.env.*` ones list the runtime tokens (copied to
@@ -366,7 +406,22 @@ impl Spec {
     }
 
     pub fn token(&self, name: &str) -> Option<&Token> {
-        self.tokens.iter().find(|t| t.name == name)
+        let build = || {
+            let map = self
+                .tokens
+                .iter()
+                .enumerate()
+                .rev() // the first of a repeated name wins, as a scan would find it
+                .map(|(i, t)| (t.name.clone(), i))
+                .collect();
+            (self.tokens.len(), map)
+        };
+        let (len, map) = self.index.0.get_or_init(build);
+        if *len != self.tokens.len() {
+            return self.tokens.iter().find(|t| t.name == name);
+        }
+        let token = &self.tokens[*map.get(name)?];
+        (token.name == name).then_some(token)
     }
 
     /// The token called `name`, or whose `aliases` hold it: an alias is

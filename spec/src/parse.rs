@@ -61,10 +61,12 @@ type Val<'i> = Spanned<DeValue<'i>>;
 pub fn parse(src: &str, file: &str) -> Result<Spec, Diagnostics> {
     let mut cx = Cx {
         src,
+        file,
         errors: Vec::new(),
         required_envs: Vec::new(),
         replacements: Vec::new(),
         names: Vec::new(),
+        aliases: Vec::new(),
     };
     let spec = match DeTable::parse(src) {
         Ok(root) => Some(cx.spec(root.get_ref())),
@@ -92,6 +94,8 @@ pub fn parse(src: &str, file: &str) -> Result<Spec, Diagnostics> {
 
 struct Cx<'s> {
     src: &'s str,
+    /// The spec's name as shown (a template may not name it).
+    file: &'s str,
     errors: Vec<Diagnostic>,
     /// `required = [...]` lists, checked against `environments` at the end.
     required_envs: Vec<Vec<Spanned<String>>>,
@@ -99,6 +103,8 @@ struct Cx<'s> {
     replacements: Vec<Spanned<String>>,
     /// Every token name seen, even in tokens with other errors, for the duplicate check.
     names: Vec<Spanned<String>>,
+    /// Every alias, checked against the token names at the end.
+    aliases: Vec<Spanned<String>>,
 }
 
 fn type_name(v: &DeValue<'_>) -> &'static str {
@@ -111,6 +117,128 @@ fn type_name(v: &DeValue<'_>) -> &'static str {
         DeValue::Array(_) => "an array",
         DeValue::Table(_) => "a table",
     }
+}
+
+/// Why `name` (a clean relative path) cannot be a template, if it cannot:
+/// `gen` rewrites a template's managed block, so it may not name git's own
+/// files, the spec, a file `gen` writes for itself, or a token file that
+/// holds secrets (`.env`, `.env.<environment>`, `.env.local`, the same for
+/// `.tokens`). `environments` are the spec's.
+pub fn template_refusal(name: &str, environments: &[&str]) -> Option<&'static str> {
+    let file_name = name.rsplit('/').next().unwrap_or(name);
+    if name.split('/').any(|part| part == ".git") {
+        return Some("is inside git's own folder");
+    }
+    if matches!(file_name, ".gitignore" | ".gitattributes" | ".gitmodules") {
+        return Some("is git's configuration");
+    }
+    if name == crate::model::DEFAULT_SPEC_FILE {
+        return Some("is the spec itself");
+    }
+    if crate::model::GENERATED_FILES.contains(&name)
+        || (name.ends_with(".hcl")
+            && crate::model::GENERATED_FOLDERS.iter().any(|d| {
+                name.strip_prefix(d)
+                    .is_some_and(|rest| rest.starts_with('/'))
+            }))
+    {
+        return Some("is a file `tokenspec gen` writes");
+    }
+    if let Some(class) = tokenspec_core::Class::of_file(file_name) {
+        let rest = file_name[class.base_file().len()..].trim_start_matches('.');
+        if rest.is_empty()
+            || rest == "local"
+            || rest.ends_with(".local")
+            || environments.contains(&rest)
+        {
+            return Some("is a token file that holds secrets");
+        }
+    }
+    None
+}
+
+/// Why `name` cannot be an alias, if it cannot: a variable the process,
+/// the shell, the loader, the store client or a CI runner sets or reads
+/// for itself, so the token would count as set by something that is not
+/// its value (`PATH`, `HOME`, `LD_*`, `BASH_ENV`, `GITHUB_*`…).
+/// `GITHUB_TOKEN` is allowed: no runner sets it, a workflow passes it.
+pub fn process_variable(name: &str) -> Option<&'static str> {
+    const EXACT: &[&str] = &[
+        "PATH",
+        "HOME",
+        "USER",
+        "LOGNAME",
+        "SHELL",
+        "PWD",
+        "OLDPWD",
+        "TERM",
+        "LANG",
+        "LANGUAGE",
+        "TZ",
+        "TMPDIR",
+        "TMP",
+        "TEMP",
+        "HOSTNAME",
+        "IFS",
+        "ENV",
+        "BASH_ENV",
+        "CDPATH",
+        "SHLVL",
+        "MAIL",
+        "MAILPATH",
+        "PS1",
+        "PS2",
+        "PS4",
+        "PROMPT_COMMAND",
+        "DISPLAY",
+        "EDITOR",
+        "VISUAL",
+        "PAGER",
+        "SSH_AUTH_SOCK",
+        "CI",
+        "APP_ENV",
+        "NODE_OPTIONS",
+        "PYTHONPATH",
+        "PYTHONSTARTUP",
+        "PERL5OPT",
+        "RUBYOPT",
+        "JAVA_TOOL_OPTIONS",
+        "GIT_DIR",
+        "GCONV_PATH",
+        "HTTP_PROXY",
+        "HTTPS_PROXY",
+        "ALL_PROXY",
+        "NO_PROXY",
+        "http_proxy",
+        "https_proxy",
+        "all_proxy",
+        "no_proxy",
+        "RUSTFLAGS",
+        "RUSTC_WRAPPER",
+    ];
+    const PREFIXES: &[&str] = &[
+        "LD_",
+        "DYLD_",
+        "LC_",
+        "BASH_",
+        "XDG_",
+        "GITHUB_",
+        "RUNNER_",
+        "ACTIONS_",
+        "TOKENSPEC_",
+        "BAO_",
+        "VAULT_",
+        "GIT_",
+        "CARGO_",
+        "RUSTUP_",
+    ];
+    if name == "GITHUB_TOKEN" {
+        return None;
+    }
+    if EXACT.contains(&name) || PREFIXES.iter().any(|p| name.starts_with(p)) {
+        return Some("a variable the process or its runner sets for itself");
+    }
+    None
 }
 
 fn suggest<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
@@ -229,7 +357,7 @@ impl Cx<'_> {
                 ),
             },
         }
-        let templates = self.templates(root.get("templates"));
+        let templates = self.templates(root.get("templates"), &environments);
         let store = self.store(root.get("store"), &environments);
         let github = self.github(root.get("github"), &environments);
         self.cross_checks(&environments);
@@ -241,11 +369,13 @@ impl Cx<'_> {
             templates,
             store,
             github,
+            index: Default::default(),
         }
     }
 
     /// `templates = [".env.dist"]`: more committed templates, as paths in the root.
-    fn templates(&mut self, v: Option<&Val<'_>>) -> Vec<String> {
+    fn templates(&mut self, v: Option<&Val<'_>>, environments: &[Spanned<String>]) -> Vec<String> {
+        let envs: Vec<&str> = environments.iter().map(|e| e.get_ref().as_str()).collect();
         let Some(v) = v else { return Vec::new() };
         let names = self.string_array(v, "templates").unwrap_or_default();
         let mut out = Vec::new();
@@ -265,6 +395,14 @@ impl Cx<'_> {
                     )
                     .help(
                         "name a template relative to the root, e.g. `templates = [\".env.dist\"]`",
+                    ),
+                );
+            } else if let Some(what) = template_refusal(name, &envs)
+                .or_else(|| (name.as_str() == self.file).then_some("is the spec itself"))
+            {
+                self.err(
+                    Diagnostic::new(format!("template `{name}` {what}"), n.span()).help(
+                        "`tokenspec gen` rewrites a template's managed block: name only a committed example file tokenspec does not otherwise own, e.g. `.env.dist`",
                     ),
                 );
             } else if !out.contains(name) {
@@ -517,6 +655,23 @@ impl Cx<'_> {
                 own.span(),
             ));
         }
+        for alias in &aliases {
+            if let Some(what) = process_variable(alias.get_ref()) {
+                self.err(
+                    Diagnostic::new(
+                        format!("alias `{}` is {what}", alias.get_ref()),
+                        alias.span(),
+                    )
+                    .help("an alias is read from the process environment: name a variable only this token arrives under"),
+                );
+            }
+        }
+        self.aliases.extend(
+            aliases
+                .iter()
+                .filter(|a| Some(a.get_ref()) != name.as_ref())
+                .cloned(),
+        );
 
         if let (Some(n), Some(ci)) = (&name, &ci_value) {
             self.check_ci_value(
@@ -575,7 +730,14 @@ impl Cx<'_> {
                 if let Err(e) = Format::compile_regex(pattern) {
                     let msg = e.to_string();
                     let last = msg.lines().last().unwrap_or("").trim().to_owned();
-                    self.err(Diagnostic::new("invalid regex in `format`", rv.span()).label(last));
+                    let mut d = Diagnostic::new("invalid regex in `format`", rv.span()).label(last);
+                    if msg.contains("size limit") {
+                        d = d.help(format!(
+                            "a format regex may take at most {} KiB compiled, so checking a value stays fast; use a smaller pattern (fewer or shorter repetitions, `+` instead of `{{1,1000}}`)",
+                            tokenspec_core::format::REGEX_SIZE_LIMIT / 1024
+                        ));
+                    }
+                    self.err(d);
                     return None;
                 }
                 Some(Format::Regex(Cow::Owned(pattern.to_owned())))
@@ -718,6 +880,17 @@ impl Cx<'_> {
                 }
             }
         }
+        for a in std::mem::take(&mut self.aliases) {
+            if is_token(a.get_ref()) {
+                self.err(
+                    Diagnostic::new(
+                        format!("alias `{}` is a token of this spec", a.get_ref()),
+                        a.span(),
+                    )
+                    .help("an alias would let the other token's value fill this one; remove it, or use `deprecated = { replacement = … }`"),
+                );
+            }
+        }
         for r in std::mem::take(&mut self.replacements) {
             if !is_token(r.get_ref()) {
                 self.err(Diagnostic::new(
@@ -739,6 +912,110 @@ mod tests {
             .iter()
             .map(|i| format!("{} @ {}", i.message, d.location(i)))
             .collect()
+    }
+
+    #[test]
+    fn templates_may_not_name_files_tokenspec_does_not_own() {
+        let src = "environments = [\"dev\", \"prod\", \"ci\"]\ntemplates = [\".git/config\", \"token-spec.toml\", \".gitignore\", \"docs/TOKENS.md\", \".env\", \"app/.env.prod\", \".tokens.local\", \"openbao/cicd-reader.hcl\", \"sub/.git/hooks/pre-commit\", \".env.ci\", \".env.dist\", \"config/.env.example\"]\n[[token]]\nname = \"A\"\nclass = \"cicd\"\ndescription = \"d\"\n";
+        assert_eq!(
+            errors(src),
+            [
+                "template `.git/config` is inside git's own folder @ token-spec.toml:2:14",
+                "template `token-spec.toml` is the spec itself @ token-spec.toml:2:29",
+                "template `.gitignore` is git's configuration @ token-spec.toml:2:48",
+                "template `docs/TOKENS.md` is a file `tokenspec gen` writes @ token-spec.toml:2:62",
+                "template `.env` is a token file that holds secrets @ token-spec.toml:2:80",
+                "template `app/.env.prod` is a token file that holds secrets @ token-spec.toml:2:88",
+                "template `.tokens.local` is a token file that holds secrets @ token-spec.toml:2:105",
+                "template `openbao/cicd-reader.hcl` is a file `tokenspec gen` writes @ token-spec.toml:2:122",
+                "template `sub/.git/hooks/pre-commit` is inside git's own folder @ token-spec.toml:2:149",
+                "template `.env.ci` is a file `tokenspec gen` writes @ token-spec.toml:2:178",
+            ]
+        );
+        let ok = "templates = [\".env.dist\", \"config/.env.example\"]\n[[token]]\nname = \"A\"\nclass = \"cicd\"\ndescription = \"d\"\n";
+        assert_eq!(
+            parse(ok, "t").unwrap().templates,
+            [".env.dist", "config/.env.example"]
+        );
+        let d = parse(&ok.replace(".env.dist", "custom.toml"), "custom.toml").unwrap_err();
+        assert_eq!(
+            d.items[0].message,
+            "template `custom.toml` is the spec itself"
+        );
+    }
+
+    #[test]
+    fn aliases_may_not_be_tokens_or_process_variables() {
+        let src = "[[token]]\nname = \"A\"\nclass = \"cicd\"\ndescription = \"d\"\naliases = [\"PATH\", \"B\", \"LD_PRELOAD\", \"GITHUB_SHA\", \"BASH_ENV\", \"GITHUB_TOKEN\", \"OLD_A\"]\n[[token]]\nname = \"B\"\nclass = \"runtime\"\ndescription = \"d\"\n";
+        assert_eq!(
+            errors(src),
+            [
+                "alias `PATH` is a variable the process or its runner sets for itself @ token-spec.toml:5:12",
+                "alias `B` is a token of this spec @ token-spec.toml:5:20",
+                "alias `LD_PRELOAD` is a variable the process or its runner sets for itself @ token-spec.toml:5:25",
+                "alias `GITHUB_SHA` is a variable the process or its runner sets for itself @ token-spec.toml:5:39",
+                "alias `BASH_ENV` is a variable the process or its runner sets for itself @ token-spec.toml:5:53",
+            ]
+        );
+        for name in [
+            "HOME",
+            "LD_LIBRARY_PATH",
+            "DYLD_INSERT_LIBRARIES",
+            "GITHUB_ENV",
+            "TOKENSPEC_ENV",
+            "BAO_TOKEN",
+            "CI",
+        ] {
+            assert!(process_variable(name).is_some(), "{name}");
+        }
+        for name in [
+            "GITHUB_TOKEN",
+            "ORCHESTRATION_KEY",
+            "LEGACY_DEPLOY",
+            "PATHFINDER_KEY",
+        ] {
+            assert!(process_variable(name).is_none(), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_regex_too_large_to_run_fast_is_refused_at_its_line() {
+        let d = parse(
+            "[[token]]\nname = \"A\"\nclass = \"cicd\"\ndescription = \"d\"\nformat = { regex = \"(.*a){400}b\" }\n",
+            "token-spec.toml",
+        )
+        .unwrap_err();
+        let text = d.to_string();
+        assert!(text.contains("invalid regex in `format`"), "{text}");
+        assert!(text.contains("token-spec.toml:5:20"), "{text}");
+        assert!(
+            text.contains("help: a format regex may take at most 64 KiB compiled"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn token_lookup_by_name_is_indexed_and_stays_right() {
+        let mut src = String::new();
+        for i in 0..300 {
+            src.push_str(&format!(
+                "[[token]]\nname = \"T_{i}\"\nclass = \"cicd\"\ndescription = \"d\"\n"
+            ));
+        }
+        let mut spec = parse(&src, "t").unwrap();
+        for i in 0..300 {
+            assert_eq!(
+                spec.token(&format!("T_{i}")).unwrap().name,
+                format!("T_{i}")
+            );
+        }
+        assert!(spec.token("T_300").is_none());
+        // A token list changed after the first lookup is still searched right.
+        let mut extra = spec.tokens[0].clone();
+        extra.name = "EXTRA".to_owned();
+        spec.tokens.push(extra);
+        assert_eq!(spec.token("EXTRA").unwrap().name, "EXTRA");
+        assert_eq!(spec.clone(), spec);
     }
 
     #[test]

@@ -125,20 +125,19 @@ impl Client {
         let target = data_path(mount, path);
         let reply = self.send(Method::Get, Operation::Read, &target, None)?;
         // Values move out of the parsed tree into `Secret`s (zeroized), never copied.
-        let parse = |reply: &Reply| -> Option<Result<SecretData, String>> {
-            Some(parse_secret(serde_json::from_str(&reply.body).ok()?))
+        let parse = |reply: &Reply| -> Result<SecretData, String> {
+            parse_secret(crate::json::parse_strict(&reply.body)?)
         };
         match reply.status {
             200 => match parse(&reply) {
-                Some(Ok(data)) => Ok(Some(data)),
-                Some(Err(detail)) => {
+                Ok(data) => Ok(Some(data)),
+                Err(detail) => {
                     Err(self.error(Operation::Read, &target, Reason::BadResponse { detail }))
                 }
-                None => Err(self.bad_json(Operation::Read, &target)),
             },
             // KV v2 answers a deleted latest version with 404 and its metadata.
             404 => Ok(match parse(&reply) {
-                Some(Ok(data)) if data.version > 0 => Some(SecretData {
+                Ok(data) if data.version > 0 => Some(SecretData {
                     deleted: true,
                     ..data
                 }),
@@ -154,8 +153,13 @@ impl Client {
         let reply = self.send(Method::Get, Operation::ReadMetadata, &target, None)?;
         match reply.status {
             200 => {
-                let json: Value = serde_json::from_str(&reply.body)
-                    .map_err(|_| self.bad_json(Operation::ReadMetadata, &target))?;
+                let json = crate::json::parse_strict(&reply.body).map_err(|detail| {
+                    self.error(
+                        Operation::ReadMetadata,
+                        &target,
+                        Reason::BadResponse { detail },
+                    )
+                })?;
                 parse_metadata(&json["data"]).map(Some).map_err(|detail| {
                     self.error(
                         Operation::ReadMetadata,
@@ -190,8 +194,9 @@ impl Client {
         let reply = self.send(Method::Post, Operation::Write, &target, Some(&body))?;
         match reply.status {
             200 | 204 => {
-                let json: Value = serde_json::from_str(&reply.body)
-                    .map_err(|_| self.bad_json(Operation::Write, &target))?;
+                let json = crate::json::parse_strict(&reply.body).map_err(|detail| {
+                    self.error(Operation::Write, &target, Reason::BadResponse { detail })
+                })?;
                 json["data"]["version"]
                     .as_u64()
                     .ok_or_else(|| self.bad_json(Operation::Write, &target))
@@ -273,11 +278,8 @@ fn login(
     if reply.status != 200 {
         return Err(error(status_reason(&reply, &auth.secrets())));
     }
-    let mut json: Value = serde_json::from_str(&reply.body).map_err(|_| {
-        error(Reason::BadResponse {
-            detail: "the login answer is not JSON".to_owned(),
-        })
-    })?;
+    let mut json = crate::json::parse_strict(&reply.body)
+        .map_err(|detail| error(Reason::BadResponse { detail }))?;
     match json["auth"]["client_token"].take() {
         Value::String(token) if !token.is_empty() => Ok(Secret::new(token)),
         _ => Err(error(Reason::BadResponse {

@@ -69,6 +69,15 @@ pub enum Reason {
     /// The address is not `https://`, nor `http://` to a loopback host
     /// (checked before any name lookup or connection).
     Address(tokenspec_core::address::AddressError),
+    /// A key of the secret holds a JSON value that is not a string: the
+    /// load stops rather than use a file's value in its place.
+    NotAString { key: String },
+    /// The command's store requests together took longer than the overall
+    /// deadline ([`crate::OVERALL_DEADLINE`]); no further request was made.
+    Deadline { limit: std::time::Duration },
+    /// The token holds a line break or another control character, which an
+    /// HTTP header cannot carry; `source` is the variable or file it came from.
+    BadToken { source: String },
     /// One half of a credential pair is set, the other is not.
     IncompleteCredentials {
         set: &'static str,
@@ -155,7 +164,7 @@ impl StoreError {
                 ),
             },
             Reason::CasConflict => format!(
-                "{target} changed since it was read (someone wrote it meanwhile); nothing was overwritten: run the push again to see the new state"
+                "{target} changed since it was read (someone wrote it meanwhile); nothing in it was overwritten: run the push again to see the new state"
             ),
             Reason::BadRequest { .. } => "the server rejected the request; check the spec's [store] mount (it must be a KV v2 mount) and the credentials".to_owned(),
             Reason::BadResponse { .. } => format!(
@@ -169,6 +178,16 @@ impl StoreError {
             Reason::NoCredentials => "set BAO_TOKEN (or VAULT_TOKEN), or log in with `bao login` (it writes ~/.vault-token), or set TOKENSPEC_APPROLE_ROLE_ID and TOKENSPEC_APPROLE_SECRET_ID, or TOKENSPEC_JWT_ROLE with TOKENSPEC_JWT or TOKENSPEC_JWT_FILE".to_owned(),
             Reason::IncompleteCredentials { missing, .. } => format!("set {missing} as well"),
             Reason::Address(e) => e.help().to_owned(),
+            Reason::BadToken { source } => format!(
+                "the token must be one line of printable characters: remove the line break from {source} (e.g. a Windows \\r\\n line end; a file's final newline is fine)"
+            ),
+            Reason::Deadline { .. } => format!(
+                "the server at {} is answering too slowly; check its health and the network path (no further request was made)",
+                self.address
+            ),
+            Reason::NotAString { key } => format!(
+                "store `{key}` as a string (`bao kv patch {target} {key}=…`); nothing was read from files instead"
+            ),
             Reason::OidcToken { .. } => "give the job `permissions: id-token: write` (the runner then sets ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN), or set TOKENSPEC_JWT or TOKENSPEC_JWT_FILE".to_owned(),
         }
     }
@@ -218,6 +237,18 @@ impl fmt::Display for StoreError {
                 write!(f, "{set} is set but {missing} is not")
             }
             Reason::Address(e) => write!(f, "{e}"),
+            Reason::BadToken { source } => write!(
+                f,
+                "the token in {source} holds a line break or another control character"
+            ),
+            Reason::Deadline { limit } => write!(
+                f,
+                "the store's requests took more than {} s in all",
+                limit.as_secs()
+            ),
+            Reason::NotAString { key } => {
+                write!(f, "the value of `{key}` is not a string")
+            }
             Reason::OidcToken { detail } => {
                 write!(f, "cannot fetch the GitHub Actions OIDC token ({detail})")
             }
@@ -237,11 +268,18 @@ fn seconds(d: std::time::Duration) -> String {
 }
 
 /// A server message made safe to quote: every known secret cut out, control
-/// characters dropped, at most 300 characters.
+/// characters dropped, at most 300 characters. A message that still holds
+/// a piece of a secret (any [`PIECE`] letters and digits of one in a row,
+/// whatever stands between them: spaces, quotes, punctuation) is not
+/// quoted at all.
 pub fn scrub(message: &str, secrets: &[&str]) -> String {
     let mut text = message.to_owned();
     for secret in secrets.iter().filter(|s| !s.is_empty()) {
         text = text.replace(secret, "[REDACTED]");
+    }
+    if quotes_a_piece(&text, secrets) {
+        return "(the server's message is not shown: it quotes part of a credential or value)"
+            .to_owned();
     }
     let mut out: String = text.chars().filter(|c| !c.is_control()).take(300).collect();
     if text.chars().count() > 300 {
@@ -250,10 +288,58 @@ pub fn scrub(message: &str, secrets: &[&str]) -> String {
     out
 }
 
+/// How many letters and digits of a secret in a row count as a piece of it.
+const PIECE: usize = 6;
+
+/// Whether `text`, read as its letters and digits only, holds [`PIECE`] in a
+/// row of any secret's letters and digits (all of them for a shorter one of
+/// at least 4).
+fn quotes_a_piece(text: &str, secrets: &[&str]) -> bool {
+    let alnum = |s: &str| -> Vec<u8> {
+        s.bytes()
+            .filter(u8::is_ascii_alphanumeric)
+            .map(|b| b.to_ascii_lowercase())
+            .collect()
+    };
+    let text = alnum(text);
+    secrets.iter().any(|secret| {
+        let secret = zeroize::Zeroizing::new(alnum(secret));
+        if secret.len() < 4 {
+            return false;
+        }
+        let width = PIECE.min(secret.len());
+        let pieces: std::collections::HashSet<&[u8]> = secret.windows(width).collect();
+        text.windows(width).any(|w| pieces.contains(w))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use tokenspec_core::Help;
+
+    #[test]
+    fn a_message_quoting_pieces_of_a_secret_is_not_shown() {
+        let token = "hvs.CAESIAbcdEfgh1234";
+        for echoed in [
+            "permission denied for hvs.CAESIA",
+            "bad token: h v s . C A E S I A b c d",
+            "token 'EfGh12' is invalid",
+            "parts: \"bcdEf\" + \"gh1234\"",
+        ] {
+            let s = scrub(echoed, &[token]);
+            assert!(
+                s.starts_with("(the server's message is not shown"),
+                "{echoed}: {s}"
+            );
+        }
+        assert_eq!(scrub("permission denied", &[token]), "permission denied");
+        // A short secret (a test token) never hides a whole message.
+        assert_eq!(
+            scrub("no handler for route", &["zq9"]),
+            "no handler for route"
+        );
+    }
 
     fn err(operation: Operation, reason: Reason) -> StoreError {
         StoreError::new(

@@ -70,8 +70,7 @@ pub(crate) fn fetch(
     if status != 200 {
         return Err(failed(format!("the token endpoint answered {status}")));
     }
-    let mut json: serde_json::Value =
-        serde_json::from_str(&body).map_err(|_| failed("the answer is not JSON".to_owned()))?;
+    let mut json = crate::json::parse_strict(&body).map_err(failed)?;
     match json.get_mut("value").map(serde_json::Value::take) {
         Some(serde_json::Value::String(jwt)) if !jwt.is_empty() => Ok(Secret::new(jwt)),
         _ => Err(failed("the answer has no `value`".to_owned())),

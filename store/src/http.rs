@@ -26,6 +26,10 @@ pub struct RetryPolicy {
     pub first_backoff: Duration,
     /// No retry starts (and no pause is taken) past this time since the first attempt.
     pub budget: Duration,
+    /// Every request of one client (one command run) together: no request
+    /// starts, and none runs on, past this time after the client was made
+    /// ([`crate::OVERALL_DEADLINE`]).
+    pub deadline: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -36,6 +40,7 @@ impl Default for RetryPolicy {
             max_attempts: crate::MAX_ATTEMPTS,
             first_backoff: crate::FIRST_BACKOFF,
             budget: crate::RETRY_BUDGET,
+            deadline: crate::OVERALL_DEADLINE,
         }
     }
 }
@@ -70,6 +75,8 @@ pub(crate) struct Transport {
     agent: Agent,
     address: String,
     retry: RetryPolicy,
+    /// When the overall deadline passes ([`RetryPolicy::deadline`]).
+    deadline: Instant,
 }
 
 impl Transport {
@@ -97,6 +104,7 @@ impl Transport {
             agent,
             address: address.to_owned(),
             retry,
+            deadline: Instant::now() + retry.deadline,
         })
     }
 
@@ -119,13 +127,32 @@ impl Transport {
         let started = Instant::now();
         let mut attempt = 1;
         loop {
-            let outcome = self.send_once(method, &url, token, body);
+            let left = self.deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(Reason::Deadline {
+                    limit: self.retry.deadline,
+                });
+            }
+            let outcome = self.send_once(method, &url, token, body, left);
+            // A request cut short by the overall deadline is the deadline's failure.
+            let outcome = match outcome {
+                Err(Failure {
+                    reason: Reason::Timeout { .. },
+                    ..
+                }) if Instant::now() >= self.deadline => {
+                    return Err(Reason::Deadline {
+                        limit: self.retry.deadline,
+                    })
+                }
+                other => other,
+            };
             let transient = match &outcome {
                 Ok(reply) => matches!(reply.status, 429 | 500 | 502 | 503 | 504),
                 Err(Failure { transient, .. }) => *transient,
             };
+            let before_deadline = |pause: Duration| Instant::now() + pause < self.deadline;
             match self.retry.pause_after(attempt, started.elapsed()) {
-                Some(pause) if transient => thread::sleep(pause),
+                Some(pause) if transient && before_deadline(pause) => thread::sleep(pause),
                 _ => {
                     return outcome.map_err(|f| match f.reason {
                         Reason::Timeout { .. } => Reason::Timeout {
@@ -145,10 +172,13 @@ impl Transport {
         url: &str,
         token: Option<&Secret>,
         body: Option<&[u8]>,
+        left: Duration,
     ) -> Result<Reply, Failure> {
+        // This request's time: its own timeout, or what is left of the deadline.
+        let timeout = Some(left.min(self.retry.request_timeout));
         let result = match method {
             Method::Get => {
-                let mut request = self.agent.get(url);
+                let mut request = self.agent.get(url).config().timeout_global(timeout).build();
                 if let Some(token) = token {
                     request = request.header("X-Vault-Token", token.expose_secret());
                 }
@@ -158,6 +188,9 @@ impl Transport {
                 let mut request = self
                     .agent
                     .post(url)
+                    .config()
+                    .timeout_global(timeout)
+                    .build()
                     .header("Content-Type", "application/json");
                 if let Some(token) = token {
                     request = request.header("X-Vault-Token", token.expose_secret());
@@ -305,7 +338,10 @@ fn io_detail(e: &io::Error) -> String {
 }
 
 fn read_ca_file(path: &Path) -> Result<RootCerts, String> {
-    let pem = std::fs::read(path).map_err(|e| io_detail(&e))?;
+    // Bounded, regular files only: a FIFO or /dev/zero never hangs or fills memory.
+    let pem = tokenspec_core::file::read_regular(path)
+        .map_err(|e| io_detail(&e))?
+        .ok_or_else(|| "no such file or directory".to_owned())?;
     let mut certs: Vec<Certificate<'static>> = Vec::new();
     for item in ureq::tls::parse_pem(&pem) {
         if let PemItem::Certificate(cert) = item.map_err(|e| e.to_string())? {
@@ -341,12 +377,77 @@ mod tests {
     }
 
     #[test]
+    fn the_overall_deadline_bounds_every_request_together() {
+        use std::io::{Read, Write};
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::Arc;
+        // Answers each request, but slowly.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = format!("http://{}", listener.local_addr().unwrap());
+        let seen = Arc::new(AtomicUsize::new(0));
+        let count = seen.clone();
+        thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                count.fetch_add(1, Ordering::SeqCst);
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).is_ok_and(|n| n == 1) {
+                    head.push(byte[0]);
+                }
+                thread::sleep(Duration::from_millis(300));
+                let _ = stream.write_all(
+                    b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
+                );
+            }
+        });
+        let policy = RetryPolicy {
+            deadline: Duration::from_secs(1),
+            ..RetryPolicy::default()
+        };
+        let transport = Transport::new(&address, None, policy).unwrap();
+        let mut outcome = Ok(());
+        for _ in 0..20 {
+            if let Err(e) = transport.send(Method::Get, "x", None, None) {
+                outcome = Err(e);
+                break;
+            }
+        }
+        assert_eq!(
+            outcome.unwrap_err(),
+            Reason::Deadline {
+                limit: Duration::from_secs(1)
+            }
+        );
+        // About three answered, one cut off; never the twenty asked for.
+        assert!(
+            seen.load(Ordering::SeqCst) <= 5,
+            "{}",
+            seen.load(Ordering::SeqCst)
+        );
+        let e = StoreError::new(
+            &address,
+            Operation::Read,
+            Some("x"),
+            Reason::Deadline {
+                limit: Duration::from_secs(30),
+            },
+        );
+        assert!(
+            e.to_string()
+                .ends_with("the store's requests took more than 30 s in all"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn no_retry_past_the_budget() {
         let policy = RetryPolicy {
             request_timeout: crate::REQUEST_TIMEOUT,
             max_attempts: 10,
             first_backoff: Duration::from_millis(100),
             budget: Duration::from_secs(1),
+            ..RetryPolicy::default()
         };
         assert_eq!(
             policy.pause_after(1, Duration::ZERO),

@@ -39,7 +39,10 @@
 //!   later than [`RETRY_BUDGET`] (3.5 s) after the first attempt. So a
 //!   server that refuses connections fails after about 3 s, and the worst
 //!   case for one operation is the budget plus one request timeout (about
-//!   14 s). 400, 403 and 404 are never retried, nor is a timeout or a TLS
+//!   14 s).
+//! - All of one command's requests together stop at [`OVERALL_DEADLINE`]
+//!   (30 s): a server answering each request just inside its timeout cannot
+//!   make a push of eight requests take minutes. 400, 403 and 404 are never retried, nor is a timeout or a TLS
 //!   failure. Redirects are not followed (the token header would go along);
 //!   standbys forward requests to the active node.
 //! - `store/scripts/raft-failover.sh` measures this on a three-node Raft
@@ -105,8 +108,8 @@ pub use github_oidc::{
 pub use http::{agent, no_reply, RetryPolicy};
 pub use push::{Change, PushPlan};
 pub use settings::{
-    Settings, APPROLE_MOUNT, APPROLE_ROLE_ID, APPROLE_SECRET_ID, JWT, JWT_FILE, JWT_MOUNT,
-    JWT_ROLE, TOKEN_HELPER_FILE,
+    Settings, APPROLE_MOUNT, APPROLE_ROLE_ID, APPROLE_SECRET_ID, CREDENTIAL_VARIABLES, JWT,
+    JWT_FILE, JWT_MOUNT, JWT_ROLE, TOKEN_HELPER_FILE,
 };
 pub use store::{fetch_layers, label, Store};
 pub use tokenspec_core::store_def::{StoreDef, StoreDefError, StoreKind};
@@ -116,6 +119,10 @@ pub use tokenspec_core::Help;
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Time for one whole request, connection included.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// All of one command's store requests together (login, reads, writes,
+/// retries and their pauses): past it no request starts and a running one
+/// is cut off, so a slow server cannot stretch a command without bound.
+pub const OVERALL_DEADLINE: Duration = Duration::from_secs(30);
 /// Attempts for one operation, the first included.
 pub const MAX_ATTEMPTS: u32 = 5;
 /// The pause before the first retry; each later one doubles.

@@ -32,6 +32,17 @@ pub const JWT_FILE: &str = "TOKENSPEC_JWT_FILE";
 /// JWT: the auth mount (default `jwt`).
 pub const JWT_MOUNT: &str = "TOKENSPEC_JWT_MOUNT";
 
+/// Every variable that holds a store credential (or names the file that
+/// does): `tokenspec run` withholds them from its command.
+pub const CREDENTIAL_VARIABLES: &[&str] = &[
+    "BAO_TOKEN",
+    "VAULT_TOKEN",
+    APPROLE_ROLE_ID,
+    APPROLE_SECRET_ID,
+    JWT,
+    JWT_FILE,
+];
+
 /// How to reach the server and who to be there.
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -76,7 +87,15 @@ impl Settings {
         tokenspec_core::address::check_address(&address)
             .map_err(|e| configure_error(Reason::Address(e)))?;
 
-        let auth = if let Some(token) = either("TOKEN") {
+        let token_var = def
+            .kind
+            .env_prefixes()
+            .into_iter()
+            .map(|p| format!("{p}TOKEN"))
+            .find(|name| env(name).is_some());
+        let auth = if let Some(name) = token_var {
+            let token = env(&name).unwrap_or_default();
+            header_safe(&token, &name).map_err(configure_error)?;
             Auth::Token(Secret::new(token))
         } else if let Some(auth) = approle(&env).map_err(configure_error)? {
             auth
@@ -84,8 +103,15 @@ impl Settings {
             auth
         } else {
             match env("HOME") {
-                Some(home) => token_file(&Path::new(&home).join(TOKEN_HELPER_FILE))
-                    .map_err(configure_error)?,
+                Some(home) => {
+                    let path = Path::new(&home).join(TOKEN_HELPER_FILE);
+                    let auth = token_file(&path).map_err(configure_error)?;
+                    if let Some(Auth::Token(token)) = &auth {
+                        header_safe(token.expose_secret(), &path.display().to_string())
+                            .map_err(configure_error)?;
+                    }
+                    auth
+                }
                 None => None,
             }
             .ok_or_else(|| configure_error(Reason::NoCredentials))?
@@ -98,6 +124,18 @@ impl Settings {
             auth,
         })
     }
+}
+
+/// A token goes in an HTTP header, which cannot carry a line break or
+/// another control character: say so, naming where the token came from,
+/// instead of letting the request fail as if the server were at fault.
+fn header_safe(token: &str, source: &str) -> Result<(), Reason> {
+    if token.chars().any(char::is_control) {
+        return Err(Reason::BadToken {
+            source: source.to_owned(),
+        });
+    }
+    Ok(())
 }
 
 fn approle(env: &impl Fn(&str) -> Option<String>) -> Result<Option<Auth>, Reason> {
@@ -141,6 +179,7 @@ fn jwt(env: &impl Fn(&str) -> Option<String>) -> Result<Option<Auth>, Reason> {
             let (Some(request_url), Some(request_token)) = github else {
                 unreachable!("both checked above")
             };
+            header_safe(&request_token, crate::github_oidc::REQUEST_TOKEN)?;
             Ok(Some(Auth::GithubActions {
                 mount: env(JWT_MOUNT).unwrap_or_else(|| "jwt".to_owned()),
                 role,
@@ -167,21 +206,28 @@ fn jwt(env: &impl Fn(&str) -> Option<String>) -> Result<Option<Auth>, Reason> {
 
 /// The token helper file; a missing (or empty) file is "no token", not an error.
 fn token_file(path: &Path) -> Result<Option<Auth>, Reason> {
-    match std::fs::metadata(path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        _ => {}
-    }
-    let token = read_trimmed(path).map_err(|detail| Reason::TokenFile {
-        path: path.display().to_string(),
-        detail,
-    })?;
+    let token = match tokenspec_core::file::read_regular_text(path) {
+        Ok(None) => return Ok(None),
+        Ok(Some(text)) => zeroize::Zeroizing::new(text).trim().to_owned(),
+        Err(e) => {
+            return Err(Reason::TokenFile {
+                path: path.display().to_string(),
+                detail: e.to_string(),
+            })
+        }
+    };
     Ok((!token.is_empty()).then(|| Auth::Token(Secret::new(token))))
 }
 
 /// A credential file's content without surrounding whitespace. The error
 /// text is the OS's, never the content.
 fn read_trimmed(path: &Path) -> Result<String, String> {
-    let text = zeroize::Zeroizing::new(std::fs::read_to_string(path).map_err(|e| e.to_string())?);
+    // Bounded, regular files only: a FIFO or /dev/zero never hangs or fills memory.
+    let text = zeroize::Zeroizing::new(
+        tokenspec_core::file::read_regular_text(path)
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| "no such file or directory".to_owned())?,
+    );
     Ok(text.trim().to_owned())
 }
 
@@ -324,6 +370,29 @@ mod tests {
         assert_eq!(e.to_string(), "cannot configure the store client for https://bao.internal:8200: TOKENSPEC_APPROLE_ROLE_ID is set but TOKENSPEC_APPROLE_SECRET_ID is not");
         let e = settings(StoreKind::OpenBao, &[(JWT, "secret-jwt-value")]).unwrap_err();
         assert!(!format!("{e} {e:?} {}", e.help().unwrap()).contains("secret-jwt-value"));
+    }
+
+    #[test]
+    fn a_token_with_a_line_break_is_refused_naming_its_source() {
+        let e = settings(StoreKind::OpenBao, &[("BAO_TOKEN", "hvs.abc\r\ndef")]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "cannot configure the store client for https://bao.internal:8200: the token in BAO_TOKEN holds a line break or another control character"
+        );
+        assert!(!format!("{e:?} {:?}", e.help()).contains("hvs.abc"));
+        let e = settings(StoreKind::Vault, &[("VAULT_TOKEN", "a\nb")]).unwrap_err();
+        assert!(e.to_string().contains("VAULT_TOKEN"), "{e}");
+        let home = tempfile::tempdir().unwrap();
+        std::fs::write(home.path().join(TOKEN_HELPER_FILE), "hvs.a\r\nhvs.b\n").unwrap();
+        let e = settings(
+            StoreKind::OpenBao,
+            &[("HOME", home.path().to_str().unwrap())],
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string().contains(".vault-token holds a line break"),
+            "{e}"
+        );
     }
 
     #[test]

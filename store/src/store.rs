@@ -62,6 +62,17 @@ impl Store {
             .iter()
             .map(|&class| {
                 let data = self.read_class(class, env)?;
+                // Fail closed: a key the store holds as a number, list or
+                // object must not be skipped for a file's value.
+                if let Some(key) = data.other.keys().next() {
+                    return Err(StoreError::new(
+                        self.client.address(),
+                        crate::error::Operation::Read,
+                        Some(&self.data_path(class, env)),
+                        crate::error::Reason::NotAString { key: key.clone() },
+                    )
+                    .for_class(class));
+                }
                 Ok(StoreLayer {
                     class,
                     label: self.label(class, env),

@@ -505,10 +505,17 @@ impl<'d> Resolution<'d> {
     /// [`Problem::Missing`] naming where it was looked for (a generated
     /// struct's `from_resolution` uses it for its always-required fields).
     pub fn missing(&self, names: &[&str]) -> LoadError {
+        // One index, not a scan of the tokens per name.
+        let by_name: std::collections::HashMap<&str, &Resolved<'_>> = self
+            .tokens
+            .iter()
+            .rev()
+            .map(|t| (t.def.name.as_ref(), t))
+            .collect();
         let problems = names
             .iter()
-            .filter(|n| self.value(n).is_none())
-            .map(|n| match self.tokens.iter().find(|t| t.def.name == *n) {
+            .filter(|n| by_name.get(**n).and_then(|t| t.value.as_ref()).is_none())
+            .map(|n| match by_name.get(*n) {
                 Some(t) => Problem::missing(t.def, self.env.as_deref()),
                 None => Problem::Missing {
                     name: (*n).to_owned(),

@@ -453,7 +453,9 @@ fn read_layer(
         exists: false,
         mode: None,
     };
-    let bytes = match crate::file::read_regular(&path) {
+    // Inside the root only: a token file (or a folder on its way) linked out
+    // of the root is refused by name.
+    let bytes = match crate::file::read_in_root(root, Path::new(file)) {
         Ok(Some(b)) => b,
         Ok(None) => return (status, None),
         Err(e) => {

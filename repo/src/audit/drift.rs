@@ -21,7 +21,10 @@ pub fn check(
     out: &mut Vec<Finding>,
 ) -> Result<(), String> {
     let errors = RefCell::new(Vec::new());
-    let read = |path: &str| match tokenspec_core::file::read_regular_text(&input.root.join(path)) {
+    let read = |path: &str| match tokenspec_core::file::read_text_in_root(
+        input.root,
+        std::path::Path::new(path),
+    ) {
         Ok(text) => text,
         Err(e) => {
             errors

@@ -117,7 +117,7 @@ pub fn scan(root: &Path, spec: &Spec) -> Scan {
         if !std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
             continue;
         }
-        match read(&path, &name, class, spec.is_template(&name)) {
+        match read(root, &path, &name, class, spec.is_template(&name)) {
             Ok(file) => scan.files.push(file),
             Err(e) => scan
                 .io_errors
@@ -135,7 +135,7 @@ pub fn scan(root: &Path, spec: &Spec) -> Scan {
         }
         let class =
             Class::of_file(name.rsplit('/').next().unwrap_or(name)).unwrap_or(Class::Runtime);
-        match read(&path, name, class, true) {
+        match read(root, &path, name, class, true) {
             Ok(file) => scan.files.push(file),
             Err(e) => scan
                 .io_errors
@@ -146,7 +146,13 @@ pub fn scan(root: &Path, spec: &Spec) -> Scan {
     scan
 }
 
-fn read(path: &Path, name: &str, class: Class, template: bool) -> std::io::Result<TokenFile> {
+fn read(
+    root: &Path,
+    path: &Path,
+    name: &str,
+    class: Class,
+    template: bool,
+) -> std::io::Result<TokenFile> {
     let env = name
         .get(class.base_file().len()..)
         .filter(|_| name.starts_with(class.base_file()))
@@ -164,7 +170,7 @@ fn read(path: &Path, name: &str, class: Class, template: bool) -> std::io::Resul
     let doc = if backup {
         None
     } else {
-        let bytes = tokenspec_core::file::read_regular(path)?.unwrap_or_default();
+        let bytes = tokenspec_core::file::read_in_root(root, path)?.unwrap_or_default();
         Some(match tokenspec_core::file::text(bytes) {
             Ok(text) => {
                 allowed = allows(&text);

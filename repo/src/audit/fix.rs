@@ -17,7 +17,7 @@ use std::path::Path;
 use crate::render::gitignore;
 
 use super::{permissions, Audit, Input, Rule, Severity};
-use crate::atomic::{self, Keep};
+use crate::atomic;
 use crate::io_message;
 use crate::lock::RootLock;
 
@@ -48,7 +48,7 @@ pub fn apply(input: &Input<'_>, audit: &Audit) -> Outcome {
             return outcome;
         }
     };
-    for name in atomic::sweep(input.root) {
+    for name in atomic::sweep(input.root, &crate::generate::folders(input.spec)) {
         outcome.fixed.push(Fixed {
             file: name,
             change: "removed (left by an interrupted write)".to_owned(),
@@ -119,8 +119,7 @@ fn set_private(path: &Path) -> std::io::Result<()> {
 
 /// Writes the managed block at the end of `.gitignore`; `None` when it already is.
 fn write_block(root: &Path, templates: &[String]) -> std::io::Result<Option<String>> {
-    let path = root.join(gitignore::PATH);
-    let existing = match tokenspec_core::file::read_regular_text(&path) {
+    let existing = match tokenspec_core::file::read_text_in_root(root, Path::new(gitignore::PATH)) {
         Ok(text) => text,
         Err(e) if e.kind() == ErrorKind::NotFound => None,
         Err(e) => return Err(e),
@@ -132,8 +131,7 @@ fn write_block(root: &Path, templates: &[String]) -> std::io::Result<Option<Stri
     // Written beside the file and renamed over it: a crash leaves the old
     // file whole. It keeps its mode, owner and group; a new one is 0644,
     // an ordinary committed file.
-    let keep = Keep::of(&path)?.unwrap_or(Keep::new_file(0o644));
-    atomic::write(&path, new.as_bytes(), keep, true)?;
+    atomic::write_in_root(root, gitignore::PATH, new.as_bytes(), 0o644)?;
     Ok(Some(match existing {
         Some(_) => "managed block written at the end; other lines kept".to_owned(),
         None => "created with the managed block".to_owned(),

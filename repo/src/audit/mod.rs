@@ -282,7 +282,8 @@ pub fn audit(input: &Input<'_>) -> Audit {
     }
     workflows::check(input.spec, &inventory, &mut out);
     io_errors.extend(inventory.io_errors);
-    for name in crate::atomic::stale_temp_files(input.root) {
+    let folders = crate::generate::folders(input.spec);
+    for name in crate::atomic::stale_temp_files(input.root, &folders) {
         out.push(
             Finding::warning(
                 Rule::TempFile,

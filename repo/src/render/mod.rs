@@ -121,3 +121,31 @@ pub(crate) fn comment(text: &str) -> String {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod refusal_tests {
+    use tokenspec_spec::parse::template_refusal;
+
+    /// A template may name no file `gen` writes: the parser's lists hold
+    /// every output of every kind of spec.
+    #[test]
+    fn every_generated_file_is_refused_as_a_template() {
+        for store in [
+            "",
+            "[store]\nkind = \"vault\"\npath = \"p/{class}/{env}\"\n",
+            "[store]\npath = \"p/{class}/{env}\"\n",
+        ] {
+            let src = format!(
+                "environments = [\"dev\", \"ci\"]\n{store}\n[[token]]\nname = \"A\"\nclass = \"cicd\"\ndescription = \"d\"\n"
+            );
+            let spec = tokenspec_spec::Spec::parse(&src, "token-spec.toml").unwrap();
+            for o in super::outputs(&spec, |_| None) {
+                assert!(
+                    template_refusal(o.path, &["dev", "ci"]).is_some(),
+                    "{}",
+                    o.path
+                );
+            }
+        }
+    }
+}

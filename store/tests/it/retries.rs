@@ -76,6 +76,7 @@ fn client(address: &str) -> Client {
         max_attempts: 4,
         first_backoff: Duration::from_millis(5),
         budget: Duration::from_secs(5),
+        ..RetryPolicy::default()
     };
     Client::connect_with_retry(&settings, fast).unwrap()
 }
