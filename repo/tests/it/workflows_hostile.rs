@@ -53,7 +53,7 @@ fn in_child(src: &str) -> (bool, usize) {
     let out = Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
-            "child_parses_one_input",
+            "workflows_hostile::child_parses_one_input",
             "--nocapture",
             "--test-threads=1",
         ])

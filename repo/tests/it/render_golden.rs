@@ -4,7 +4,7 @@
 //!
 //! The golden files go through `expect-test`: a mismatch shows the whole
 //! diff, and `UPDATE_EXPECT=1 cargo test -p tokenspec-repo --test
-//! render_golden` rewrites them after an intended change (review the diff).
+//! it render_golden` rewrites them after an intended change (review the diff).
 //! Secrecy is asserted (`a_secret_looking_ci_value_is_refused_at_its_line`),
 //! never snapshotted: accepting a snapshot could approve a leaked value.
 
