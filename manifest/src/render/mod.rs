@@ -12,8 +12,10 @@ pub mod docs;
 pub mod gitignore;
 pub mod markers;
 pub mod policies;
+pub mod python;
 pub mod schema;
 pub mod template;
+pub mod typescript;
 
 pub use gitignore::apply_block;
 pub use template::{base_template, template_file};
