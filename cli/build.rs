@@ -1,17 +1,5 @@
-//! Two link-time settings of the `tokenspec` binary, both for start-up cost
-//! on every pipeline step.
-//!
-//! **Hot code together** (Linux glibc, every profile): `hot-text.ld`, written
-//! by `bench/hot-text.py` from the functions start-up runs, places those
-//! functions side by side in one output section before `.text`. The kernel
-//! maps 64 KB around each page fault, so scattered they kept 1.1 MB of the
-//! binary resident; together, about 0.2 MB. The script only orders input
-//! sections (`INSERT BEFORE .text` keeps the linker's default layout), so a
-//! stale entry costs nothing but memory. It is used with the linkers that
-//! read such scripts, rust-lld (rustc's default on x86_64 Linux) and GNU ld;
-//! when the build picks its own linker (`RUSTC_LINKER`, or `-fuse-ld`,
-//! `linker`, ... in `RUSTFLAGS`), such as gold or mold that do not, or with
-//! `TOKENSPEC_NO_HOT_TEXT` set, it is left out.
+//! A link-time setting of the `tokenspec` binary, for start-up cost on
+//! every pipeline step.
 //!
 //! **The unwinder, static.** Links GCC's unwinder (`libgcc_eh.a`) into the `tokenspec` binary instead
 //! of loading `libgcc_s.so.1` at every start: one shared object fewer to
@@ -38,7 +26,6 @@ fn main() {
     if var("CARGO_CFG_TARGET_OS") != "linux" || var("CARGO_CFG_TARGET_ENV") != "gnu" {
         return;
     }
-    order_hot_text();
     // Cargo names every profile that inherits `release` "release" here.
     if var("PROFILE") != "release" {
         return;
@@ -55,31 +42,6 @@ fn main() {
             "cargo:warning=libgcc_eh.a not found through `$CC -print-file-name`: tokenspec loads libgcc_s.so.1 at start-up instead"
         ),
     }
-}
-
-/// Passes `hot-text.ld` to the linker, unless the build chose a linker of
-/// its own, which may not read linker scripts.
-fn order_hot_text() {
-    println!("cargo:rerun-if-changed=hot-text.ld");
-    println!("cargo:rerun-if-env-changed=TOKENSPEC_NO_HOT_TEXT");
-    let rustflags = env::var("CARGO_ENCODED_RUSTFLAGS").unwrap_or_default();
-    let own_linker = env::var_os("RUSTC_LINKER").is_some()
-        || ["fuse-ld", "linker", "link-self-contained", "link-arg"]
-            .iter()
-            .any(|flag| rustflags.contains(flag));
-    if own_linker || env::var_os("TOKENSPEC_NO_HOT_TEXT").is_some() {
-        return;
-    }
-    let script =
-        Path::new(&env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
-            .join("hot-text.ld");
-    // `-Xlinker` passes each argument whole, whatever the path holds.
-    for arg in ["-Xlinker", "-T", "-Xlinker"] {
-        println!("cargo:rustc-link-arg-bin=tokenspec={arg}");
-    }
-    println!("cargo:rustc-link-arg-bin=tokenspec={}", script.display());
-    // Tells the tests that the binary was linked with the script.
-    println!("cargo:rustc-env=TOKENSPEC_HOT_TEXT_LINKED=1");
 }
 
 /// The folder of the C compiler's `libgcc_eh.a`, if it has one.

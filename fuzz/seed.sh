@@ -16,9 +16,9 @@ seed() { # seed TARGET FILE...
 }
 
 seed dotenv_parse "$root/.env.ci" "$root/.tokens.ci" \
-    "$root"/manifest/tests/golden/input/env.ci \
-    "$root"/manifest/tests/golden/output/{env.ci,tokens.ci,template.env,template.tokens}
-seed spec_parse "$root/token-spec.toml" "$root/manifest/tests/golden/token-spec.toml" \
+    "$root"/repo/tests/golden/input/env.ci \
+    "$root"/repo/tests/golden/output/{env.ci,tokens.ci,template.env,template.tokens}
+seed spec_parse "$root/token-spec.toml" "$root/repo/tests/golden/token-spec.toml" \
     "$root"/tokenspec/tests/ui/specs/*.toml
 
 # Hand-made shapes the real files lack: every quoting style, escapes, `$`,

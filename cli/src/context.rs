@@ -4,10 +4,9 @@ use std::path::{Path, PathBuf};
 
 use tokenspec_core::env::{self, EnvOrigin};
 use tokenspec_core::{LoadOptions, TokenDef};
-use tokenspec_manifest::model::StoreSpec;
-use tokenspec_manifest::{Spec, SpecError};
+use tokenspec_spec::model::StoreSpec;
+use tokenspec_spec::{Spec, SpecError};
 
-use super::spec_cache::{self, FastDefs, LoadedSpec};
 use super::{Error, GlobalArgs, TypeArg};
 use crate::error::Result;
 
@@ -20,8 +19,9 @@ pub struct Context {
     pub spec_path: PathBuf,
     /// The spec file as shown in messages (relative to the root when inside it).
     pub spec_display: String,
-    /// The spec: see [`Context::spec`] and [`Context::defs`].
-    loaded: LoadedSpec,
+    /// The parsed spec, kept to the end of the process: one spec per
+    /// process, and definitions borrow its text.
+    spec: &'static Spec,
     /// The selected environment; `None` reads base files only.
     pub env: Option<String>,
     /// Why that environment was selected.
@@ -45,28 +45,23 @@ impl Context {
             None => root.join(env::SPEC_FILE),
         };
         let spec_display = display_path(&root, &spec_path);
-        let loaded = spec_cache::load(&spec_path, &spec_display).map_err(spec_error)?;
-        let (env, env_origin) = env::select_from_process(global.env.as_deref(), &loaded.env_from());
+        let spec: &'static Spec = Box::leak(Box::new(
+            Spec::load(&spec_path, &spec_display).map_err(spec_error)?,
+        ));
+        let (env, env_origin) = env::select_from_process(global.env.as_deref(), &spec.env_from());
         let checked = uses_env || env_origin == EnvOrigin::Flag;
         if let (Some(name), true) = (&env, checked) {
-            let known = loaded.environments();
+            let known: Vec<&str> = spec.environments.iter().map(String::as_str).collect();
             env::check_known(name, &env_origin, &known).map_err(unknown_env)?;
         }
         Ok(Context {
             root,
             spec_path,
             spec_display,
-            loaded,
+            spec,
             env,
             env_origin,
         })
-    }
-
-    /// Checks the cached spec's tokens (see [`LoadedSpec::check`]): every
-    /// command calls it before using the spec, `export` and `run` only
-    /// when their fast path does not answer.
-    pub fn check_spec(&self) -> Result<()> {
-        self.loaded.check().map_err(spec_error)
     }
 
     /// `root/file`, for a file name relative to the root.
@@ -79,24 +74,19 @@ impl Context {
         LoadOptions::new(&self.root, self.env.as_deref()).with_origin(self.env_origin.clone())
     }
 
-    /// The whole spec (built from the cache's snapshot on first use).
+    /// The whole spec.
     pub fn spec(&self) -> &'static Spec {
-        self.loaded.spec()
+        self.spec
     }
 
-    /// The spec's `[store]`, without building the whole model.
+    /// The spec's `[store]`.
     pub fn store(&self) -> Option<&StoreSpec> {
-        self.loaded.store()
+        self.spec.store.as_ref()
     }
 
     /// The loader definitions of the selected classes, in spec order.
     pub fn defs(&self, type_: TypeArg) -> Vec<TokenDef> {
-        self.loaded.defs(type_.class())
-    }
-
-    /// The definitions of the selected classes for the loader's fast path.
-    pub fn fast_defs(&self, type_: TypeArg) -> FastDefs<'_> {
-        self.loaded.fast_defs(type_.class())
+        self.spec.borrowed_defs(type_.class())
     }
 
     /// The selected environment for messages: its name or `none`.

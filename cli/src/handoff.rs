@@ -59,7 +59,7 @@ pub struct Output {
 }
 
 /// The definitions to resolve and the options for `export` and `run` when
-/// the fast path did not answer: the cached spec checked, the `--as` usage
+/// the fast path did not answer: the `--as` usage
 /// checked, the settings of the selected classes when asked for, and the
 /// store's layers when it serves the environment.
 pub fn load(
@@ -68,7 +68,6 @@ pub fn load(
     renames: &[Rename],
     with_settings: bool,
 ) -> Result<(Vec<TokenDef>, LoadOptions)> {
-    cx.check_spec()?;
     check(cx, type_, renames)?;
     let mut opts = cx.load_options();
     if with_settings {

@@ -4,7 +4,6 @@
 //!
 //! ```json
 //! { "root": "/abs", "spec": "/abs/token-spec.toml",
-//!   "spec_cache": "/home/me/.cache/tokenspec" | null,
 //!   "env": "prod" | null,
 //!   "env_origin": "--env" | "TOKENSPEC_ENV" | "CI" | "APP_ENV" | <variable> | "none",
 //!   "env_from": ["CI", "APP_ENV"],
@@ -25,7 +24,7 @@ use serde::Serialize;
 use tokenspec_core::load::file_mode;
 use tokenspec_core::Class;
 
-use super::{spec_cache, Context, Error, Outcome};
+use super::{Context, Error, Outcome};
 use crate::error::Result;
 
 pub const EXAMPLES: &str = "\
@@ -33,8 +32,7 @@ Examples:
   tokenspec info
   tokenspec --env prod info | jq '.files.cicd'
 
-Output keys: root, spec, spec_cache (folder of validated-spec snapshots,
-null when off), env, env_origin (what chose it: --env, TOKENSPEC_ENV,
+Output keys: root, spec, env, env_origin (what chose it: --env, TOKENSPEC_ENV,
 the env_from variable such as CI or APP_ENV, or none), env_from,
 environments, files.{cicd,runtime}[] = {file, path, exists, mode},
 highest precedence first.";
@@ -44,7 +42,6 @@ highest precedence first.";
 struct Info<'a> {
     root: String,
     spec: String,
-    spec_cache: Option<String>,
     env: Option<&'a str>,
     env_origin: &'a str,
     env_from: &'a [String],
@@ -71,7 +68,6 @@ pub fn run(cx: &Context) -> Result<Outcome> {
     let info = Info {
         root: absolute(&cx.root),
         spec: absolute(&cx.spec_path),
-        spec_cache: spec_cache::dir().map(|d| d.path.display().to_string()),
         env: cx.env.as_deref(),
         env_origin: cx.env_origin.as_str(),
         env_from: &cx.spec().env_from,

@@ -31,7 +31,6 @@ pub mod quick;
 pub mod quote;
 pub mod report;
 pub mod run;
-pub mod spec_cache;
 pub mod store;
 pub mod table;
 pub mod validate;
@@ -235,11 +234,6 @@ pub fn dispatch(cli: &Cli) -> error::Result<Outcome> {
         Command::Check(_) | Command::Migrate(_) | Command::Gen(_)
     );
     let cx = Context::with_env_rule(&cli.global(), uses_env)?;
-    // `export` and `run` check the cached spec only when their fast path
-    // does not answer: it checks what it reads, in its one pass.
-    if !matches!(cli.command, Command::Export(_) | Command::Run(_)) {
-        cx.check_spec()?;
-    }
     match &cli.command {
         Command::Info(_) => info::run(&cx),
         Command::Load(c) => load::run(&cx, &c.args),

@@ -7,7 +7,7 @@ use clap::Args;
 
 use tokenspec_core::env;
 use tokenspec_core::load::{resolve, Resolved, Source, State};
-use tokenspec_manifest::render::base_template;
+use tokenspec_repo::render::base_template;
 
 use super::create::{self, create_new};
 use super::{report, store, table, Context, Error, Outcome, TypeArg};

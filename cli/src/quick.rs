@@ -1,8 +1,7 @@
 //! `export` and `run` through the loader's fast path
 //! ([`tokenspec_core::load::fast`]): the tokens' values borrowed from the
-//! files and the process environment, and the definitions read in place
-//! from the cached snapshot, with no per-token copies (what a 100k-token
-//! export needs).
+//! files and the process environment, with no per-token copies (what a
+//! 100k-token export needs).
 //!
 //! It answers only when there is nothing to report, and only for a plain
 //! command (no `--as`, no `--with-settings`, no store serving the
@@ -10,10 +9,9 @@
 //! reports every problem and warning. Both give the same tokens (a
 //! proptest in `core` holds them equal).
 
-use tokenspec_core::load::fast::{self, DefView};
+use tokenspec_core::load::fast;
 
 use super::handoff::Rename;
-use super::spec_cache::FastDefs;
 use super::{store, Context, TypeArg};
 
 /// What a command does with the tokens' names and values, in spec order.
@@ -40,27 +38,7 @@ pub fn tokens<C: Consume>(
     }
     let opts = cx.load_options();
     let files = fast::Files::read(&opts, type_.classes())?;
-    match cx.fast_defs(type_) {
-        FastDefs::Records(view, records) => {
-            consume(records, &opts, &files, || view.broken(), consumer)
-        }
-        FastDefs::Parsed(defs) => consume(defs.iter(), &opts, &files, || false, consumer),
-    }
-}
-
-/// Picks the tokens of `defs` and hands them to `consumer`, unless the
-/// definitions ended early because one did not read (`broken`): then
-/// nothing read from them is used.
-fn consume<'d, D: DefView<'d>, C: Consume>(
-    defs: impl Iterator<Item = D>,
-    opts: &tokenspec_core::LoadOptions,
-    files: &fast::Files,
-    broken: impl FnOnce() -> bool,
-    consumer: C,
-) -> Option<C::Output> {
-    let picked = fast::pick(defs, opts, files)?;
-    if broken() {
-        return None;
-    }
+    let defs = cx.defs(type_);
+    let picked = fast::pick(defs.iter(), &opts, &files)?;
     Some(consumer.consume(picked.values()))
 }

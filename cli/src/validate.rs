@@ -10,7 +10,7 @@ use clap::Args;
 use tokenspec_core::format::is_placeholder;
 use tokenspec_core::load::{resolve, Problem, State};
 use tokenspec_core::TokenDef;
-use tokenspec_manifest::suggest::did_you_mean;
+use tokenspec_spec::suggest::did_you_mean;
 
 use super::{report, Context, Error, Outcome};
 use crate::error::Result;

@@ -23,7 +23,7 @@ use syn::{Attribute, Ident, LitStr, Token as T, Visibility};
 use tokenspec_core::store_def::StoreKind;
 use tokenspec_core::Class;
 
-use tokenspec_manifest::{Spec, Token};
+use tokenspec_spec::{Spec, Token};
 
 /// `tokens!( $(#[attr])* $vis struct Name, spec = "path", class = "cicd"|"runtime" )`
 pub struct Input {
@@ -132,10 +132,10 @@ fn try_expand(input: &Input, search_dirs: &[PathBuf]) -> syn::Result<TokenStream
         first
     })?;
     if let Some(store) = spec.store.as_ref().filter(|_| !cfg!(feature = "store")) {
-        let diags = tokenspec_manifest::Diagnostics {
+        let diags = tokenspec_spec::Diagnostics {
             file: written.clone(),
             source: src.clone(),
-            items: vec![tokenspec_manifest::Diagnostic::new(
+            items: vec![tokenspec_spec::Diagnostic::new(
                 "the spec has a `[store]`, but the `store` feature of tokenspec is off",
                 store.span.clone(),
             )
@@ -171,7 +171,7 @@ const KEYWORDS: &[&str] = &[
 fn field_idents(tokens: &[&Token], span: Span) -> syn::Result<Vec<String>> {
     let fields: Vec<String> = tokens.iter().map(|t| t.field_name()).collect();
     let keys: Vec<&str> = fields.iter().map(String::as_str).collect();
-    let first_clash = tokenspec_manifest::repeats::repeats(&keys).first().copied();
+    let first_clash = tokenspec_spec::repeats::repeats(&keys).first().copied();
     let mut out = Vec::with_capacity(tokens.len());
     for (i, (t, field)) in tokens.iter().zip(fields).enumerate() {
         if let Some((_, first)) = first_clash.filter(|(later, _)| *later == i) {

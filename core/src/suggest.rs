@@ -1,7 +1,7 @@
 //! "Did you mean …?": the one suggestion rule for spec keys, token names,
 //! class, format and environment names, used by the parser, `check`,
 //! `validate` and the environment check (here in core so that a service's
-//! `load()` gives the same suggestion; `tokenspec_manifest::suggest`
+//! `load()` gives the same suggestion; `tokenspec_spec::suggest`
 //! re-exports it).
 
 /// The candidate nearest to `word` by edit distance, ignoring ASCII case,

@@ -3,7 +3,8 @@
 
 pub use cli::export;
 pub use cli::github;
-pub use manifest::{document, render, snapshot, Spec};
+pub use repo::render;
+pub use spec::Spec;
 pub use tokenspec_core::dotenv;
 pub use tokenspec_core::dotenv_write;
 pub use tokenspec_core::load;

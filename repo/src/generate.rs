@@ -1,7 +1,7 @@
 //! Writing, or checking, every file generated from the spec: the one
 //! implementation behind `tokenspec gen` and `cargo xtask gen`.
 //!
-//! The expected contents come from `tokenspec_manifest::render::outputs`,
+//! The expected contents come from `crate::render::outputs`,
 //! the same renderer `check`'s drift rule compares with (through [`plan`]).
 //!
 //! `gen` owns the spec's tokens in the committed files:
@@ -28,11 +28,11 @@ use std::fmt;
 use std::ops::Range;
 use std::path::Path;
 
+use crate::render::{self, ci_files, markers};
 use tokenspec_core::dotenv;
 use tokenspec_core::format::{is_placeholder, looks_like_secret};
 use tokenspec_core::Class;
-use tokenspec_manifest::render::{self, ci_files, markers};
-use tokenspec_manifest::Spec;
+use tokenspec_spec::Spec;
 
 use crate::atomic::{self, Keep};
 use crate::io_message;

@@ -21,13 +21,13 @@
 
 use std::fmt::Write as _;
 
+use crate::render::schema;
 use tokenspec_core::def::{is_env_name, CI_ENV};
 use tokenspec_core::dotenv;
 use tokenspec_core::env::DEFAULT_ENV_FROM;
 use tokenspec_core::format::{is_placeholder, looks_like_secret};
 use tokenspec_core::{Class, Format};
-use tokenspec_manifest::model::DEFAULT_ENVIRONMENTS;
-use tokenspec_manifest::render::schema;
+use tokenspec_spec::model::DEFAULT_ENVIRONMENTS;
 
 use crate::audit::files::is_backup;
 
@@ -513,7 +513,7 @@ mod tests {
         assert_eq!(spec_of(&ci), ["CI", "APP_ENV"]);
     }
     use proptest::prelude::*;
-    use tokenspec_manifest::Spec;
+    use tokenspec_spec::Spec;
 
     // Realistic shapes, not real tokens.
     const GH: &str = "ghp_16C7e42F292c6912E7710c838347Ae178B4a";

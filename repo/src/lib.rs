@@ -1,7 +1,7 @@
 //! What `tokenspec` does to a repository's files, as a library: the policy
 //! audit behind `check` ([`audit`]), the lossless move of tokens between
-//! class files behind `migrate` ([`migrate`]), and writing the generated
-//! files behind `gen` ([`generate`]).
+//! class files behind `migrate` ([`migrate`]), and rendering and writing the
+//! generated files behind `gen` ([`render`], [`generate`]).
 //!
 //! Library code: it returns findings, plans and errors as data and prints
 //! nothing; the command line (`tokenspec-cli`) renders them.
@@ -12,6 +12,7 @@ pub mod generate;
 pub mod init;
 pub mod lock;
 pub mod migrate;
+pub mod render;
 
 /// Whether a key may be printed: a valid variable name that does not look
 /// like a secret. A value pasted as a line of its own (`ghp_…` or base64

@@ -5,7 +5,7 @@
 //! `myproject/{class}/{env}`), whose keys are token names. [`Store`] reads a
 //! class's tokens in one request, plans and writes a push with
 //! check-and-set, and records when each token last changed. The per-class
-//! HCL policies are rendered by `tokenspec-manifest` (`render::policies`)
+//! HCL policies are rendered by `tokenspec-spec` (`render::policies`)
 //! and written by `tokenspec gen`; this crate's tests load them into a real
 //! server.
 //!

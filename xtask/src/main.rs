@@ -13,9 +13,9 @@ mod dist;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use tokenspec_manifest::render::SPEC_FILE;
-use tokenspec_manifest::{Spec, SpecError};
 use tokenspec_repo::generate::{self, Mode};
+use tokenspec_repo::render::SPEC_FILE;
+use tokenspec_spec::{Spec, SpecError};
 
 const USAGE: &str = "usage: cargo xtask gen [--check] [--root DIR]\n       cargo xtask dist [--binary FILE] [--out DIR]";
 

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use tokenspec_manifest::render;
+use tokenspec_repo::render;
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -66,9 +66,8 @@ fn committed_files_are_fresh() {
 
 #[test]
 fn the_output_list_is_what_this_test_copies() {
-    let spec =
-        tokenspec_manifest::Spec::load(&repo_root().join(render::SPEC_FILE), "token-spec.toml")
-            .unwrap();
+    let spec = tokenspec_spec::Spec::load(&repo_root().join(render::SPEC_FILE), "token-spec.toml")
+        .unwrap();
     let paths: Vec<&str> = render::outputs(&spec, |_| None)
         .iter()
         .map(|o| o.path)

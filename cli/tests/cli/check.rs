@@ -118,7 +118,7 @@ impl Repo {
 
     /// What `tokenspec gen` does: the generated files, the CI files' tokens in their blocks.
     fn generate(&self) {
-        let spec = tokenspec_manifest::Spec::load(&self.path("token-spec.toml"), "token-spec.toml")
+        let spec = tokenspec_spec::Spec::load(&self.path("token-spec.toml"), "token-spec.toml")
             .expect("valid spec");
         let report = tokenspec_repo::generate::run(
             self.root(),
@@ -536,9 +536,9 @@ fn deprecated_names_the_replacement() {
 fn drift_against_the_shared_renderer() {
     let repo = Repo::new();
 
-    let spec = tokenspec_manifest::Spec::parse(SPEC, "token-spec.toml").unwrap();
+    let spec = tokenspec_spec::Spec::parse(SPEC, "token-spec.toml").unwrap();
     let outputs =
-        tokenspec_manifest::render::outputs(&spec, |p| std::fs::read_to_string(repo.path(p)).ok());
+        tokenspec_repo::render::outputs(&spec, |p| std::fs::read_to_string(repo.path(p)).ok());
     for o in &outputs {
         repo.write(o.path, &o.content);
     }
@@ -599,9 +599,8 @@ fn backups_and_folders_are_not_audited_for_content() {
 
 /// Plants a fault for every rule.
 fn every_fault(repo: &Repo) {
-    let spec = tokenspec_manifest::Spec::parse(SPEC, "token-spec.toml").unwrap();
-    for o in
-        tokenspec_manifest::render::outputs(&spec, |p| std::fs::read_to_string(repo.path(p)).ok())
+    let spec = tokenspec_spec::Spec::parse(SPEC, "token-spec.toml").unwrap();
+    for o in tokenspec_repo::render::outputs(&spec, |p| std::fs::read_to_string(repo.path(p)).ok())
     {
         repo.write(o.path, &o.content);
     }
@@ -846,7 +845,7 @@ fn fix_writes_the_block_last_and_keeps_every_other_line() {
         text.starts_with(sorted),
         "lines outside the block are kept in place:\n{text}"
     );
-    assert_eq!(text, tokenspec_manifest::render::apply_block(sorted));
+    assert_eq!(text, tokenspec_repo::render::apply_block(sorted));
     assert_eq!(mode(&repo.path(".gitignore")), 0o644);
     assert_eq!(mode(&repo.path(".tokens.ci")), 0o644);
     // git now agrees: the CI files are not ignored, the secret files are.
@@ -885,7 +884,7 @@ fn fix_creates_a_missing_gitignore() {
     );
     assert_eq!(
         repo.read(".gitignore"),
-        tokenspec_manifest::render::apply_block("")
+        tokenspec_repo::render::apply_block("")
     );
     assert_eq!(mode(&repo.path(".gitignore")), 0o644);
 }

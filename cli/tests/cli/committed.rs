@@ -109,7 +109,7 @@ fn gen(p: &Project) -> Out {
 
 /// What gen would take or refuse now, as data.
 fn planned(p: &Project) -> generate::Planned {
-    let spec = tokenspec_manifest::Spec::load(&p.path("token-spec.toml"), "token-spec.toml")
+    let spec = tokenspec_spec::Spec::load(&p.path("token-spec.toml"), "token-spec.toml")
         .expect("valid spec");
     generate::plan(&spec, |path| std::fs::read_to_string(p.path(path)).ok())
 }

@@ -257,7 +257,6 @@ fn with_settings_exports_the_other_entries_after_the_tokens_in_every_format() {
         .args(["-c", &script])
         .current_dir(p.root())
         .env_clear()
-        .env("TOKENSPEC_NO_CACHE", "1")
         .output()
         .unwrap();
     assert_eq!(

@@ -42,35 +42,32 @@ fn shape_is_stable() {
         text.find(&format!("\n  \"{k}\": "))
             .unwrap_or_else(|| panic!("{k} missing"))
     };
-    let order = [
-        "root",
-        "spec",
-        "spec_cache",
-        "env",
-        "env_origin",
-        "environments",
-        "files",
-    ]
-    .map(at);
+    let order = ["root", "spec", "env", "env_origin", "environments", "files"].map(at);
     assert!(order.windows(2).all(|w| w[0] < w[1]), "{text}");
 }
 
+/// Nothing is cached between runs: with a home, a cache home and a temp
+/// folder of its own, a command leaves each of them empty.
 #[test]
-fn spec_cache_folder_or_null() {
+fn no_command_writes_a_cache() {
     let p = Project::new();
-    // The tests run with TOKENSPEC_NO_CACHE=1: no cache folder.
-    assert_eq!(
-        p.json_env(&["info"], &[])["spec_cache"],
-        serde_json::Value::Null
-    );
-    let home = p.path("home");
-    let home = home.to_str().unwrap();
-    let j = p.run_cached(&["info"], &[("HOME", home)]).json();
-    assert_eq!(j["spec_cache"], format!("{home}/.cache/tokenspec"));
-    let j = p
-        .run_cached(&["info"], &[("HOME", home), ("TOKENSPEC_NO_CACHE", "1")])
-        .json();
-    assert_eq!(j["spec_cache"], serde_json::Value::Null);
+    let dirs = ["home", "cache", "tmp"].map(|d| p.path(d));
+    for d in &dirs {
+        std::fs::create_dir(d).unwrap();
+    }
+    let [home, cache, tmp] = dirs.each_ref().map(|d| d.to_str().unwrap());
+    let vars = [("HOME", home), ("XDG_CACHE_HOME", cache), ("TMPDIR", tmp)];
+    for args in [&["info"][..], &["export", "--type=cicd"], &["load"]] {
+        p.run_env(args, &vars);
+    }
+    for d in &dirs {
+        assert_eq!(
+            std::fs::read_dir(d).unwrap().count(),
+            0,
+            "{} written",
+            d.display()
+        );
+    }
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! folder that has no spec, checked for its guesses, its validity and the
 //! absence of every planted value.
 
-use tokenspec_manifest::Spec;
+use tokenspec_spec::Spec;
 
 use crate::support::{mode, output, tokenspec, Out, Project, SECRET};
 

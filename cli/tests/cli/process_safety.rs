@@ -136,7 +136,6 @@ fn run_restores_the_users_core_limit_for_the_command() {
         .arg(script)
         .current_dir(p.root())
         .env_clear()
-        .env("TOKENSPEC_NO_CACHE", "1")
         .env("PATH", std::env::var_os("PATH").unwrap_or_default());
     let out = output(&mut sh);
     if out.code == 77 {

@@ -110,8 +110,6 @@ fn shell(p: &Project, shell: &str, script: &str) -> Vec<u8> {
         .current_dir(p.root())
         .env_clear()
         .env("PATH", path)
-        // As everywhere in these tests: no cache in the shared temp dir.
-        .env("TOKENSPEC_NO_CACHE", "1")
         .output()
         .expect("shell runs");
     assert!(

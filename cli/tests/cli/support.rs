@@ -120,15 +120,6 @@ impl Project {
         output(&mut cmd)
     }
 
-    /// Runs `tokenspec ARGS` with the spec cache on (see [`tokenspec`]) and
-    /// extra environment variables, which should say where the cache goes.
-    pub fn run_cached(&self, args: &[&str], vars: &[(&str, &str)]) -> Out {
-        let mut cmd = self.cmd(args);
-        cmd.env_remove("TOKENSPEC_NO_CACHE")
-            .envs(vars.iter().copied());
-        output(&mut cmd)
-    }
-
     /// Runs `tokenspec ARGS` with extra environment variables, expecting a JSON object on stdout.
     pub fn json_env(&self, args: &[&str], vars: &[(&str, &str)]) -> serde_json::Value {
         let out = self.run_env(args, vars);
@@ -197,9 +188,7 @@ const GIT_ISOLATION: [(&str, &str); 2] = [
 ];
 
 /// `tokenspec ARGS` in `dir` with an environment holding only `PATH`,
-/// [`GIT_ISOLATION`] and `TOKENSPEC_NO_CACHE=1`: no `CI`, no `APP_ENV`, no
-/// token from the caller, and no spec cache, which would otherwise go to the
-/// shared temp dir (there is no `HOME`); `Project::run_cached` turns it on.
+/// [`GIT_ISOLATION`]: no `CI`, no `APP_ENV`, no token from the caller.
 pub fn tokenspec<I, S>(dir: &Path, args: I) -> Command
 where
     I: IntoIterator<Item = S>,
@@ -210,7 +199,6 @@ where
         .current_dir(dir)
         .env_clear()
         .envs(GIT_ISOLATION)
-        .env("TOKENSPEC_NO_CACHE", "1")
         .stdin(Stdio::null());
     if let Some(path) = std::env::var_os("PATH") {
         cmd.env("PATH", path);

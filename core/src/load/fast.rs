@@ -5,8 +5,7 @@
 //! `tokenspec export` and `run` at 100k tokens spent most of their time and
 //! memory on owned copies (a `TokenDef`, a parsed entry and a result per
 //! token, each with its own strings). Here the definitions are read through
-//! [`DefView`] from wherever they live (the CLI's spec snapshot, read in
-//! place), each file is kept once as text with one small index entry per
+//! [`DefView`], each file is kept once as text with one small index entry per
 //! key, and the outcome is one [`Pick`] per token, so values are borrowed
 //! until they are written.
 //!

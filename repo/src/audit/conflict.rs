@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use tokenspec_core::Class;
-use tokenspec_manifest::Spec;
+use tokenspec_spec::Spec;
 
 use super::files::{TokenFile, CI_ENV};
 use super::{Finding, Rule};

@@ -10,7 +10,7 @@
 
 use std::cell::RefCell;
 
-use tokenspec_manifest::render::{gitignore, markers};
+use crate::render::{gitignore, markers};
 
 use super::{Finding, Input, Rule};
 

@@ -6,7 +6,7 @@ use std::path::Path;
 use tokenspec_core::dotenv::{self, Document};
 use tokenspec_core::load::file_mode;
 use tokenspec_core::Class;
-use tokenspec_manifest::Spec;
+use tokenspec_spec::Spec;
 
 /// The environment whose files are committed with safe values.
 pub use tokenspec_core::def::CI_ENV;

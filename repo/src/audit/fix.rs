@@ -14,7 +14,7 @@
 use std::io::ErrorKind;
 use std::path::Path;
 
-use tokenspec_manifest::render::gitignore;
+use crate::render::gitignore;
 
 use super::{permissions, Audit, Input, Rule, Severity};
 use crate::atomic::{self, Keep};

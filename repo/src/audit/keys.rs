@@ -2,7 +2,7 @@
 
 use tokenspec_core::dotenv::{Document, KeyIndex};
 use tokenspec_core::Class;
-use tokenspec_manifest::{suggest, Spec, Token};
+use tokenspec_spec::{suggest, Spec, Token};
 
 use super::files::TokenFile;
 use super::{Finding, Rule};

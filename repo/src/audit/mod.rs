@@ -23,7 +23,7 @@ mod values;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use tokenspec_manifest::Spec;
+use tokenspec_spec::Spec;
 
 pub use files::{FileKind, TokenFile};
 pub use fix::Fixed;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::time::{Duration, SystemTime};
 
 use tokenspec_core::Class;
-use tokenspec_manifest::Spec;
+use tokenspec_spec::Spec;
 
 use super::{Finding, Rule};
 

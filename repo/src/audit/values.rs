@@ -5,7 +5,7 @@
 use tokenspec_core::dotenv::{Document, Entry, Hazard};
 use tokenspec_core::format::{is_placeholder, looks_like_secret, Format};
 use tokenspec_core::Class;
-use tokenspec_manifest::{Spec, Token};
+use tokenspec_spec::{Spec, Token};
 
 use super::files::TokenFile;
 use super::{Finding, Rule};

@@ -28,7 +28,7 @@ use std::ops::Range;
 use tokenspec_core::dotenv::{self, Document, Entry, Hazard, KeyIndex};
 use tokenspec_core::format::{is_placeholder, looks_like_secret};
 use tokenspec_core::Class;
-use tokenspec_manifest::Spec;
+use tokenspec_spec::Spec;
 
 pub use crate::Loc;
 

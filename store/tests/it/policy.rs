@@ -1,4 +1,4 @@
-//! The policies `tokenspec gen` writes (rendered by `tokenspec-manifest`),
+//! The policies `tokenspec gen` writes (rendered by `tokenspec-spec`),
 //! enforced by the real server.
 
 use tokenspec_core::Class;

@@ -42,7 +42,7 @@ impl BaoServer {
              [[token]]\nname = \"CI_BOT_TOKEN\"\nclass = \"cicd\"\ndescription = \"d\"\n",
             self.address
         );
-        let spec = tokenspec_manifest::Spec::parse(&spec_text, "token-spec.toml")
+        let spec = tokenspec_spec::Spec::parse(&spec_text, "token-spec.toml")
             .expect("the test spec parses");
         let store = spec.store.as_ref().expect("the test spec has a [store]");
         assert_eq!(
@@ -54,7 +54,7 @@ impl BaoServer {
             ["dev", "prod"],
             "the store serves every environment but ci"
         );
-        let files = tokenspec_manifest::render::policies::render_all(&spec);
+        let files = tokenspec_repo::render::policies::render_all(&spec);
         assert_eq!(files.len(), 4);
         for (path, text) in files {
             let name = Path::new(path)

@@ -20,7 +20,7 @@ pub mod typescript;
 pub use gitignore::apply_block;
 pub use template::{base_template, template_file};
 
-use crate::model::Spec;
+use tokenspec_spec::model::Spec;
 
 /// One generated file and its expected content.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,7 +1,7 @@
 //! The project's own spec parses and describes the real system.
 
 use tokenspec_core::Class;
-use tokenspec_manifest::Spec;
+use tokenspec_spec::Spec;
 
 #[test]
 fn project_spec_is_valid_and_complete() {

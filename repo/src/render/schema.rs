@@ -12,10 +12,12 @@ use tokenspec_core::format::BUILTIN_FORMATS;
 use tokenspec_core::Class;
 
 use super::GENERATED;
-use crate::model::DEFAULT_STORE_MOUNT;
-use crate::model::{ClassInfo, DEFAULT_ENVIRONMENTS};
-use crate::parse::{CLASS_KEYS, DEPRECATED_KEYS, FORMAT_KEYS, STORE_KEYS, TOKEN_KEYS, TOP_KEYS};
 use tokenspec_core::env::DEFAULT_ENV_FROM;
+use tokenspec_spec::model::DEFAULT_STORE_MOUNT;
+use tokenspec_spec::model::{ClassInfo, DEFAULT_ENVIRONMENTS};
+use tokenspec_spec::parse::{
+    CLASS_KEYS, DEPRECATED_KEYS, FORMAT_KEYS, STORE_KEYS, TOKEN_KEYS, TOP_KEYS,
+};
 
 /// The file, relative to the root.
 pub const PATH: &str = "token-spec.schema.json";

@@ -7,7 +7,7 @@ use tokenspec_core::format::BUILTIN_FORMATS;
 use tokenspec_core::{Class, Format};
 
 use super::{policies, GENERATED};
-use crate::model::{Spec, Token};
+use tokenspec_spec::model::{Spec, Token};
 
 /// The file, relative to the root.
 pub const PATH: &str = "docs/TOKENS.md";

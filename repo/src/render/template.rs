@@ -11,7 +11,7 @@ use tokenspec_core::Class;
 use super::ci_files::token_comment;
 use super::comment;
 use super::markers::{self, Placement};
-use crate::model::Spec;
+use tokenspec_spec::model::Spec;
 
 /// The template for `class`'s base file.
 pub fn base_template(spec: &Spec, class: Class) -> String {

@@ -61,7 +61,7 @@ pub fn parse(src: &str, file: &str) -> Result<Spec, Diagnostics> {
         replacements: Vec::new(),
         names: Vec::new(),
     };
-    let spec = match crate::document::parse(src) {
+    let spec = match DeTable::parse(src) {
         Ok(root) => Some(cx.spec(root.get_ref())),
         Err(e) => {
             let span = e.span().unwrap_or(0..0);

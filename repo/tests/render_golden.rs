@@ -2,7 +2,7 @@
 //! CI values read back by the dotenv parser, hand-kept lines surviving byte
 //! for byte, idempotency, and the `.gitignore` block checked by real git.
 //!
-//! `UPDATE_GOLDEN=1 cargo test -p tokenspec-manifest --test render_golden`
+//! `UPDATE_GOLDEN=1 cargo test -p tokenspec-repo --test render_golden`
 //! rewrites the golden files after an intended change; review the diff.
 
 use std::path::{Path, PathBuf};
@@ -10,8 +10,8 @@ use std::process::Command;
 
 use tokenspec_core::dotenv;
 use tokenspec_core::Class;
-use tokenspec_manifest::render::{self, ci_files, Output};
-use tokenspec_manifest::Spec;
+use tokenspec_repo::render::{self, ci_files, Output};
+use tokenspec_spec::Spec;
 
 fn golden_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
@@ -53,7 +53,7 @@ fn assert_golden(name: &str, actual: &str) {
         let line = first.map_or(expected.lines().count().min(actual.lines().count()), |i| i) + 1;
         panic!(
             "{} differs from the rendered output, first at line {line}\n--- expected\n{}\n--- actual\n{}\n\
-             help: if the change is intended, run `UPDATE_GOLDEN=1 cargo test -p tokenspec-manifest --test render_golden` and review the diff",
+             help: if the change is intended, run `UPDATE_GOLDEN=1 cargo test -p tokenspec-repo --test render_golden` and review the diff",
             path.display(),
             expected.lines().nth(line - 1).unwrap_or("<end of file>"),
             actual.lines().nth(line - 1).unwrap_or("<end of file>"),

@@ -1,14 +1,14 @@
 //! The spec library: `token-spec.toml` parsed, validated with spanned
-//! diagnostics, and turned into loader definitions and generated files.
-//! Shared by the proc-macro, the xtask and the command line tool.
+//! diagnostics, and turned into loader definitions. Shared by the
+//! proc-macro, the xtask and the command line tool; the generated files are
+//! rendered from its model by `tokenspec-repo` (`repo/src/render`), so a
+//! service's build (tokenspec → macros → codegen → spec) compiles no
+//! renderer.
 
 pub mod diagnostic;
-pub mod document;
 pub mod model;
 pub mod parse;
-pub mod render;
 pub mod repeats;
-pub mod snapshot;
 pub mod suggest;
 
 use std::path::Path;

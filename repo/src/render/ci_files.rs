@@ -12,7 +12,7 @@ use tokenspec_core::Class;
 
 use super::comment;
 use super::markers::{self, Placement};
-use crate::model::{Spec, Token};
+use tokenspec_spec::model::{Spec, Token};
 
 /// `Class::Cicd.env_file("ci")`, spelled as a `'static` path.
 pub const TOKENS_CI: &str = Class::Cicd.ci_file();

@@ -13,7 +13,7 @@ use std::fmt::Write;
 use tokenspec_core::Class;
 
 use super::GENERATED;
-use crate::model::{Spec, StoreKind, StoreSpec};
+use tokenspec_spec::model::{Spec, StoreKind, StoreSpec};
 
 /// Which half of a class's policy pair.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

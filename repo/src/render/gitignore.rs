@@ -14,7 +14,7 @@ use tokenspec_core::def::{TEMP_PREFIX, TEMP_SUFFIX};
 use tokenspec_core::Class;
 
 use super::markers::{self, Placement};
-use crate::model::DEFAULT_TEMPLATES;
+use tokenspec_spec::model::DEFAULT_TEMPLATES;
 
 /// The file, relative to the root.
 pub const PATH: &str = ".gitignore";
