@@ -25,6 +25,18 @@ pub struct Spec {
     pub templates: Vec<String>,
     /// Where the tokens live once a team outgrows files (`[store]`).
     pub store: Option<StoreSpec>,
+    /// Typed modules for other languages (`[generate]`).
+    pub generate: Generate,
+}
+
+/// `[generate]`: the typed token modules `gen` writes for other languages,
+/// as paths relative to the root (`/` separators, inside the root).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Generate {
+    /// `python = "app/tokens.py"`: `CicdTokens` and `RuntimeTokens` for Python.
+    pub python: Option<String>,
+    /// `typescript = "bot/src/tokens.ts"`: the same for TypeScript.
+    pub typescript: Option<String>,
 }
 
 /// The KV v2 mount when `[store]` names none (the dev server's default).

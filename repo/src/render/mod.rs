@@ -26,7 +26,7 @@ use tokenspec_spec::model::Spec;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Output {
     /// Path relative to the root, with `/` separators.
-    pub path: &'static str,
+    pub path: String,
     pub content: String,
 }
 
@@ -43,37 +43,45 @@ pub const GENERATED: &str =
 pub fn outputs(spec: &Spec, read_existing: impl Fn(&str) -> Option<String>) -> Vec<Output> {
     let env_ci = ci_files::ENV_CI;
     let gitignore = gitignore::PATH;
+    let fixed = |path: &str, content: String| Output {
+        path: path.to_owned(),
+        content,
+    };
+    let generated = [
+        (&spec.generate.python, python::render as fn(&Spec) -> String),
+        (&spec.generate.typescript, typescript::render),
+    ];
     vec![
         Output {
-            path: ci_files::TOKENS_CI,
+            path: ci_files::TOKENS_CI.to_owned(),
             content: ci_files::tokens_ci(spec, read_existing(ci_files::TOKENS_CI).as_deref()),
         },
-        Output {
-            path: env_ci,
-            content: ci_files::env_ci(spec, read_existing(env_ci).as_deref()),
-        },
-        Output {
-            path: docs::PATH,
-            content: docs::render(spec),
-        },
-        Output {
-            path: gitignore,
-            content: gitignore::apply_block_for(
+        fixed(
+            env_ci,
+            ci_files::env_ci(spec, read_existing(env_ci).as_deref()),
+        ),
+        fixed(docs::PATH, docs::render(spec)),
+        fixed(
+            gitignore,
+            gitignore::apply_block_for(
                 read_existing(gitignore).as_deref().unwrap_or(""),
                 &spec.templates,
             ),
-        },
-        Output {
-            path: schema::PATH,
-            content: schema::render(),
-        },
+        ),
+        fixed(schema::PATH, schema::render()),
     ]
     .into_iter()
     .chain(
         policies::render_all(spec)
             .into_iter()
-            .map(|(path, content)| Output { path, content }),
+            .map(|(path, content)| fixed(path, content)),
     )
+    .chain(generated.into_iter().filter_map(|(path, render)| {
+        Some(Output {
+            path: path.clone()?,
+            content: render(spec),
+        })
+    }))
     .collect()
 }
 

@@ -9,25 +9,8 @@ use std::fmt::Write as _;
 use tokenspec_core::def::Class;
 
 use super::GENERATED;
-use crate::model::{Spec, Token};
-
-/// Python keywords a lowercased token name can collide with, and the name
-/// of the class method.
-const RESERVED: &[&str] = &[
-    "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif",
-    "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda",
-    "load", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield",
-];
-
-/// A token's attribute: its name in snake_case (`DISCORD_BOT_TOKEN` →
-/// `discord_bot_token`), with `_` appended to a keyword or `load`.
-pub fn field_name(token: &str) -> String {
-    let mut name = token.to_ascii_lowercase();
-    if RESERVED.contains(&name.as_str()) {
-        name.push('_');
-    }
-    name
-}
+use tokenspec_spec::fields::python as field_name;
+use tokenspec_spec::model::{Spec, Token};
 
 /// The class a token class's tokens load into.
 pub fn class_name(class: Class) -> &'static str {
@@ -268,17 +251,4 @@ fn render_class(out: &mut String, spec: &Spec, class: Class) {
         );
     }
     out.push_str("        )\n");
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn field_names_are_snake_case_and_never_keywords() {
-        assert_eq!(field_name("DISCORD_BOT_TOKEN"), "discord_bot_token");
-        assert_eq!(field_name("CLASS"), "class_");
-        assert_eq!(field_name("LOAD"), "load_");
-        assert_eq!(field_name("_X"), "_x");
-    }
 }

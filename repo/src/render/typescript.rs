@@ -10,44 +10,8 @@ use tokenspec_core::def::Class;
 
 use super::python::class_name;
 use super::GENERATED;
-use crate::model::{Spec, Token};
-
-/// Property names an instance already has from `Object`.
-const RESERVED: &[&str] = &[
-    "constructor",
-    "hasOwnProperty",
-    "isPrototypeOf",
-    "propertyIsEnumerable",
-    "toJSON",
-    "toLocaleString",
-    "toString",
-    "valueOf",
-];
-
-/// A token's property: its name in camelCase (`DISCORD_BOT_TOKEN` →
-/// `discordBotToken`), with `_` appended to a name `Object` already has.
-pub fn field_name(token: &str) -> String {
-    let mut name = String::new();
-    for (i, part) in token.split('_').filter(|p| !p.is_empty()).enumerate() {
-        let lower = part.to_ascii_lowercase();
-        if i == 0 {
-            name.push_str(&lower);
-        } else {
-            let mut chars = lower.chars();
-            if let Some(first) = chars.next() {
-                name.push(first.to_ascii_uppercase());
-                name.push_str(chars.as_str());
-            }
-        }
-    }
-    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
-        name.insert(0, '_');
-    }
-    if RESERVED.contains(&name.as_str()) {
-        name.push('_');
-    }
-    name
-}
+use tokenspec_spec::fields::typescript as field_name;
+use tokenspec_spec::model::{Spec, Token};
 
 /// `text` as a `/** … */` block at `indent` (`*/` cannot close it early).
 fn doc(out: &mut String, indent: &str, text: &str) {
@@ -317,19 +281,4 @@ fn render_class(out: &mut String, spec: &Spec, class: Class) {
          }}\n}}\n",
         kind = class.as_str()
     );
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn field_names_are_camel_case_and_never_object_members() {
-        assert_eq!(field_name("DISCORD_BOT_TOKEN"), "discordBotToken");
-        assert_eq!(field_name("CF_DNS_API_TOKEN"), "cfDnsApiToken");
-        assert_eq!(field_name("TO_STRING"), "toString_");
-        assert_eq!(field_name("X2_KEY"), "x2Key");
-        assert_eq!(field_name("_PRIVATE"), "private");
-        assert_eq!(field_name("__"), "_");
-    }
 }
