@@ -17,6 +17,7 @@ mod handoff;
 mod hardening;
 mod info;
 mod init;
+mod integrations;
 mod load;
 mod migrate;
 mod non_rust;

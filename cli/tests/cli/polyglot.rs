@@ -305,7 +305,13 @@ fn tsc(p: &Project, project: &Path, args: &[&str]) -> Out {
 
 fn mypy(p: &Project, python: &Path, file: &str) -> Out {
     let o = Command::new(python)
-        .args(["-m", "mypy", "--strict", "--no-error-summary", "--cache-dir"])
+        .args([
+            "-m",
+            "mypy",
+            "--strict",
+            "--no-error-summary",
+            "--cache-dir",
+        ])
         .arg(p.path(".mypy_cache"))
         .arg(file)
         .env("MYPYPATH", p.path("app"))
@@ -410,9 +416,17 @@ fn python_typescript_and_export_load_the_same_values_and_problems() {
                     &["GH_TOKEN from .tokens.prod:1 does not match format github_pat"]
                 );
             }
-            ("a missing token", Loaded::Problems { problems, message, .. }) => {
+            (
+                "a missing token",
+                Loaded::Problems {
+                    problems, message, ..
+                },
+            ) => {
                 assert_eq!(problems.len(), 1, "{problems:?}");
-                assert!(problems[0].starts_with("APP_SECRET is missing"), "{problems:?}");
+                assert!(
+                    problems[0].starts_with("APP_SECRET is missing"),
+                    "{problems:?}"
+                );
                 assert!(message.contains("APP_SECRET"), "{message}");
             }
             (name, other) => panic!("{name}: unexpected {other:?}"),
@@ -489,7 +503,12 @@ fn the_modules_find_the_installed_wheel_and_npm_binaries() {
     let npm_bin = project_dir.join("node_modules/.bin/tokenspec");
     for exe in [wheel.as_path(), npm_bin.as_path()] {
         let out = Command::new(exe).arg("--version").output().unwrap();
-        assert_eq!(String::from_utf8_lossy(&out.stdout), version, "{}", exe.display());
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            version,
+            "{}",
+            exe.display()
+        );
     }
 
     let p = project();
@@ -500,7 +519,11 @@ fn the_modules_find_the_installed_wheel_and_npm_binaries() {
     setup(&p, case);
     let expected = export(&p, case);
     for (program, driver, naming) in [
-        (python.clone(), "drive.py", fields::python as fn(&str) -> String),
+        (
+            python.clone(),
+            "drive.py",
+            fields::python as fn(&str) -> String,
+        ),
         (tools::node(), "drive.js", fields::typescript),
     ] {
         let empty = tools::empty_dir();

@@ -81,7 +81,10 @@ pub fn node_project() -> PathBuf {
     let help = "this test needs node, typescript and @types/node: \
                 `npm install typescript @types/node` in a folder and set TOKENSPEC_TEST_NODE_PROJECT to it (.ci/run does)";
     let project = project.unwrap_or_else(|| panic!("{help}"));
-    for needed in ["node_modules/typescript/bin/tsc", "node_modules/@types/node"] {
+    for needed in [
+        "node_modules/typescript/bin/tsc",
+        "node_modules/@types/node",
+    ] {
         assert!(project.join(needed).exists(), "{help}; {needed} is missing");
     }
     project
@@ -116,7 +119,10 @@ pub fn dist() -> PathBuf {
 pub fn wheel_binary(python: &Path) -> Option<PathBuf> {
     let scripts = probe(
         python,
-        &["-c", "import sysconfig; print(sysconfig.get_path('scripts'))"],
+        &[
+            "-c",
+            "import sysconfig; print(sysconfig.get_path('scripts'))",
+        ],
     )?;
     let exe = Path::new(&scripts).join("tokenspec");
     exe.is_file().then_some(exe)
