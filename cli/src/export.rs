@@ -13,7 +13,7 @@ use tokenspec_core::load::resolve;
 use tokenspec_core::{Problem, Resolution};
 
 use super::handoff::{self, Rename};
-use super::{github, quick, quote, report, Context, Error, Outcome, TypeArg};
+use super::{github, quote, report, Context, Error, Outcome, TypeArg};
 use crate::error::Result;
 
 pub const EXAMPLES: &str = "\
@@ -73,12 +73,6 @@ pub struct ExportArgs {
 }
 
 pub fn run(cx: &Context, args: &ExportArgs) -> Result<Outcome> {
-    let emit = Emit {
-        format: args.format,
-    };
-    if let Some(outcome) = quick::tokens(cx, args.type_, &args.renames, args.with_settings, emit) {
-        return outcome;
-    }
     let (defs, opts) = handoff::load(cx, args.type_, &args.renames, args.with_settings)?;
     let res = resolve(&defs, &opts);
     gate(&res, args.partial)?;
@@ -104,18 +98,6 @@ pub fn run(cx: &Context, args: &ExportArgs) -> Result<Outcome> {
 /// Writes the export in one format.
 struct Emit {
     format: ExportFormat,
-}
-
-impl quick::Consume for Emit {
-    type Output = Result<Outcome>;
-
-    fn consume<'a>(
-        self,
-        tokens: impl Iterator<Item = (&'a str, &'a str)> + Clone,
-    ) -> Result<Outcome> {
-        // Every value of the fast path is a token's: all masked.
-        self.write(tokens, usize::MAX)
-    }
 }
 
 impl Emit {

@@ -28,15 +28,18 @@ pub fn run(cx: &Context, args: &GenArgs) -> Result<Outcome> {
     let mode = if args.check { Mode::Check } else { Mode::Write };
     let report = generate::run(&cx.root, cx.spec(), mode).map_err(|e| {
         let help = e.help();
-        Error::fatal(e).help(help)
+        match e {
+            // A real value in a committed file: nothing was written; name the lines.
+            generate::Error::Refused(refused) => {
+                let (first, rest) = refused.split_first().expect("a refusal names a line");
+                rest.iter().fold(Error::failed(first), Error::and)
+            }
+            e => Error::fatal(e),
+        }
+        .help(help)
     })?;
     for name in &report.removed_temp_files {
         report::note(format_args!("removed {name}, left by an interrupted write"));
-    }
-    // A real value in a committed file: nothing was written; name the lines.
-    if let Some((first, rest)) = report.refused.split_first() {
-        let error = rest.iter().fold(Error::failed(first), Error::and);
-        return Err(error.help(generate::REFUSAL_HELP));
     }
     for taken in &report.taken {
         if args.check {

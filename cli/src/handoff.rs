@@ -13,7 +13,7 @@
 use std::str::FromStr;
 
 use tokenspec_core::def::is_env_name;
-use tokenspec_core::format::is_placeholder;
+use tokenspec_core::format::ValueKind;
 use tokenspec_core::{LoadOptions, Resolution, Secret, TokenDef};
 
 use super::{store, Context, Error, TypeArg};
@@ -58,8 +58,7 @@ pub struct Output {
     pub secret: bool,
 }
 
-/// The definitions to resolve and the options for `export` and `run` when
-/// the fast path did not answer: the `--as` usage
+/// The definitions to resolve and the options for `export` and `run`: the `--as` usage
 /// checked, the settings of the selected classes when asked for, and the
 /// store's layers when it serves the environment.
 pub fn load(
@@ -141,12 +140,13 @@ pub fn outputs(
                 |s| match res.tokens.iter().find(|t| t.def.name == s.as_str()) {
                     Some(t) => {
                         let v = t.value.clone()?;
-                        let placeholder = is_placeholder(v.expose_secret(), &t.def.ci_value);
-                        Some((v, placeholder))
+                        let real = ValueKind::of(v.expose_secret(), &t.def.ci_value, false, false)
+                            .is_real();
+                        Some((v, !real))
                     }
                     None => var(s).filter(|v| !v.is_empty()).map(|v| {
-                        let placeholder = is_placeholder(&v, "");
-                        (Secret::new(v), placeholder)
+                        let real = ValueKind::of(&v, "", false, false).is_real();
+                        (Secret::new(v), !real)
                     }),
                 },
             )

@@ -17,7 +17,6 @@ pub mod context;
 pub mod create;
 pub mod error;
 pub mod export;
-pub mod fast_path;
 pub mod gen;
 pub mod github;
 pub mod handoff;
@@ -27,7 +26,6 @@ pub mod load;
 pub mod migrate;
 pub mod process;
 pub mod push;
-pub mod quick;
 pub mod quote;
 pub mod report;
 pub mod run;
@@ -202,8 +200,7 @@ impl TypeArg {
 pub fn main() -> i32 {
     process::harden();
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    // A plain `export` or `run` skips building clap's parser; clap parses the rest.
-    let cli = match fast_path::parse(&args).map_or_else(|| Cli::try_parse_from(&args), Ok) {
+    let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(e) => {
             // clap prints help/version to stdout (exit 0) and usage errors to stderr (exit 2).

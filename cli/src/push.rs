@@ -15,7 +15,7 @@ use std::io::{self, BufWriter, Write};
 
 use clap::Args;
 
-use tokenspec_core::format::is_placeholder;
+use tokenspec_core::format::ValueKind;
 use tokenspec_core::load::{resolve, State};
 use tokenspec_core::{Class, LoadOptions, Problem, Secret};
 use tokenspec_store::{PushPlan, Store};
@@ -135,7 +135,9 @@ fn file_values(cx: &Context, class: Class, env: &str) -> Result<BTreeMap<String,
         let name = t.def.name.to_string();
         let source = t.source.clone();
         match (t.state, &t.value) {
-            (State::Set, Some(v)) if !is_placeholder(v.expose_secret(), &t.def.ci_value) => {
+            (State::Set, Some(v))
+                if ValueKind::of(v.expose_secret(), &t.def.ci_value, false, false).is_real() =>
+            {
                 values.insert(name, v.clone());
             }
             (State::Set | State::Placeholder, _) => {

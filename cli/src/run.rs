@@ -13,7 +13,6 @@ use clap::Args;
 use tokenspec_core::load::resolve;
 
 use super::handoff::{self, Rename};
-use super::quick::{self, Consume};
 use super::{process, report, Context, Error, Outcome, TypeArg};
 use crate::error::Result;
 
@@ -55,10 +54,6 @@ pub struct RunArgs {
 }
 
 pub fn run(cx: &Context, args: &RunArgs) -> Result<Outcome> {
-    let start = Start(args);
-    if let Some(outcome) = quick::tokens(cx, args.type_, &args.renames, args.with_settings, start) {
-        return outcome;
-    }
     let (defs, opts) = handoff::load(cx, args.type_, &args.renames, args.with_settings)?;
     let res = resolve(&defs, &opts);
     report::warnings(&res);
@@ -70,45 +65,25 @@ pub fn run(cx: &Context, args: &RunArgs) -> Result<Outcome> {
     }
     let outputs = handoff::outputs(&res, &args.renames, |n| std::env::var(n).ok())
         .map_err(|e| e.help(format_args!("`{program}` was not started")))?;
-    Start(args).consume(
-        outputs
-            .iter()
-            .map(|o| (o.name.as_str(), o.value.expose_secret())),
-    )
-}
-
-/// Starts CMD with the tokens in its environment.
-struct Start<'a>(&'a RunArgs);
-
-impl quick::Consume for Start<'_> {
-    type Output = Result<Outcome>;
-
-    fn consume<'a>(
-        self,
-        tokens: impl Iterator<Item = (&'a str, &'a str)> + Clone,
-    ) -> Result<Outcome> {
-        let args = self.0;
-        let program = args.command[0].to_string_lossy();
-        let mut cmd = Command::new(&args.command[0]);
-        cmd.args(&args.command[1..]);
-        for (name, value) in tokens {
-            cmd.env(name, value);
-        }
-        process::restore_for_child();
-        let err = match spawn(&mut cmd) {
-            Ok(code) => return Ok(Outcome::Code(code)),
-            Err(e) => e,
-        };
-        Err(match err.kind() {
-            io::ErrorKind::NotFound => {
-                Error::new(NOT_FOUND, format_args!("command not found: {program}"))
-            }
-            io::ErrorKind::PermissionDenied => {
-                Error::new(NOT_EXECUTABLE, format_args!("permission denied: {program}"))
-            }
-            _ => Error::io(format_args!("run {program}"), &err).with_code(NOT_EXECUTABLE),
-        })
+    let mut cmd = Command::new(&args.command[0]);
+    cmd.args(&args.command[1..]);
+    for o in &outputs {
+        cmd.env(&o.name, o.value.expose_secret());
     }
+    process::restore_for_child();
+    let err = match spawn(&mut cmd) {
+        Ok(code) => return Ok(Outcome::Code(code)),
+        Err(e) => e,
+    };
+    Err(match err.kind() {
+        io::ErrorKind::NotFound => {
+            Error::new(NOT_FOUND, format_args!("command not found: {program}"))
+        }
+        io::ErrorKind::PermissionDenied => {
+            Error::new(NOT_EXECUTABLE, format_args!("permission denied: {program}"))
+        }
+        _ => Error::io(format_args!("run {program}"), &err).with_code(NOT_EXECUTABLE),
+    })
 }
 
 /// Replaces this process with `cmd`; returns only on failure.

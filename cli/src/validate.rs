@@ -7,7 +7,7 @@
 
 use clap::Args;
 
-use tokenspec_core::format::is_placeholder;
+use tokenspec_core::format::ValueKind;
 use tokenspec_core::load::{resolve, Problem, State};
 use tokenspec_core::TokenDef;
 use tokenspec_spec::suggest::did_you_mean;
@@ -71,7 +71,7 @@ pub fn run(cx: &Context, args: &ValidateArgs) -> Result<Outcome> {
         let problem = match (t.state, &t.value, &t.source) {
             // The loader accepts placeholders in ci; validate never does.
             (State::Set, Some(v), Some(source))
-                if is_placeholder(v.expose_secret(), &t.def.ci_value) =>
+                if !ValueKind::of(v.expose_secret(), &t.def.ci_value, false, false).is_real() =>
             {
                 placeholders.push(format!(
                     "{name} from {source} is a placeholder; validate requires a real value in every environment, ci included"

@@ -237,6 +237,43 @@ pub fn is_placeholder(value: &str, ci_value: &str) -> bool {
     value == ci_value || is_placeholder_shape(value)
 }
 
+/// How a token's value counts: the one rule `resolve`, `export --as` and
+/// `validate` share, so "does a CI placeholder count?" has one answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValueKind {
+    /// A real value: used, and checked against the token's format.
+    Real,
+    /// A placeholder that counts as set here: in the `ci` environment, the
+    /// token's own `ci_value`, or any placeholder read from its class's
+    /// committed CI file (`.tokens.ci`, `.env.ci`).
+    CountedPlaceholder,
+    /// A placeholder that does not count here.
+    Placeholder,
+    /// `CHANGE_ME` or `CHANGE_ME_…`: never counts, in any environment.
+    Unfilled,
+}
+
+impl ValueKind {
+    /// How `value` of a token whose CI value is `ci_value` counts, in the
+    /// `ci` environment or not, read from its class's committed CI file or not.
+    pub fn of(value: &str, ci_value: &str, in_ci: bool, from_ci_file: bool) -> ValueKind {
+        if is_unfilled(value) {
+            ValueKind::Unfilled
+        } else if !is_placeholder(value, ci_value) {
+            ValueKind::Real
+        } else if in_ci && (value == ci_value || from_ci_file) {
+            ValueKind::CountedPlaceholder
+        } else {
+            ValueKind::Placeholder
+        }
+    }
+
+    /// Whether the value is a real one, not a placeholder of any kind.
+    pub fn is_real(self) -> bool {
+        self == ValueKind::Real
+    }
+}
+
 /// Whether `value` has a placeholder's shape, whatever the token:
 /// [`is_placeholder`] without the token's own CI value.
 pub fn is_placeholder_shape(value: &str) -> bool {

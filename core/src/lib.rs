@@ -1,4 +1,4 @@
-//! The shared token loader. Services link this (through `tokenspec-runtime`),
+//! The shared token loader. Services link this (through the `tokenspec` crate),
 //! so it never parses TOML: token definitions arrive as plain data, emitted
 //! by the proc-macro or built by the command line tool from the spec.
 

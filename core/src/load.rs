@@ -27,10 +27,8 @@ use std::path::{Path, PathBuf};
 use crate::def::{is_env_name, Class, TokenDef};
 use crate::dotenv;
 use crate::env::{self, EnvOrigin, UnknownEnv};
-use crate::format::{is_placeholder, is_unfilled, looks_like_secret};
+use crate::format::{looks_like_secret, ValueKind as Kind};
 use crate::secret::Secret;
-
-pub mod fast;
 
 /// Where to look and what the process environment holds.
 ///
@@ -646,17 +644,6 @@ struct Candidate {
     source: Source,
 }
 
-/// How a candidate counts.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    /// A real value: used (and format-checked).
-    Real,
-    /// A placeholder that counts as set here (ci, from a committed CI file or the ci_value).
-    CountedPlaceholder,
-    Placeholder,
-    Unfilled,
-}
-
 /// One token file, read and indexed.
 struct Layer<'a> {
     file: &'a str,
@@ -720,18 +707,8 @@ pub fn resolve<'d>(defs: &'d [TokenDef], opts: &LoadOptions) -> Resolution<'d> {
         // Not `env_file("ci")`: formatting it cost an allocation per token.
         let ci_file = def.class.ci_file();
         let kind = |c: &Candidate| {
-            if is_unfilled(&c.value) {
-                Kind::Unfilled
-            } else if !is_placeholder(&c.value, &def.ci_value) {
-                Kind::Real
-            } else if in_ci
-                && (c.value == def.ci_value
-                    || matches!(&c.source, Source::File { file, .. } if *file == ci_file))
-            {
-                Kind::CountedPlaceholder
-            } else {
-                Kind::Placeholder
-            }
+            let from_ci_file = matches!(&c.source, Source::File { file, .. } if *file == ci_file);
+            Kind::of(&c.value, &def.ci_value, in_ci, from_ci_file)
         };
         tokens.push(resolve_one(
             def,

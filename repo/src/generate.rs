@@ -15,7 +15,8 @@
 //!   (`.env.example`, `.env.sample`, `.env.template`, the spec's
 //!   `templates`) is taken into the template's block of empty values;
 //! - such a line holding any other value makes the whole run refuse
-//!   ([`Refusal`]): nothing is written, and the line is named, never its value;
+//!   ([`Error::Refused`]): nothing is written, and the line is named, never
+//!   its value. A refusal is an error, so no caller can take it for success;
 //! - every other line stays byte for byte, in order.
 //!
 //! A template gets its block automatically once it exists: gen never creates one.
@@ -110,8 +111,6 @@ pub struct Report {
     pub total: usize,
     /// Token lines taken into generated blocks (their files are in `stale`).
     pub taken: Vec<Taken>,
-    /// Lines that stop the run; when not empty, nothing was written.
-    pub refused: Vec<Refusal>,
     /// tokenspec's temporary files left by an interrupted write, removed.
     pub removed_temp_files: Vec<String>,
 }
@@ -138,43 +137,53 @@ impl std::fmt::Display for Stale {
 
 impl Report {
     pub fn is_fresh(&self) -> bool {
-        self.stale.is_empty() && self.refused.is_empty()
-    }
-
-    pub fn is_refused(&self) -> bool {
-        !self.refused.is_empty()
+        self.stale.is_empty()
     }
 }
 
-/// A file that could not be read or written, or the root's lock; names the
-/// file, never its content.
+/// Why a run stopped. Names files and lines, never a value.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Error {
-    /// Empty when the error is not about one file (the lock).
-    pub path: String,
-    pub message: String,
+pub enum Error {
+    /// Lines of committed files that hold a value that is not a
+    /// placeholder ([`Refusal`]): nothing was written.
+    Refused(Vec<Refusal>),
+    /// The root's lock could not be taken.
+    Lock(String),
+    /// A file that could not be read or written.
+    File { path: String, message: String },
 }
 
 impl Error {
     /// The fix, as one line.
     pub fn help(&self) -> &'static str {
-        if self.path.is_empty() {
-            crate::lock::LockError::Held {
+        match self {
+            Error::Refused(_) => REFUSAL_HELP,
+            Error::Lock(_) => crate::lock::LockError::Held {
                 root: Default::default(),
             }
-            .help()
-        } else {
-            "fix access to the file; files named before it may have been written, the others were not"
+            .help(),
+            Error::File { .. } => {
+                "fix access to the file; files named before it may have been written, the others were not"
+            }
         }
     }
 }
 
 impl std::fmt::Display for Error {
+    /// One line per refused line; otherwise one line.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.path.is_empty() {
-            f.write_str(&self.message)
-        } else {
-            write!(f, "{}: {}", self.path, self.message)
+        match self {
+            Error::Refused(refused) => {
+                for (i, r) in refused.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("\n")?;
+                    }
+                    write!(f, "{r}")?;
+                }
+                Ok(())
+            }
+            Error::Lock(message) => f.write_str(message),
+            Error::File { path, message } => write!(f, "{path}: {message}"),
         }
     }
 }
@@ -304,31 +313,32 @@ fn take_tokens(spec: &Spec, path: &str, text: &str, owner: Owner, out: &mut Plan
 ///
 /// A file that exists but cannot be read stops the run before anything is
 /// written: treating it as missing would overwrite its hand-kept lines. A
-/// [`Refusal`] also stops it: the report lists them and nothing is written.
+/// [`Refusal`] also stops it, in either mode: [`Error::Refused`] lists them
+/// and nothing is written.
 pub fn run(root: &Path, spec: &Spec, mode: Mode) -> Result<Report, Error> {
     let _lock = match mode {
-        Mode::Write => Some(RootLock::acquire(root).map_err(|e| Error {
-            path: String::new(),
-            message: e.to_string(),
-        })?),
+        Mode::Write => Some(RootLock::acquire(root).map_err(|e| Error::Lock(e.to_string()))?),
         Mode::Check => None,
-    };
-    let removed_temp_files = match mode {
-        Mode::Write => atomic::sweep(root),
-        Mode::Check => Vec::new(),
     };
     let read_error = RefCell::new(None);
     let planned = plan(spec, |path| read_existing(root, path, &read_error));
     if let Some(e) = read_error.into_inner() {
         return Err(e);
     }
+    if !planned.refused.is_empty() {
+        return Err(Error::Refused(planned.refused));
+    }
+    let removed_temp_files = match mode {
+        Mode::Write => atomic::sweep(root),
+        Mode::Check => Vec::new(),
+    };
     let mut stale = Vec::new();
     for o in &planned.outputs {
         let current = std::fs::read(root.join(&o.path)).ok();
         if current.as_deref() == Some(o.content.as_bytes()) {
             continue;
         }
-        if mode == Mode::Write && planned.refused.is_empty() {
+        if mode == Mode::Write {
             write(root, o)?;
         }
         stale.push(Stale {
@@ -340,7 +350,6 @@ pub fn run(root: &Path, spec: &Spec, mode: Mode) -> Result<Report, Error> {
         stale,
         total: planned.outputs.len(),
         taken: planned.taken,
-        refused: planned.refused,
         removed_temp_files,
     })
 }
@@ -349,7 +358,7 @@ fn read_existing(root: &Path, path: &str, error: &RefCell<Option<Error>>) -> Opt
     match tokenspec_core::file::read_regular_text(&root.join(path)) {
         Ok(text) => text,
         Err(e) => {
-            error.borrow_mut().get_or_insert(Error {
+            error.borrow_mut().get_or_insert(Error::File {
                 path: path.to_owned(),
                 message: format!("cannot read it: {}", io_message(&e)),
             });
@@ -360,7 +369,7 @@ fn read_existing(root: &Path, path: &str, error: &RefCell<Option<Error>>) -> Opt
 
 fn write(root: &Path, o: &GenFile) -> Result<(), Error> {
     let path = root.join(&o.path);
-    let fail = |what: &str, e: std::io::Error| Error {
+    let fail = |what: &str, e: std::io::Error| Error::File {
         path: o.path.clone(),
         message: format!("cannot {what}: {}", io_message(&e)),
     };
@@ -441,9 +450,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let text = format!("X=1\nA_TOKEN={real}\n");
         std::fs::write(dir.path().join(".tokens.ci"), &text).unwrap();
-        let r = run(dir.path(), &spec(), Mode::Write).unwrap();
-        assert!(r.is_refused());
-        let msg = r.refused[0].to_string();
+        let Err(Error::Refused(refused)) = run(dir.path(), &spec(), Mode::Write) else {
+            panic!("not refused");
+        };
+        let msg = refused[0].to_string();
         assert!(msg.starts_with(".tokens.ci:2: A_TOKEN "), "{msg}");
         assert!(!msg.contains(real));
         assert_eq!(dir.path().read_dir().unwrap().count(), 1, "nothing written");

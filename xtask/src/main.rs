@@ -5,8 +5,9 @@
 //! `cargo xtask dist [--binary FILE] [--out DIR]`: the release binary as a
 //! Python wheel and npm packages in `target/dist/` (see `dist.rs`).
 //!
-//! Exit codes: 0 fine, 1 generated files are stale (`--check`), 2 usage,
-//! spec or I/O error. Messages go to stderr.
+//! Exit codes: 0 fine, 1 generated files are stale (`--check`) or a
+//! committed file holds a real value where gen would write (nothing is
+//! written), 2 usage, spec or I/O error. Messages go to stderr.
 
 mod dist;
 
@@ -113,7 +114,17 @@ fn gen(args: &Args) -> Result<ExitCode, String> {
             format!("{d}\nerror: {SPEC_FILE} is invalid; nothing was generated")
         }
     })?;
-    let report = generate::run(&args.root, &spec, args.mode).map_err(|e| format!("error: {e}"))?;
+    let report = match generate::run(&args.root, &spec, args.mode) {
+        Ok(report) => report,
+        Err(e @ generate::Error::Refused(_)) => {
+            for line in e.to_string().lines() {
+                eprintln!("error: {line}");
+            }
+            eprintln!("help: {}", e.help());
+            return Ok(ExitCode::from(1));
+        }
+        Err(e) => return Err(format!("error: {e}\nhelp: {}", e.help())),
+    };
     if args.mode == Mode::Check {
         for stale in &report.stale {
             eprintln!("error: {stale}");

@@ -1,6 +1,6 @@
 //! The real `xtask` binary: the committed files are fresh, a spec change
-//! makes `--check` fail with the fix, `gen` repairs it, and a bad spec is
-//! refused at its line with nothing written.
+//! makes `--check` fail with the fix, `gen` repairs it, and a bad spec or a
+//! real value in a committed file is refused at its line with nothing written.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -183,6 +183,40 @@ fn a_spec_error_is_shown_at_its_line_and_nothing_is_written() {
         [render::SPEC_FILE],
         "gen wrote files for an invalid spec"
     );
+}
+
+/// `gen` refuses to take a real value out of a committed CI file: the
+/// xtask exits 1 naming the line (never the value) and writes nothing.
+#[test]
+fn a_real_value_in_a_committed_file_is_refused_and_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec =
+        "version = 1\n\n[[token]]\nname = \"AAR_TOKEN\"\nclass = \"cicd\"\ndescription = \"x\"\n";
+    std::fs::write(dir.path().join(render::SPEC_FILE), spec).unwrap();
+    let real = "ghp_A1b2C3d4E5f6G7h8A1b2C3d4E5f6G7h8A1b2";
+    let tokens_ci = format!("# kept\nAAR_TOKEN={real}\n");
+    std::fs::write(dir.path().join(".tokens.ci"), &tokens_ci).unwrap();
+    let root = dir.path().to_str().unwrap();
+    for args in [&["--root", root][..], &["--root", root, "--check"]] {
+        let out = xtask(args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert_eq!(
+            err,
+            format!(
+                "error: .tokens.ci:2: AAR_TOKEN holds a value that is not a placeholder, in a committed file\nhelp: {}\n",
+                tokenspec_repo::generate::REFUSAL_HELP
+            )
+        );
+        assert!(!err.contains(real));
+    }
+    let mut files: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    files.sort();
+    assert_eq!(files, [".tokens.ci", render::SPEC_FILE], "gen wrote files");
+    assert_eq!(read(dir.path(), ".tokens.ci"), tokens_ci);
 }
 
 #[test]

@@ -120,13 +120,8 @@ impl Repo {
     fn generate(&self) {
         let spec = tokenspec_spec::Spec::load(&self.path("token-spec.toml"), "token-spec.toml")
             .expect("valid spec");
-        let report = tokenspec_repo::generate::run(
-            self.root(),
-            &spec,
-            tokenspec_repo::generate::Mode::Write,
-        )
-        .expect("gen runs");
-        assert!(!report.is_refused(), "{report:?}");
+        tokenspec_repo::generate::run(self.root(), &spec, tokenspec_repo::generate::Mode::Write)
+            .expect("gen runs");
     }
 
     /// A folder with the spec but no git repository.
