@@ -3,10 +3,9 @@
 //!
 //! **The unwinder, static.** Links GCC's unwinder (`libgcc_eh.a`) into the `tokenspec` binary instead
 //! of loading `libgcc_s.so.1` at every start: one shared object fewer to
-//! map, relocate and bind (`-z now`) before `main`. That saves about 7% of
-//! `tokenspec export`'s start-up on the real spec, which pays for what the
-//! linked store client costs (docs/benchmarks.md, "Start-up: the linked
-//! store client").
+//! map, relocate and bind (`-z now`) before `main`. It is most of the
+//! margin of the real-spec start-up goal, and pays for what the linked
+//! store client costs (docs/benchmarks.md, "What the results rest on").
 //!
 //! Only for optimised Linux glibc builds (`release` and the profiles that
 //! inherit it, so `cargo install` too); debug builds and tests keep the shared

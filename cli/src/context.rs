@@ -99,8 +99,7 @@ fn spec_error(e: SpecError) -> Error {
     match e {
         SpecError::Io { path, error } => Error::io(format_args!("read {path}"), &error)
             .help("pass the spec with --spec FILE or the folder holding it with --root DIR"),
-        // Diagnostics render their own `error:` lines.
-        SpecError::Invalid(d) => Error::rendered(d),
+        SpecError::Invalid(d) => Error::diagnostics(&d),
     }
 }
 
@@ -137,22 +136,7 @@ fn find_root(global: &GlobalArgs) -> Result<PathBuf> {
 /// An environment the spec does not define, whatever chose it: a typo such
 /// as `APP_ENV=stagin` must not quietly read base files only.
 fn unknown_env(e: env::UnknownEnv) -> Error {
-    let why = if e.invalid {
-        "is not a valid environment name"
-    } else {
-        "is not defined in the spec"
-    };
-    let mut err = Error::fatal(format_args!(
-        "environment `{}` (from {}) {why}",
-        e.name, e.origin
-    ));
-    if let Some(s) = &e.suggestion {
-        err = err.help(format_args!("did you mean `{s}`?"));
-    }
-    err.help(format_args!(
-        "use one of: {}; or add it to `environments` in the spec",
-        e.known.join(", ")
-    ))
+    Error::with_help(crate::error::exit::ERROR, &e)
 }
 
 /// `path` relative to `root` when inside it, else as given.

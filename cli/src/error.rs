@@ -10,6 +10,8 @@ use std::fmt::Display;
 use std::io;
 
 use tokenspec_core::load::Problem;
+use tokenspec_core::Help;
+use tokenspec_spec::Diagnostics;
 
 use crate::report;
 
@@ -60,8 +62,6 @@ pub struct Error {
 enum Line {
     Error(String),
     Help(String),
-    /// Text that renders its own `error:` lines (spec diagnostics).
-    Rendered(String),
 }
 
 impl Error {
@@ -91,11 +91,22 @@ impl Error {
         ))
     }
 
-    /// Exit 2, after text that prints its own `error:` lines.
-    pub fn rendered(text: impl Display) -> Error {
+    /// A library error: its message on an `error:` line, then its fix (see
+    /// [`tokenspec_core::help`] for the shape every library error has).
+    pub fn with_help(code: i32, e: &(impl Display + Help)) -> Error {
+        let error = Error::new(code, e);
+        match e.help() {
+            Some(help) => error.help(help),
+            None => error,
+        }
+    }
+
+    /// Exit 2: an invalid spec, one `error:` per diagnostic, each with its
+    /// location, source line and caret.
+    pub fn diagnostics(d: &Diagnostics) -> Error {
         Error {
             code: exit::ERROR,
-            lines: vec![Line::Rendered(text.to_string())],
+            lines: d.items.iter().map(|i| Line::Error(d.render(i))).collect(),
         }
     }
 
@@ -112,14 +123,17 @@ impl Error {
         }
     }
 
-    /// One `error:` line per problem; exit 2 if a file could not be read, else 1.
+    /// One `error:` line per problem, each with its `help:` line;
+    /// exit 2 if a file could not be read, else 1.
     pub fn problems(problems: &[Problem]) -> Error {
         let io = problems.iter().any(Problem::is_io);
         Error {
             code: if io { exit::ERROR } else { exit::FAILED },
             lines: problems
                 .iter()
-                .map(|p| Line::Error(p.to_string()))
+                .flat_map(|p| {
+                    std::iter::once(Line::Error(p.to_string())).chain(p.help().map(Line::Help))
+                })
                 .collect(),
         }
     }
@@ -152,7 +166,6 @@ impl Error {
             match line {
                 Line::Error(m) => report::error(m),
                 Line::Help(m) => report::help(m),
-                Line::Rendered(t) => report::plain(t),
             }
         }
     }

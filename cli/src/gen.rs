@@ -5,10 +5,11 @@
 
 use clap::Args;
 
+use tokenspec_core::Help;
 use tokenspec_repo::generate::{self, Mode};
 
 use super::{report, Context, Error, Outcome};
-use crate::error::Result;
+use crate::error::{exit, Result};
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -26,17 +27,17 @@ pub struct GenArgs {
 
 pub fn run(cx: &Context, args: &GenArgs) -> Result<Outcome> {
     let mode = if args.check { Mode::Check } else { Mode::Write };
-    let report = generate::run(&cx.root, cx.spec(), mode).map_err(|e| {
-        let help = e.help();
-        match e {
-            // A real value in a committed file: nothing was written; name the lines.
-            generate::Error::Refused(refused) => {
-                let (first, rest) = refused.split_first().expect("a refusal names a line");
-                rest.iter().fold(Error::failed(first), Error::and)
+    let report = generate::run(&cx.root, cx.spec(), mode).map_err(|e| match e {
+        // A real value in a committed file: nothing was written; name the lines.
+        generate::Error::Refused(ref refused) => {
+            let (first, rest) = refused.split_first().expect("a refusal names a line");
+            let error = rest.iter().fold(Error::failed(first), Error::and);
+            match e.help() {
+                Some(help) => error.help(help),
+                None => error,
             }
-            e => Error::fatal(e),
         }
-        .help(help)
+        e => Error::with_help(exit::ERROR, &e),
     })?;
     for name in &report.removed_temp_files {
         report::note(format_args!("removed {name}, left by an interrupted write"));

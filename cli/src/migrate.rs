@@ -14,7 +14,7 @@ use tokenspec_core::Class;
 
 use super::context::display_path;
 use super::{report, Context, Error, Outcome};
-use crate::error::Result;
+use crate::error::{exit, Result};
 use tokenspec_repo::migrate::{
     self, mask, write, Catalog, FileInput, MoveKind, PairInput, PairPlan, Plan, Problem,
 };
@@ -63,7 +63,7 @@ pub fn run(cx: &Context, args: &MigrateArgs) -> Result<Outcome> {
         None
     } else {
         let lock = tokenspec_repo::lock::RootLock::acquire(&cx.root)
-            .map_err(|e| Error::fatal(&e).help(e.help()))?;
+            .map_err(|e| Error::with_help(exit::ERROR, &e))?;
         for name in tokenspec_repo::atomic::sweep(&cx.root) {
             report::note(format_args!("removed {name}, left by an interrupted write"));
         }

@@ -8,6 +8,7 @@ use std::fmt::Display;
 use std::io::Write;
 
 use tokenspec_core::load::{Problem, Resolution};
+use tokenspec_core::Help;
 
 /// Prints `error: <msg>` (a multi-line message keeps its own `help:` lines).
 pub fn error(msg: impl Display) {
@@ -39,6 +40,9 @@ fn line(kind: &str, msg: impl Display) {
 pub fn warnings(res: &Resolution<'_>) {
     for w in &res.warnings {
         warning(w);
+        if let Some(h) = w.help() {
+            help(h);
+        }
     }
 }
 
@@ -47,6 +51,9 @@ pub fn warnings(res: &Resolution<'_>) {
 pub fn problems_as_warnings(problems: &[Problem]) {
     for p in problems {
         warning(p);
+        if let Some(h) = p.help() {
+            help(h);
+        }
     }
 }
 
@@ -55,8 +62,7 @@ pub fn problem_token(p: &Problem) -> Option<&str> {
     p.token()
 }
 
-/// Prints text as it is: lines that carry their own prefix (spec
-/// diagnostics), or a command's plain progress lines (`moved …`).
+/// Prints a command's plain progress lines (`moved …`) as they are.
 pub fn plain(text: impl Display) {
     // A closed or full stderr costs the message, never the run.
     let _ = writeln!(std::io::stderr().lock(), "{text}");

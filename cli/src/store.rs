@@ -14,10 +14,10 @@ use std::time::SystemTime;
 use tokenspec_core::{Class, LoadOptions, TokenDef};
 use tokenspec_repo::audit::rotation::{self, StoredSecret};
 use tokenspec_repo::audit::Finding;
-use tokenspec_store::{Reason, Store, StoreDef, StoreError};
+use tokenspec_store::{Help, Reason, Store, StoreDef, StoreError};
 
 use super::{report, Context, Error};
-use crate::error::Result;
+use crate::error::{exit, Result};
 
 /// The store's definition when it serves the selected environment.
 pub fn serving(cx: &Context) -> Option<(StoreDef, &str)> {
@@ -68,8 +68,10 @@ fn fetch(
             match store.changed_times(layer.class, env, names) {
                 Ok(times) => changed.extend(times),
                 Err(e) => {
-                    report::warning(format_args!("{e}"));
-                    report::help(e.help());
+                    report::warning(&e);
+                    if let Some(help) = e.help() {
+                        report::help(help);
+                    }
                 }
             }
         }
@@ -152,8 +154,7 @@ pub fn age(at: SystemTime, now: SystemTime) -> String {
 
 /// A store failure as the command's error: exit 1, as for missing tokens.
 pub fn store_error(e: StoreError) -> Error {
-    let help = e.help();
-    Error::failed(e).help(help)
+    Error::with_help(exit::FAILED, &e)
 }
 
 #[cfg(test)]

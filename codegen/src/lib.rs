@@ -1,9 +1,13 @@
 //! What `tokenspec::tokens!` expands to.
 //!
 //! A library, not the proc-macro crate, so the expansion can be unit-tested
-//! and only the macro links `syn` and `quote` (as `sqlx-macros-core` does for
-//! `sqlx-macros`). It never panics: every problem becomes a `compile_error!`
-//! spanned at the spec path literal.
+//! (as `sqlx-macros-core` is for `sqlx-macros`). It never panics: every
+//! problem becomes a `compile_error!` spanned at the argument at fault.
+//!
+//! No `syn` and no `quote`: the invocation is four fixed parts read from
+//! the token trees ([`Input::parse`]), and the expansion is written as
+//! source text the compiler parses in one call. They were the longest step
+//! of a new service's cold build (docs/benchmarks.md).
 //!
 //! The expansion names its support code only through
 //! `::tokenspec::__private`, so a service depends on the one `tokenspec`
@@ -14,63 +18,175 @@ extern crate proc_macro;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use proc_macro2::{Span, TokenStream};
-
-use quote::{format_ident, quote};
-use syn::parse::{Parse, ParseStream};
-use syn::{Attribute, Ident, LitStr, Token as T, Visibility};
+use proc_macro2::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
 
 use tokenspec_core::store_def::StoreKind;
 use tokenspec_core::Class;
 
 use tokenspec_spec::{Spec, Token};
 
+/// One or more compile errors, each at its span.
+#[derive(Debug)]
+pub struct Error(Vec<(Span, String)>);
+
+impl Error {
+    pub fn new(span: Span, message: impl Into<String>) -> Error {
+        Error(vec![(span, message.into())])
+    }
+
+    /// Adds `other`'s errors after these.
+    pub fn extend(&mut self, other: Error) {
+        self.0.extend(other.0);
+    }
+
+    /// `::core::compile_error! { "…" }` per error, spanned at its place.
+    pub fn to_compile_error(&self) -> TokenStream {
+        let mut out = TokenStream::new();
+        for (span, message) in &self.0 {
+            let mut lit = Literal::string(message);
+            lit.set_span(*span);
+            let tokens: [TokenTree; 7] = [
+                punct(':', Spacing::Joint, *span),
+                punct(':', Spacing::Alone, *span),
+                Ident::new("core", *span).into(),
+                punct(':', Spacing::Joint, *span),
+                punct(':', Spacing::Alone, *span),
+                Ident::new("compile_error", *span).into(),
+                punct('!', Spacing::Alone, *span),
+            ];
+            out.extend(tokens);
+            let mut body = Group::new(Delimiter::Brace, TokenTree::Literal(lit).into());
+            body.set_span(*span);
+            out.extend([TokenTree::Group(body)]);
+        }
+        out
+    }
+}
+
+/// The first error's message.
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.first().map_or("", |(_, m)| m.as_str()))
+    }
+}
+
+fn punct(c: char, spacing: Spacing, span: Span) -> TokenTree {
+    let mut p = Punct::new(c, spacing);
+    p.set_span(span);
+    p.into()
+}
+
+/// A string literal of the invocation: its value and where it was written.
+#[derive(Clone, Debug)]
+pub struct LitStr {
+    pub value: String,
+    pub span: Span,
+}
+
 /// `tokens!( $(#[attr])* $vis struct Name, spec = "path", class = "cicd"|"runtime" )`
+#[derive(Debug)]
 pub struct Input {
-    pub attrs: Vec<Attribute>,
-    pub vis: Visibility,
+    /// The outer attributes, as written.
+    pub attrs: TokenStream,
+    /// The visibility, as written (empty for private).
+    pub vis: TokenStream,
     pub name: Ident,
     pub spec: LitStr,
     pub class: LitStr,
 }
 
-impl Parse for Input {
-    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        let attrs = input.call(Attribute::parse_outer)?;
-        let vis: Visibility = input.parse()?;
-        input.parse::<T![struct]>()?;
-        let name: Ident = input.parse()?;
-        let mut spec = None;
-        let mut class = None;
-        while !input.is_empty() {
-            input.parse::<T![,]>()?;
-            if input.is_empty() {
+impl std::str::FromStr for Input {
+    type Err = Error;
+
+    /// Parses invocation text (tests; the macro hands over its tokens).
+    fn from_str(text: &str) -> Result<Input, Error> {
+        let tokens = text
+            .parse()
+            .map_err(|e| Error::new(Span::call_site(), format!("{e}")))?;
+        Input::parse(tokens)
+    }
+}
+
+impl Input {
+    /// Reads the invocation from the macro's input tokens.
+    pub fn parse(input: TokenStream) -> Result<Input, Error> {
+        let mut it = input.into_iter().peekable();
+        let end = Span::call_site();
+        let mut attrs = TokenStream::new();
+        while let Some(TokenTree::Punct(p)) = it.peek() {
+            if p.as_char() != '#' {
                 break;
             }
-            let key: Ident = input.parse()?;
-            input.parse::<T![=]>()?;
-            let value: LitStr = input.parse()?;
+            let hash = it.next().expect("peeked");
+            match it.next() {
+                Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Bracket => {
+                    attrs.extend([hash, TokenTree::Group(g)]);
+                }
+                other => return Err(expected(other.as_ref(), end, "`[` after `#`")),
+            }
+        }
+        let mut vis = TokenStream::new();
+        if let Some(TokenTree::Ident(i)) = it.peek() {
+            if i == "pub" {
+                vis.extend(it.next());
+                if let Some(TokenTree::Group(g)) = it.peek() {
+                    if g.delimiter() == Delimiter::Parenthesis {
+                        vis.extend(it.next());
+                    }
+                }
+            }
+        }
+        match it.next() {
+            Some(TokenTree::Ident(i)) if i == "struct" => {}
+            other => return Err(expected(other.as_ref(), end, "`struct`")),
+        }
+        let name = match it.next() {
+            Some(TokenTree::Ident(i)) => i,
+            other => return Err(expected(other.as_ref(), end, "the struct's name")),
+        };
+        let mut spec = None;
+        let mut class = None;
+        loop {
+            match it.next() {
+                None => break,
+                Some(TokenTree::Punct(p)) if p.as_char() == ',' => {}
+                other => return Err(expected(other.as_ref(), end, "`,`")),
+            }
+            let key = match it.next() {
+                None => break,
+                Some(TokenTree::Ident(key)) => key,
+                other => return Err(expected(other.as_ref(), end, "`spec` or `class`")),
+            };
+            match it.next() {
+                Some(TokenTree::Punct(p)) if p.as_char() == '=' => {}
+                other => return Err(expected(other.as_ref(), end, "`=`")),
+            }
+            let value = match it.next() {
+                Some(TokenTree::Literal(lit)) => LitStr {
+                    value: string_literal(&lit)
+                        .ok_or_else(|| Error::new(lit.span(), "expected a string literal"))?,
+                    span: lit.span(),
+                },
+                other => return Err(expected(other.as_ref(), end, "a string literal")),
+            };
             let slot = match key.to_string().as_str() {
                 "spec" => &mut spec,
                 "class" => &mut class,
                 other => {
-                    return Err(syn::Error::new(
+                    return Err(Error::new(
                         key.span(),
                         format!("unknown argument `{other}`; expected `spec = \"…\"` and `class = \"cicd\" | \"runtime\"`"),
                     ))
                 }
             };
             if slot.replace(value).is_some() {
-                return Err(syn::Error::new(
-                    key.span(),
-                    format!("`{key}` is given twice"),
-                ));
+                return Err(Error::new(key.span(), format!("`{key}` is given twice")));
             }
         }
         let missing = |what: &str| {
-            syn::Error::new(
+            Error::new(
                 name.span(),
-                format!("missing `{what}`: write `tokens!({} struct {name}, spec = \"../token-spec.toml\", class = \"runtime\")`", quote!(#vis)),
+                format!("missing `{what}`: write `tokens!({vis} struct {name}, spec = \"../token-spec.toml\", class = \"runtime\")`"),
             )
         };
         Ok(Input {
@@ -83,16 +199,71 @@ impl Parse for Input {
     }
 }
 
+/// "expected …" at the token found, or at the end of the input.
+fn expected(found: Option<&TokenTree>, end: Span, what: &str) -> Error {
+    match found {
+        Some(t) => Error::new(t.span(), format!("expected {what}, found `{t}`")),
+        None => Error::new(end, format!("expected {what} at the end of the input")),
+    }
+}
+
+/// The value of a string literal (`"…"` with escapes, or raw `r#"…"#`);
+/// `None` for any other literal.
+fn string_literal(lit: &Literal) -> Option<String> {
+    let text = lit.to_string();
+    if let Some(raw) = text.strip_prefix('r') {
+        let hashes = raw.len() - raw.trim_start_matches('#').len();
+        let inner = raw[hashes..].strip_prefix('"')?;
+        return inner
+            .strip_suffix(&raw[..hashes])?
+            .strip_suffix('"')
+            .map(str::to_owned);
+    }
+    let inner = text.strip_prefix('"')?.strip_suffix('"')?;
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next()? {
+            'n' => out.push('\n'),
+            'r' => out.push('\r'),
+            't' => out.push('\t'),
+            '0' => out.push('\0'),
+            c @ ('\\' | '\'' | '"') => out.push(c),
+            'x' => {
+                let hex: String = chars.by_ref().take(2).collect();
+                out.push(char::from(u8::from_str_radix(&hex, 16).ok()?));
+            }
+            'u' => {
+                let hex: String = chars.by_ref().skip(1).take_while(|c| *c != '}').collect();
+                out.push(char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?);
+            }
+            // A line continuation: the newline and the whitespace after it go.
+            '\n' => while chars.next_if(|c| c.is_whitespace()).is_some() {},
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
 /// Expands a parsed invocation. `search_dirs` are where a relative spec path
 /// is looked up, in order (the crate root first, then the invoking file's folder).
 pub fn expand(input: &Input, search_dirs: &[PathBuf]) -> TokenStream {
     match try_expand(input, search_dirs) {
         Ok(ts) => ts,
         Err(e) => {
-            let errors = e.to_compile_error();
+            let mut out = e.to_compile_error();
             // A placeholder struct keeps the rest of the crate from drowning in "not found" errors.
-            let (vis, name) = (&input.vis, &input.name);
-            quote! { #errors #vis struct #name {} }
+            out.extend(input.vis.clone());
+            out.extend([
+                TokenTree::Ident(Ident::new("struct", Span::call_site())),
+                TokenTree::Ident(input.name.clone()),
+                TokenTree::Group(Group::new(Delimiter::Brace, TokenStream::new())),
+            ]);
+            out
         }
     }
 }
@@ -108,27 +279,26 @@ fn find_spec(written: &str, search_dirs: &[PathBuf]) -> Result<PathBuf, String> 
     })
 }
 
-fn try_expand(input: &Input, search_dirs: &[PathBuf]) -> syn::Result<TokenStream> {
-    let lit_span = input.spec.span();
-    let written = input.spec.value();
-    let class = Class::parse(&input.class.value()).ok_or_else(|| {
-        syn::Error::new(
-            input.class.span(),
+fn try_expand(input: &Input, search_dirs: &[PathBuf]) -> Result<TokenStream, Error> {
+    let lit_span = input.spec.span;
+    let written = input.spec.value.clone();
+    let class = Class::parse(&input.class.value).ok_or_else(|| {
+        Error::new(
+            input.class.span,
             "unknown class; expected \"cicd\" or \"runtime\"",
         )
     })?;
-    let path = find_spec(&written, search_dirs).map_err(|m| syn::Error::new(lit_span, m))?;
-    let src = std::fs::read_to_string(&path).map_err(|e| {
-        syn::Error::new(lit_span, format!("cannot read spec file `{written}`: {e}"))
-    })?;
+    let path = find_spec(&written, search_dirs).map_err(|m| Error::new(lit_span, m))?;
+    let src = std::fs::read_to_string(&path)
+        .map_err(|e| Error::new(lit_span, format!("cannot read spec file `{written}`: {e}")))?;
     let spec = Spec::parse(&src, &written).map_err(|diags| {
-        let mut errors = diags.items.iter().map(|d| {
-            // rustc prints its own `error: ` before the message.
-            let text = diags.render(d);
-            syn::Error::new(lit_span, text.strip_prefix("error: ").unwrap_or(&text))
-        });
+        // rustc prints `error: ` before each message.
+        let mut errors = diags
+            .items
+            .iter()
+            .map(|d| Error::new(lit_span, diags.render(d)));
         let mut first = errors.next().expect("a failed parse has a diagnostic");
-        first.extend(errors);
+        errors.for_each(|e| first.extend(e));
         first
     })?;
     if let Some(store) = spec.store.as_ref().filter(|_| !cfg!(feature = "store")) {
@@ -141,11 +311,7 @@ fn try_expand(input: &Input, search_dirs: &[PathBuf]) -> syn::Result<TokenStream
             )
             .help("enable it: `tokenspec = { version = \"…\", features = [\"store\"] }`; without it no HTTP client is linked and the store's tokens could not be read")],
         };
-        let text = diags.render(&diags.items[0]);
-        return Err(syn::Error::new(
-            lit_span,
-            text.strip_prefix("error: ").unwrap_or(&text),
-        ));
+        return Err(Error::new(lit_span, diags.render(&diags.items[0])));
     }
     let tokens: Vec<&Token> = spec.tokens_of(class).collect();
     let fields = field_idents(&tokens, lit_span)?;
@@ -168,14 +334,14 @@ const KEYWORDS: &[&str] = &[
 /// where it is a keyword. Two tokens sharing a field, or a name no field
 /// can have (`self`, `super`, `crate`, `_`), is an error at the spec path;
 /// the first such token in spec order is the one reported.
-fn field_idents(tokens: &[&Token], span: Span) -> syn::Result<Vec<String>> {
+fn field_idents(tokens: &[&Token], span: Span) -> Result<Vec<String>, Error> {
     let fields: Vec<String> = tokens.iter().map(|t| t.field_name()).collect();
     let keys: Vec<&str> = fields.iter().map(String::as_str).collect();
     let first_clash = tokenspec_spec::repeats::repeats(&keys).first().copied();
     let mut out = Vec::with_capacity(tokens.len());
     for (i, (t, field)) in tokens.iter().zip(fields).enumerate() {
         if let Some((_, first)) = first_clash.filter(|(later, _)| *later == i) {
-            return Err(syn::Error::new(
+            return Err(Error::new(
                 span,
                 format!(
                     "tokens `{}` and `{}` would both become field `{field}`",
@@ -184,7 +350,7 @@ fn field_idents(tokens: &[&Token], span: Span) -> syn::Result<Vec<String>> {
             ));
         }
         if matches!(field.as_str(), "self" | "super" | "crate" | "_") {
-            return Err(syn::Error::new(
+            return Err(Error::new(
                 span,
                 format!(
                     "token `{}` cannot become a field: `{field}` is reserved in Rust",
@@ -203,53 +369,61 @@ fn field_idents(tokens: &[&Token], span: Span) -> syn::Result<Vec<String>> {
 /// The body of `load()` up to `options`: the spec's `env_from` and
 /// environments, so a service chooses its environment exactly as the
 /// command line tool does.
-fn load_options(spec: &Spec) -> TokenStream {
-    let env_from = spec.env_from.iter();
-    let environments = spec.environments.iter();
-    quote! {
-        let options = ::tokenspec::__private::LoadOptions::from_process_with(
-            &[#(#env_from),*],
-            &[#(#environments),*],
-        )?;
-    }
+fn load_options(spec: &Spec) -> String {
+    let list = |items: &[String]| {
+        let mut out = String::new();
+        for item in items {
+            push_raw_string(&mut out, item);
+            out.push(',');
+        }
+        out
+    };
+    format!(
+        "let options = ::tokenspec::__private::LoadOptions::from_process_with(&[{}], &[{}])?;",
+        list(&spec.env_from),
+        list(&spec.environments)
+    )
 }
 
 /// With a `[store]` (and the `store` feature), the rest of `load()`'s
 /// options: the store's definition as one static, and its layer of `class`.
-fn store_options(spec: &Spec, class: Class) -> TokenStream {
+fn store_options(spec: &Spec, class: Class) -> String {
     let Some(store) = spec.store.as_ref().filter(|_| cfg!(feature = "store")) else {
-        return TokenStream::new();
+        return String::new();
     };
     let def = store.to_def();
-    let cow = |s: &str| quote!(::std::borrow::Cow::Borrowed(#s));
+    let cow = |s: &str| format!("::std::borrow::Cow::Borrowed({})", raw_string(s));
     let kind = match def.kind {
-        StoreKind::OpenBao => quote!(::tokenspec::__private::StoreKind::OpenBao),
-        StoreKind::Vault => quote!(::tokenspec::__private::StoreKind::Vault),
+        StoreKind::OpenBao => "OpenBao",
+        StoreKind::Vault => "Vault",
     };
     let address = match def.address.as_deref() {
-        Some(a) => {
-            let a = cow(a);
-            quote!(::core::option::Option::Some(#a))
-        }
-        None => quote!(::core::option::Option::None),
+        Some(a) => format!("::core::option::Option::Some({})", cow(a)),
+        None => "::core::option::Option::None".to_owned(),
     };
-    let (mount, path) = (cow(&def.mount), cow(&def.path));
-    let environments = def.environments.iter().map(|e| cow(e));
-    let files = def.files;
-    let class = match class {
-        Class::Cicd => quote!(::tokenspec::__private::Class::Cicd),
-        Class::Runtime => quote!(::tokenspec::__private::Class::Runtime),
-    };
-    quote! {
-        static STORE: ::tokenspec::__private::StoreDef = ::tokenspec::__private::StoreDef {
-            kind: #kind,
-            address: #address,
-            mount: #mount,
-            path: #path,
-            environments: ::std::borrow::Cow::Borrowed(&[#(#environments),*]),
-            files: #files,
-        };
-        let options = ::tokenspec::__private::with_store(&STORE, #class, options)?;
+    let environments: String = def.environments.iter().map(|e| cow(e) + ",").collect();
+    format!(
+        "static STORE: ::tokenspec::__private::StoreDef = ::tokenspec::__private::StoreDef {{
+            kind: ::tokenspec::__private::StoreKind::{kind},
+            address: {address},
+            mount: {mount},
+            path: {path},
+            environments: ::std::borrow::Cow::Borrowed(&[{environments}]),
+            files: {files},
+        }};
+        let options = ::tokenspec::__private::with_store(&STORE, ::tokenspec::__private::Class::{class}, options)?;",
+        mount = cow(&def.mount),
+        path = cow(&def.path),
+        files = def.files,
+        class = class_variant(class),
+    )
+}
+
+/// `Class`'s variant name.
+fn class_variant(class: Class) -> &'static str {
+    match class {
+        Class::Cicd => "Cicd",
+        Class::Runtime => "Runtime",
     }
 }
 
@@ -259,17 +433,19 @@ fn store_options(spec: &Spec, class: Class) -> TokenStream {
 /// did not would fail the build with a message instead of a panic.
 fn source(text: &str) -> TokenStream {
     // Inside the compiler the text goes to it directly: `proc_macro2`'s own
-    // parse first lexes all of it again in the macro to check it, which at
-    // 1,000 tokens was a third of the expansion (23 ms unoptimised).
+    // parse first lexes all of it again in the macro to check it, a third
+    // of a large spec's expansion when the macro runs unoptimised.
     if proc_macro::is_available() {
         if let Ok(tokens) = text.parse::<proc_macro::TokenStream>() {
             return tokens.into();
         }
     }
     text.parse().unwrap_or_else(|_| {
-        quote!(::core::compile_error!(
-            "tokenspec: internal error: the generated code does not parse; please report it"
-        );)
+        Error::new(
+            Span::call_site(),
+            "tokenspec: internal error: the generated code does not parse; please report it",
+        )
+        .to_compile_error()
     })
 }
 
@@ -318,7 +494,7 @@ fn push(out: &mut String, parts: &[&str]) {
 /// in the one list of field references that `Clone` and `Debug` read;
 /// loading, cloning, `Debug` and the required-token check are loops in
 /// `tokenspec::__private`, so the code to type-check and optimise hardly
-/// grows with the spec (docs/benchmarks.md, "Macro").
+/// grows with the spec (docs/benchmarks.md, the macro rebuild).
 fn generate(
     input: &Input,
     spec: &Spec,
@@ -330,28 +506,22 @@ fn generate(
     let Input {
         attrs, vis, name, ..
     } = input;
+    let name = &name.to_string();
     // `NAMES` as literals: reading them out of the table in constant
     // evaluation cost 0.3 s of every build at 1,000 tokens.
     let defs: Vec<_> = tokens.iter().map(|t| t.to_def()).collect();
     // A raw string in source text: the compiler reads it without escaping
     // and unescaping every character of a 1,000-token table.
-    let table = source(&raw_string(&tokenspec_core::table::encode(&defs)));
-    let class_variant = format_ident!(
-        "{}",
-        match class {
-            Class::Cicd => "Cicd",
-            Class::Runtime => "Runtime",
-        }
-    );
+    let table = raw_string(&tokenspec_core::table::encode(&defs));
+    let class_variant = class_variant(class);
     let class_doc = format!(
         " The `{class}` tokens of the spec, loaded from `{}` and `{}.<env>`.",
         class.base_file(),
         class.base_file()
     );
-    // Everything per token is written as source text and parsed once: built
-    // token by token with `quote!`, each token tree crossed the compiler's
-    // proc-macro bridge on its own, which was most of a 1,011-token spec's
-    // expansion time (62 ms against 9 ms of the macro's own work).
+    // Everything is written as source text and parsed once: built token by
+    // token, each token tree crosses the compiler's proc-macro bridge on its
+    // own, which was most of a 1,011-token spec's expansion time.
     let mut field_decls = String::new();
     let mut required_fields = String::new();
     let mut optional_fields = String::new();
@@ -418,125 +588,162 @@ fn generate(
         // Token names are ASCII letters, digits and `_`: nothing to escape.
         push(&mut names, &["\"", &t.name, "\","]);
     }
-    let [field_decls, required_fields, optional_fields, required_refs, optional_refs, field_list, names] =
-        [
-            field_decls,
-            required_fields,
-            optional_fields,
-            required_refs,
-            optional_refs,
-            field_list,
-            names,
-        ]
-        .map(|text| source(&text));
-    let struct_name = name.to_string();
     let load_options = load_options(spec);
     let store_options = store_options(spec, class);
-    quote! {
-        #[doc = #class_doc]
-        #(#attrs)*
-        #vis struct #name {
-            #field_decls
-        }
-
+    let abs_path = raw_string(abs_path);
+    let struct_lit = raw_string(name);
+    // The struct itself keeps the invocation's own tokens (attributes,
+    // visibility, name), so the compiler points at what was written.
+    let mut out = source(&format!("#[doc = {}]", raw_string(&class_doc)));
+    out.extend(attrs.clone());
+    out.extend(vis.clone());
+    out.extend([
+        TokenTree::Ident(Ident::new("struct", Span::call_site())),
+        TokenTree::Ident(input.name.clone()),
+        TokenTree::Group(Group::new(Delimiter::Brace, source(&field_decls))),
+    ]);
+    out.extend(source(&format!(
+        r#"
         // Rebuild when the spec changes.
-        const _: &[u8] = include_bytes!(#abs_path);
+        const _: &[u8] = include_bytes!({abs_path});
 
         #[allow(deprecated)]
-        impl #name {
+        impl {name} {{
             // Every definition, decoded once by `defs`.
             #[doc(hidden)]
-            const __TOKENSPEC_TABLE: &'static str = #table;
+            const __TOKENSPEC_TABLE: &'static str = {table};
 
             /// The names of these tokens, in spec order.
-            pub const NAMES: &'static [&'static str] = &[#names];
+            pub const NAMES: &'static [&'static str] = &[{names}];
 
             /// The definitions the loader resolves.
-            pub fn defs() -> &'static [::tokenspec::__private::TokenDef] {
+            pub fn defs() -> &'static [::tokenspec::__private::TokenDef] {{
                 static DEFS: ::std::sync::LazyLock<::std::vec::Vec<::tokenspec::__private::TokenDef>> =
-                    ::std::sync::LazyLock::new(|| {
+                    ::std::sync::LazyLock::new(|| {{
                         ::tokenspec::__private::decode(
-                            ::tokenspec::__private::Class::#class_variant,
-                            #name::__TOKENSPEC_TABLE,
+                            ::tokenspec::__private::Class::{class_variant},
+                            {name}::__TOKENSPEC_TABLE,
                         )
-                    });
+                    }});
                 &DEFS
-            }
+            }}
 
             /// Loads from the root found from the working directory, in the environment
             /// chosen as the command line tool chooses it (`TOKENSPEC_ENV`, then the
             /// spec's `env_from` variables; one the spec does not define is an error),
             /// with the process environment taking precedence.
-            pub fn load() -> ::core::result::Result<Self, ::tokenspec::__private::LoadError> {
-                #load_options
-                #store_options
+            pub fn load() -> ::core::result::Result<Self, ::tokenspec::__private::LoadError> {{
+                {load_options}
+                {store_options}
                 Self::load_with(&options)
-            }
+            }}
 
             /// Loads from an explicit root and environment (`None`: base files only).
             pub fn load_from(
                 root: impl ::core::convert::Into<::std::path::PathBuf>,
                 env: ::core::option::Option<&str>,
-            ) -> ::core::result::Result<Self, ::tokenspec::__private::LoadError> {
+            ) -> ::core::result::Result<Self, ::tokenspec::__private::LoadError> {{
                 Self::load_with(&::tokenspec::__private::LoadOptions::new(root, env))
-            }
+            }}
 
             /// Loads with full control over root, environment and variables.
             pub fn load_with(
                 options: &::tokenspec::__private::LoadOptions,
-            ) -> ::core::result::Result<Self, ::tokenspec::__private::LoadError> {
+            ) -> ::core::result::Result<Self, ::tokenspec::__private::LoadError> {{
                 let resolution = ::tokenspec::__private::resolve(Self::defs(), options).into_result()?;
                 Self::from_resolution(&resolution)
-            }
+            }}
 
             /// Builds the struct from a resolution that has no problems.
             pub fn from_resolution(
                 resolution: &::tokenspec::__private::Resolution<'_>,
-            ) -> ::core::result::Result<Self, ::tokenspec::__private::LoadError> {
+            ) -> ::core::result::Result<Self, ::tokenspec::__private::LoadError> {{
                 ::tokenspec::__private::values(resolution, Self::defs()).map(Self::__from_fields)
-            }
+            }}
 
             // The one place the fields are filled, for `from_resolution` and
             // `clone`: the pattern is per token, so it is written once.
             fn __from_fields(
-                ([#required_fields], [#optional_fields]): (
-                    [::tokenspec::Secret; #required_count],
-                    [::core::option::Option<::tokenspec::Secret>; #optional_count],
+                ([{required_fields}], [{optional_fields}]): (
+                    [::tokenspec::Secret; {required_count}],
+                    [::core::option::Option<::tokenspec::Secret>; {optional_count}],
                 ),
-            ) -> Self {
-                Self { #field_list }
-            }
+            ) -> Self {{
+                Self {{ {field_list} }}
+            }}
 
             // The fields by reference, split as `__from_fields` takes them,
             // for `clone` and `Debug`.
             fn __fields(&self) -> (
-                [&::tokenspec::Secret; #required_count],
-                [&::core::option::Option<::tokenspec::Secret>; #optional_count],
-            ) {
-                ([#required_refs], [#optional_refs])
-            }
-        }
+                [&::tokenspec::Secret; {required_count}],
+                [&::core::option::Option<::tokenspec::Secret>; {optional_count}],
+            ) {{
+                ([{required_refs}], [{optional_refs}])
+            }}
+        }}
 
         #[allow(deprecated)]
-        impl ::core::clone::Clone for #name {
+        impl ::core::clone::Clone for {name} {{
             #[inline]
-            fn clone(&self) -> Self {
+            fn clone(&self) -> Self {{
                 Self::__from_fields(::tokenspec::__private::clone_fields(self.__fields()))
-            }
-        }
+            }}
+        }}
 
         #[allow(deprecated)]
-        impl ::core::fmt::Debug for #name {
-            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-                ::tokenspec::__private::debug(f, #struct_name, Self::defs(), &self.__fields().1)
-            }
-        }
-    }
+        impl ::core::fmt::Debug for {name} {{
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {{
+                ::tokenspec::__private::debug(f, {struct_lit}, Self::defs(), &self.__fields().1)
+            }}
+        }}
+        "#
+    )));
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The invocation as written: attributes and visibility kept as tokens,
+    /// string literals in any form, and each mistake named at its place.
+    #[test]
+    fn invocations_parse_by_hand() {
+        let input: Input = r##"#[derive(Clone)] /// doc
+            pub(crate) struct T, class = r#"runtime"#, spec = "a\\b\"c\u{e9}\x41","##
+            .parse()
+            .unwrap();
+        assert_eq!(
+            input.attrs.to_string(),
+            "# [derive (Clone)] # [doc = \" doc\"]"
+        );
+        assert_eq!(input.vis.to_string(), "pub (crate)");
+        assert_eq!(input.name.to_string(), "T");
+        assert_eq!(input.spec.value, "a\\b\"c\u{e9}A");
+        assert_eq!(input.class.value, "runtime");
+        let private: Input = r#"struct T, spec = "s", class = "cicd""#.parse().unwrap();
+        assert!(private.vis.is_empty());
+        for (text, message) in [
+            (r#"pub T, spec = "s""#, "expected `struct`, found `T`"),
+            (
+                r#"pub struct T, spec = 1, class = "c""#,
+                "expected a string literal",
+            ),
+            (
+                r#"pub struct T, spec = "s", spec = "t", class = "c""#,
+                "`spec` is given twice",
+            ),
+            (r#"pub struct T spec = "s""#, "expected `,`, found `spec`"),
+            (
+                r#"pub struct T, spec = "s""#,
+                r#"missing `class = "…"`: write `tokens!(pub struct T, spec = "../token-spec.toml", class = "runtime")`"#,
+            ),
+        ] {
+            let e = text.parse::<Input>().unwrap_err();
+            assert_eq!(e.to_string(), message, "{text}");
+            assert!(e.to_compile_error().to_string().contains("compile_error"));
+        }
+    }
 
     #[test]
     fn raw_strings_hold_any_text() {
@@ -553,6 +760,8 @@ mod tests {
             let literal = raw_string(text);
             let lit: syn::LitStr = syn::parse_str(&literal).unwrap();
             assert_eq!(lit.value(), text);
+            let lit: Literal = literal.parse().unwrap();
+            assert_eq!(string_literal(&lit).as_deref(), Some(text), "{literal}");
             // The compiler refuses a carriage return in a raw string.
             assert!(
                 !(literal.starts_with('r') && text.contains('\r')),
@@ -561,7 +770,7 @@ mod tests {
         }
     }
 
-    fn field_idents_of(names: &[&str]) -> syn::Result<Vec<String>> {
+    fn field_idents_of(names: &[&str]) -> Result<Vec<String>, Error> {
         let mut src = String::from("version = 1\n");
         for n in names {
             src.push_str(&format!(
@@ -642,8 +851,7 @@ mod tests {
             let tokens: Vec<&Token> = spec.tokens.iter().collect();
             let fields = field_idents(&tokens, Span::call_site()).unwrap();
             let input: Input =
-                syn::parse_str(r#"pub struct Tokens, spec = "token-spec.toml", class = "runtime""#)
-                    .unwrap();
+                r#"pub struct Tokens, spec = "token-spec.toml", class = "runtime""#.parse().unwrap();
             let out = generate(&input, &spec, Class::Runtime, &tokens, &fields, "/spec");
             proptest::prop_assert!(!out.to_string().contains("compile_error"));
             proptest::prop_assert!(syn::parse2::<syn::File>(out).is_ok());
@@ -673,9 +881,9 @@ mod tests {
     fn expansion(n: usize) -> String {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("token-spec.toml"), spec_of(n)).unwrap();
-        let input: Input =
-            syn::parse_str(r#"pub struct Tokens, spec = "token-spec.toml", class = "runtime""#)
-                .unwrap();
+        let input: Input = r#"pub struct Tokens, spec = "token-spec.toml", class = "runtime""#
+            .parse()
+            .unwrap();
         let out = expand(&input, &[dir.path().to_path_buf()]);
         assert!(!out.to_string().contains("compile_error"), "{out}");
         prettyplease::unparse(&syn::parse2(out).expect("the expansion is a file"))

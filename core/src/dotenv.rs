@@ -1329,14 +1329,48 @@ mod tests {
         );
     }
 
-    #[test]
-    fn large_file_is_linear() {
+    /// A file of `n` entries in every shape the parser reads differently:
+    /// plain, quoted with a comment, multi-line, exported, and a bad line.
+    fn mixed_file(n: usize) -> String {
         let mut src = String::new();
-        for i in 0..100_000 {
-            src.push_str(&format!("# c{i}\nK{i}=\"v {i}\" # x\n"));
+        for i in 0..n {
+            src.push_str(&match i % 5 {
+                0 => format!("K{i}=v{i}\n"),
+                1 => format!("# c{i}\nK{i}=\"v {i}\" # x\n"),
+                2 => format!("K{i}='line one\nline {i}'\n"),
+                3 => format!("export K{i}=\"a\\nb {i}\"\n"),
+                _ => format!("K{i} = v {i}\n"),
+            });
         }
-        let doc = parse(&src);
-        assert_eq!(doc.entries.len(), 100_000);
-        assert_eq!(doc.entries[99_999].line, 200_000);
+        src
+    }
+
+    /// The parse work measured, not only its result: four times the entries
+    /// must take about four times as long. The fastest of several runs of
+    /// each size filters out a busy machine; a parser that rescans earlier
+    /// text per entry would take sixteen times as long, twice the bound.
+    #[test]
+    fn parse_time_grows_linearly_with_the_file() {
+        let n = 4_000;
+        let (small, large) = (mixed_file(n), mixed_file(4 * n));
+        let doc = parse(&large);
+        assert_eq!(doc.entries.len() + doc.errors.len(), 4 * n);
+        assert_eq!(doc.errors.len(), 4 * n / 5, "every fifth line is bad");
+        let fastest = |src: &str| {
+            (0..7)
+                .map(|_| {
+                    let start = std::time::Instant::now();
+                    std::hint::black_box(parse(std::hint::black_box(src)));
+                    start.elapsed()
+                })
+                .min()
+                .unwrap()
+        };
+        let (t_small, t_large) = (fastest(&small), fastest(&large));
+        let ratio = t_large.as_secs_f64() / t_small.as_secs_f64();
+        assert!(
+            ratio < 8.0,
+            "4x the entries took {ratio:.1}x the time ({t_small:?} -> {t_large:?}): not linear"
+        );
     }
 }

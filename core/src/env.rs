@@ -155,15 +155,17 @@ impl fmt::Display for UnknownEnv {
             f,
             "environment `{}` (from {}) {why}",
             self.name, self.origin
-        )?;
-        if let Some(s) = &self.suggestion {
-            write!(f, "\nhelp: did you mean `{s}`?")?;
-        }
-        write!(
-            f,
-            "\nhelp: use one of: {}; or add it to `environments` in the spec",
-            self.known.join(", ")
         )
+    }
+}
+
+impl crate::Help for UnknownEnv {
+    fn help(&self) -> Option<String> {
+        let known = self.known.join(", ");
+        Some(match &self.suggestion {
+            Some(s) => format!("did you mean `{s}`? otherwise use one of: {known}; or add it to `environments` in the spec"),
+            None => format!("use one of: {known}; or add it to `environments` in the spec"),
+        })
     }
 }
 
@@ -279,9 +281,11 @@ mod tests {
         assert_eq!(e.suggestion.as_deref(), Some("staging"));
         assert_eq!(
             e.to_string(),
-            "environment `stagin` (from APP_ENV) is not defined in the spec\n\
-             help: did you mean `staging`?\n\
-             help: use one of: dev, staging, prod, ci; or add it to `environments` in the spec"
+            "environment `stagin` (from APP_ENV) is not defined in the spec"
+        );
+        assert_eq!(
+            crate::Help::help(&e).unwrap(),
+            "did you mean `staging`? otherwise use one of: dev, staging, prod, ci; or add it to `environments` in the spec"
         );
         let e = check_known("../x", &EnvOrigin::Flag, &known).unwrap_err();
         assert!(e.invalid && e.suggestion.is_none());

@@ -8,6 +8,7 @@ pub mod dotenv_write;
 pub mod env;
 pub mod file;
 pub mod format;
+pub mod help;
 pub mod load;
 pub mod secret;
 pub mod store_def;
@@ -16,5 +17,6 @@ pub mod table;
 
 pub use def::{Class, Deprecation, Required, TokenDef};
 pub use format::Format;
+pub use help::Help;
 pub use load::{LoadError, LoadOptions, Problem, Resolution, Setting, Source, State, StoreLayer};
 pub use secret::Secret;

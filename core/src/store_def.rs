@@ -115,10 +115,9 @@ impl fmt::Display for StoreDefError {
     }
 }
 
-impl StoreDefError {
-    /// The fix, for the `help:` line.
-    pub fn help(&self) -> &'static str {
-        match self {
+impl crate::Help for StoreDefError {
+    fn help(&self) -> Option<String> {
+        let fix = match self {
             StoreDefError::MissingPlaceholder { .. } => {
                 "use both `{class}` and `{env}` in `path`, e.g. \"myproject/{class}/{env}\": each class and environment needs its own secret so its own policy can guard it"
             }
@@ -132,7 +131,8 @@ impl StoreDefError {
                 "use lowercase letters, digits, `-` and `_`"
             }
             StoreDefError::BadAddress => "write the address like \"https://bao.internal:8200\"",
-        }
+        };
+        Some(fix.to_owned())
     }
 }
 
@@ -361,6 +361,7 @@ mod tests {
         assert_eq!(found.len(), 4, "{found:?}");
         assert!(found
             .iter()
-            .all(|p| !p.help().is_empty() && !p.to_string().ends_with('.')));
+            .all(|p| crate::Help::help(p).is_some_and(|h| !h.is_empty())
+                && !p.to_string().ends_with('.')));
     }
 }

@@ -26,6 +26,8 @@ pub fn tokens(input: TokenStream) -> TokenStream {
     {
         dirs.push(dir);
     }
-    let input = syn::parse_macro_input!(input as tokenspec_codegen::Input);
-    tokenspec_codegen::expand(&input, &dirs).into()
+    match tokenspec_codegen::Input::parse(input.into()) {
+        Ok(input) => tokenspec_codegen::expand(&input, &dirs).into(),
+        Err(e) => e.to_compile_error().into(),
+    }
 }

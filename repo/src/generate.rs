@@ -153,18 +153,18 @@ pub enum Error {
     File { path: String, message: String },
 }
 
-impl Error {
-    /// The fix, as one line.
-    pub fn help(&self) -> &'static str {
+impl tokenspec_core::Help for Error {
+    fn help(&self) -> Option<String> {
         match self {
-            Error::Refused(_) => REFUSAL_HELP,
+            Error::Refused(_) => Some(REFUSAL_HELP.to_owned()),
             Error::Lock(_) => crate::lock::LockError::Held {
                 root: Default::default(),
             }
             .help(),
-            Error::File { .. } => {
+            Error::File { .. } => Some(
                 "fix access to the file; files named before it may have been written, the others were not"
-            }
+                    .to_owned(),
+            ),
         }
     }
 }

@@ -6,6 +6,9 @@
 //! Library code: it returns findings, plans and errors as data and prints
 //! nothing; the command line (`tokenspec-cli`) renders them.
 
+/// The shape of every library error (see `tokenspec_core::help`).
+pub use tokenspec_core::Help;
+
 pub mod atomic;
 pub mod audit;
 pub mod generate;

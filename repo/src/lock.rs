@@ -29,15 +29,15 @@ pub enum LockError {
     Io { root: PathBuf, message: String },
 }
 
-impl LockError {
-    /// The fix, as one line.
-    pub fn help(&self) -> &'static str {
-        match self {
+impl tokenspec_core::Help for LockError {
+    fn help(&self) -> Option<String> {
+        let fix = match self {
             LockError::Held { .. } => {
                 "wait for the other tokenspec run (migrate, gen or check --fix) to finish, then run this again; nothing was changed"
             }
             LockError::Io { .. } => "nothing was changed",
-        }
+        };
+        Some(fix.to_owned())
     }
 }
 

@@ -2,8 +2,11 @@
 //! CI values read back by the dotenv parser, hand-kept lines surviving byte
 //! for byte, idempotency, and the `.gitignore` block checked by real git.
 //!
-//! `UPDATE_GOLDEN=1 cargo test -p tokenspec-repo --test render_golden`
-//! rewrites the golden files after an intended change; review the diff.
+//! The golden files go through `expect-test`: a mismatch shows the whole
+//! diff, and `UPDATE_EXPECT=1 cargo test -p tokenspec-repo --test
+//! render_golden` rewrites them after an intended change (review the diff).
+//! Secrecy is asserted (`a_secret_looking_ci_value_is_refused_at_its_line`),
+//! never snapshotted: accepting a snapshot could approve a leaked value.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -36,29 +39,10 @@ fn fixture_outputs() -> Vec<Output> {
     render::outputs(&fixture(), read_input)
 }
 
-/// Compares `actual` with a golden file, or rewrites it under `UPDATE_GOLDEN=1`.
+/// Compares `actual` with a golden file; a failure shows the whole diff.
+/// `UPDATE_EXPECT=1` rewrites the file after an intended change.
 fn assert_golden(name: &str, actual: &str) {
-    let path = golden_dir().join("output").join(name);
-    if std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1") {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_default();
-    if expected != actual {
-        let first = expected
-            .lines()
-            .zip(actual.lines())
-            .position(|(e, a)| e != a);
-        let line = first.map_or(expected.lines().count().min(actual.lines().count()), |i| i) + 1;
-        panic!(
-            "{} differs from the rendered output, first at line {line}\n--- expected\n{}\n--- actual\n{}\n\
-             help: if the change is intended, run `UPDATE_GOLDEN=1 cargo test -p tokenspec-repo --test render_golden` and review the diff",
-            path.display(),
-            expected.lines().nth(line - 1).unwrap_or("<end of file>"),
-            actual.lines().nth(line - 1).unwrap_or("<end of file>"),
-        );
-    }
+    expect_test::expect_file![golden_dir().join("output").join(name)].assert_eq(actual);
 }
 
 #[test]

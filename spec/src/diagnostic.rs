@@ -80,7 +80,9 @@ impl Diagnostics {
         format!("{}:{line}:{col}", self.file)
     }
 
-    /// Renders one diagnostic with its source line and caret.
+    /// Renders one diagnostic: its message, then its location, source line
+    /// and caret, and its `= help:` note. No `error:` before the message:
+    /// the caller's error path adds it (rustc does for the macro).
     pub fn render(&self, d: &Diagnostic) -> String {
         let (line, col) = line_col(&self.source, d.span.start);
         let raw = self
@@ -113,7 +115,7 @@ impl Diagnostics {
             .map_or(1, |s| s.chars().count().max(1));
         let carets = span_chars.min(line_chars.saturating_sub(col - 1).max(1));
         let mut out = format!(
-            "error: {}\n{pad}--> {}:{line}:{col}\n{pad} |\n{line} | {text}\n{pad} | {}{}",
+            "{}\n{pad}--> {}:{line}:{col}\n{pad} |\n{line} | {text}\n{pad} | {}{}",
             mask_secrets(&d.message),
             self.file,
             " ".repeat(col - 1),
@@ -204,6 +206,13 @@ impl fmt::Display for Diagnostics {
 
 impl std::error::Error for Diagnostics {}
 
+impl tokenspec_core::Help for Diagnostics {
+    /// None: each diagnostic renders its own `= help:` note under its caret.
+    fn help(&self) -> Option<String> {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,7 +291,7 @@ mod tests {
         let out = ds.to_string();
         assert_eq!(
             out,
-            "error: bad\n --> token-spec.toml:2:8\n  |\n2 | name = \"bad-name\"\n  |        ^^^^^^^^^^ here\n  = help: fix it"
+            "bad\n --> token-spec.toml:2:8\n  |\n2 | name = \"bad-name\"\n  |        ^^^^^^^^^^ here\n  = help: fix it"
         );
     }
 }

@@ -27,13 +27,22 @@ pub enum SpecError {
 impl std::fmt::Display for SpecError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            SpecError::Io { path, error } => write!(f, "error: cannot read {path}: {error}"),
+            SpecError::Io { path, error } => write!(f, "cannot read {path}: {error}"),
             SpecError::Invalid(d) => d.fmt(f),
         }
     }
 }
 
 impl std::error::Error for SpecError {}
+
+impl tokenspec_core::Help for SpecError {
+    /// None: how to point at another spec is the caller's to say (the
+    /// command line's `--spec`, the xtask's `--root`); diagnostics carry
+    /// their own notes.
+    fn help(&self) -> Option<String> {
+        None
+    }
+}
 
 impl Spec {
     /// Parses spec text; `file` is how the path appears in errors.

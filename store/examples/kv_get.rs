@@ -38,7 +38,10 @@ fn main() {
             std::io::stdout().write_all(out.as_bytes()).expect("stdout");
         }
         Err(e) => {
-            eprintln!("error: {e}\nhelp: {}", e.help());
+            eprintln!("error: {e}");
+            if let Some(help) = tokenspec_store::Help::help(&e) {
+                eprintln!("help: {help}");
+            }
             std::process::exit(1);
         }
     }

@@ -38,8 +38,8 @@ impl Operation {
 pub enum Reason {
     /// No connection (refused, reset, no route, unknown host), after the retries.
     Unreachable { detail: String },
-    /// No answer within the request timeout.
-    Timeout,
+    /// No answer within the request timeout ([`crate::RetryPolicy::request_timeout`]).
+    Timeout { after: std::time::Duration },
     /// 503 from a sealed server, after the retries.
     Sealed,
     /// 5xx or 429 on every attempt, and not sealed (for example a standby with no active node).
@@ -113,8 +113,7 @@ impl StoreError {
         self.reason == Reason::NotFound
     }
 
-    /// The fix, for the `help:` line.
-    pub fn help(&self) -> String {
+    fn fix(&self) -> String {
         let target = self.target.as_deref().unwrap_or("it");
         let class = self.class.map(Class::as_str);
         match &self.reason {
@@ -122,10 +121,10 @@ impl StoreError {
                 "check that the server at {} is running and reachable, and that BAO_ADDR / VAULT_ADDR or the spec's [store] address is right; nothing was read from files instead",
                 self.address
             ),
-            Reason::Timeout => format!(
-                "the server at {} did not answer within {} s; check the network path and the server's health",
+            Reason::Timeout { after } => format!(
+                "the server at {} did not answer within {}; check the network path and the server's health",
                 self.address,
-                crate::REQUEST_TIMEOUT.as_secs()
+                seconds(*after)
             ),
             Reason::Sealed => "the server is sealed: an operator must unseal it (`bao operator unseal`)".to_owned(),
             Reason::Unavailable { status } => format!(
@@ -170,6 +169,13 @@ impl StoreError {
     }
 }
 
+impl tokenspec_core::Help for StoreError {
+    /// Always some: every store failure has a next step.
+    fn help(&self) -> Option<String> {
+        Some(self.fix())
+    }
+}
+
 impl fmt::Display for StoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.target {
@@ -186,7 +192,7 @@ impl fmt::Display for StoreError {
         }
         match &self.reason {
             Reason::Unreachable { detail } => write!(f, "the server is unreachable ({detail})"),
-            Reason::Timeout => f.write_str("the request timed out"),
+            Reason::Timeout { .. } => f.write_str("the request timed out"),
             Reason::Sealed => f.write_str("the server is sealed (503)"),
             Reason::Unavailable { status } => write!(f, "the server is unavailable ({status})"),
             Reason::PermissionDenied => f.write_str("permission denied (403)"),
@@ -215,6 +221,15 @@ impl fmt::Display for StoreError {
 
 impl std::error::Error for StoreError {}
 
+/// `10 s`, or `250 ms` for a timeout shorter than a second.
+fn seconds(d: std::time::Duration) -> String {
+    if d.subsec_nanos() == 0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{} ms", d.as_millis())
+    }
+}
+
 /// A server message made safe to quote: every known secret cut out, control
 /// characters dropped, at most 300 characters.
 pub(crate) fn scrub(message: &str, secrets: &[&str]) -> String {
@@ -232,6 +247,7 @@ pub(crate) fn scrub(message: &str, secrets: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tokenspec_core::Help;
 
     fn err(operation: Operation, reason: Reason) -> StoreError {
         StoreError::new(
@@ -250,7 +266,7 @@ mod tests {
             e.to_string(),
             "cannot read secret/data/p/runtime/prod at http://127.0.0.1:8200: permission denied (403)"
         );
-        assert!(e.help().starts_with(
+        assert!(e.help().unwrap().starts_with(
             "this token's policy does not allow reading secret/data/p/runtime/prod; ask the runtime class owner for the `runtime-reader` policy"
         ));
     }
@@ -261,7 +277,9 @@ mod tests {
             Reason::Unreachable {
                 detail: "connection refused".into(),
             },
-            Reason::Timeout,
+            Reason::Timeout {
+                after: crate::REQUEST_TIMEOUT,
+            },
             Reason::Sealed,
             Reason::Unavailable { status: 500 },
             Reason::PermissionDenied,
@@ -292,7 +310,7 @@ mod tests {
         ] {
             for reason in &reasons {
                 let e = err(operation, reason.clone());
-                let (text, help) = (e.to_string(), e.help());
+                let (text, help) = (e.to_string(), e.help().unwrap());
                 assert!(text.starts_with("cannot "), "{text}");
                 assert!(text.contains("http://127.0.0.1:8200"), "{text}");
                 for line in [&text, &help] {

@@ -14,9 +14,12 @@ use zeroize::Zeroizing;
 
 use crate::error::{Operation, Reason, StoreError};
 
-/// How often and how long to retry a transient failure.
+/// How long one request may take, and how often and how long to retry a
+/// transient failure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RetryPolicy {
+    /// Time for one whole request, connection included; a timeout is not retried.
+    pub request_timeout: Duration,
     /// Attempts in all, the first included.
     pub max_attempts: u32,
     /// The pause before the first retry; each later pause doubles.
@@ -26,9 +29,10 @@ pub struct RetryPolicy {
 }
 
 impl Default for RetryPolicy {
-    /// See [`crate::MAX_ATTEMPTS`] and [`crate::RETRY_BUDGET`].
+    /// See [`crate::REQUEST_TIMEOUT`], [`crate::MAX_ATTEMPTS`] and [`crate::RETRY_BUDGET`].
     fn default() -> Self {
         RetryPolicy {
+            request_timeout: crate::REQUEST_TIMEOUT,
             max_attempts: crate::MAX_ATTEMPTS,
             first_backoff: crate::FIRST_BACKOFF,
             budget: crate::RETRY_BUDGET,
@@ -90,8 +94,8 @@ impl Transport {
         };
         let config = Agent::config_builder()
             .http_status_as_error(false)
-            .timeout_global(Some(crate::REQUEST_TIMEOUT))
-            .timeout_connect(Some(crate::CONNECT_TIMEOUT))
+            .timeout_global(Some(retry.request_timeout))
+            .timeout_connect(Some(crate::CONNECT_TIMEOUT.min(retry.request_timeout)))
             // The token header would follow a redirect to wherever it points;
             // standbys forward requests to the active node instead.
             .max_redirects(0)
@@ -131,7 +135,14 @@ impl Transport {
             };
             match self.retry.pause_after(attempt, started.elapsed()) {
                 Some(pause) if transient => thread::sleep(pause),
-                _ => return outcome.map_err(|f| f.reason),
+                _ => {
+                    return outcome.map_err(|f| match f.reason {
+                        Reason::Timeout { .. } => Reason::Timeout {
+                            after: self.retry.request_timeout,
+                        },
+                        reason => reason,
+                    })
+                }
             }
             attempt += 1;
         }
@@ -194,11 +205,17 @@ impl From<ureq::Error> for Failure {
         };
         match error {
             E::Timeout(_) => Failure {
-                reason: Reason::Timeout,
+                // `send` fills in the policy's timeout.
+                reason: Reason::Timeout {
+                    after: Duration::ZERO,
+                },
                 transient: false,
             },
             E::Io(e) if e.kind() == io::ErrorKind::TimedOut => Failure {
-                reason: Reason::Timeout,
+                // `send` fills in the policy's timeout.
+                reason: Reason::Timeout {
+                    after: Duration::ZERO,
+                },
                 transient: false,
             },
             // rustls reports a failed handshake or certificate check as invalid data.
@@ -296,6 +313,7 @@ mod tests {
     #[test]
     fn no_retry_past_the_budget() {
         let policy = RetryPolicy {
+            request_timeout: crate::REQUEST_TIMEOUT,
             max_attempts: 10,
             first_backoff: Duration::from_millis(100),
             budget: Duration::from_secs(1),

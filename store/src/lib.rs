@@ -5,7 +5,7 @@
 //! `myproject/{class}/{env}`), whose keys are token names. [`Store`] reads a
 //! class's tokens in one request, plans and writes a push with
 //! check-and-set, and records when each token last changed. The per-class
-//! HCL policies are rendered by `tokenspec-spec` (`render::policies`)
+//! HCL policies are rendered by `tokenspec-repo` (`render::policies`)
 //! and written by `tokenspec gen`; this crate's tests load them into a real
 //! server.
 //!
@@ -26,7 +26,7 @@
 //!   `BAO_CACERT` / `VAULT_CACERT`. The standard proxy variables
 //!   (`HTTPS_PROXY`, `NO_PROXY`, …) apply.
 //! - Each request: [`CONNECT_TIMEOUT`] (5 s) to connect, [`REQUEST_TIMEOUT`]
-//!   (10 s) in all. A timeout is not retried.
+//!   (10 s) in all ([`RetryPolicy::request_timeout`]). A timeout is not retried.
 //! - Transient failures are retried: connection refused, reset or aborted, a
 //!   broken response, 429, 500, 502, 503 (sealed, standby without a leader)
 //!   and 504. At most [`MAX_ATTEMPTS`] (5) attempts, pausing 200 ms, 400 ms,
@@ -105,6 +105,7 @@ pub use settings::{
 };
 pub use store::{fetch_layers, label, Store};
 pub use tokenspec_core::store_def::{StoreDef, StoreDefError, StoreKind};
+pub use tokenspec_core::Help;
 
 /// Time to open a connection.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);

@@ -188,6 +188,7 @@ mod tests {
     use std::collections::HashMap;
 
     use super::*;
+    use tokenspec_core::Help;
 
     fn def(kind: StoreKind) -> StoreDef {
         StoreDef {
@@ -243,7 +244,11 @@ mod tests {
             e.to_string(),
             "cannot configure the store client: no server address"
         );
-        assert!(e.help().contains("BAO_ADDR"), "{}", e.help());
+        assert!(
+            e.help().unwrap().contains("BAO_ADDR"),
+            "{}",
+            e.help().unwrap()
+        );
         let s = Settings::from_env(&d, |k| match k {
             "BAO_TOKEN" => Some("t".to_owned()),
             "VAULT_ADDR" => Some("http://127.0.0.1:9".to_owned()),
@@ -311,11 +316,11 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.reason, Reason::NoCredentials);
-        assert!(e.help().contains("BAO_TOKEN"));
+        assert!(e.help().unwrap().contains("BAO_TOKEN"));
         let e = settings(StoreKind::OpenBao, &[(APPROLE_ROLE_ID, "r")]).unwrap_err();
         assert_eq!(e.to_string(), "cannot configure the store client for https://bao.internal:8200: TOKENSPEC_APPROLE_ROLE_ID is set but TOKENSPEC_APPROLE_SECRET_ID is not");
         let e = settings(StoreKind::OpenBao, &[(JWT, "secret-jwt-value")]).unwrap_err();
-        assert!(!format!("{e} {e:?} {}", e.help()).contains("secret-jwt-value"));
+        assert!(!format!("{e} {e:?} {}", e.help().unwrap()).contains("secret-jwt-value"));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Typed, redacted secret tokens from `token-spec.toml`: the one crate a
 //! service depends on.
 //!
-//! ```ignore
+//! ```text
 //! // src/tokens.rs of a service whose token-spec.toml sits beside Cargo.toml
 //! tokenspec::tokens!(pub struct AppTokens, spec = "token-spec.toml", class = "runtime");
 //!
@@ -9,10 +9,13 @@
 //!     let tokens = AppTokens::load()?;          // environment > .env.<env> > .env
 //!     let bot = tokens.discord_bot_token.expose_secret();
 //!     println!("{tokens:?}");                   // names and presence, never a value
-//!     # let _ = bot;
+//!     let _ = bot;
 //!     Ok(())
 //! }
 //! ```
+//!
+//! (Not a doctest, which would need a spec beside this crate: the test
+//! `tests/it/outside_crate.rs` builds and runs this shape in a crate of its own.)
 //!
 //! `tokens!` reads the spec at compile time: a token removed from the spec
 //! is a compile error where its field is used, and a spec error points at

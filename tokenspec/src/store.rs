@@ -19,7 +19,7 @@ pub fn with_store(
         .map_err(|e| {
             LoadError::new(vec![Problem::Store {
                 message: e.to_string(),
-                help: e.help(),
+                help: tokenspec_store::Help::help(&e).unwrap_or_default(),
             }])
         })?;
     Ok(layers

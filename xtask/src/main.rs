@@ -16,6 +16,7 @@ use std::process::ExitCode;
 
 use tokenspec_repo::generate::{self, Mode};
 use tokenspec_repo::render::SPEC_FILE;
+use tokenspec_repo::Help;
 use tokenspec_spec::{Spec, SpecError};
 
 const USAGE: &str = "usage: cargo xtask gen [--check] [--root DIR]\n       cargo xtask dist [--binary FILE] [--out DIR]";
@@ -111,7 +112,15 @@ fn gen(args: &Args) -> Result<ExitCode, String> {
         ),
         // Rendered with line, column and caret; the generator writes nothing.
         SpecError::Invalid(d) => {
-            format!("{d}\nerror: {SPEC_FILE} is invalid; nothing was generated")
+            let each: Vec<String> = d
+                .items
+                .iter()
+                .map(|i| format!("error: {}", d.render(i)))
+                .collect();
+            format!(
+                "{}\nerror: {SPEC_FILE} is invalid; nothing was generated",
+                each.join("\n\n")
+            )
         }
     })?;
     let report = match generate::run(&args.root, &spec, args.mode) {
@@ -120,10 +129,15 @@ fn gen(args: &Args) -> Result<ExitCode, String> {
             for line in e.to_string().lines() {
                 eprintln!("error: {line}");
             }
-            eprintln!("help: {}", e.help());
+            if let Some(help) = e.help() {
+                eprintln!("help: {help}");
+            }
             return Ok(ExitCode::from(1));
         }
-        Err(e) => return Err(format!("error: {e}\nhelp: {}", e.help())),
+        Err(e) => {
+            let help = e.help().map(|h| format!("\nhelp: {h}")).unwrap_or_default();
+            return Err(format!("error: {e}{help}"));
+        }
     };
     if args.mode == Mode::Check {
         for stale in &report.stale {

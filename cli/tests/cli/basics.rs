@@ -66,8 +66,7 @@ fn an_environment_variable_outside_the_spec_is_a_usage_error_with_a_suggestion()
             out.stderr,
             format!(
                 "error: environment `stagin` (from {origin}) is not defined in the spec\n\
-                 help: did you mean `staging`?\n\
-                 help: use one of: dev, staging, prod, ci; or add it to `environments` in the spec\n"
+                 help: did you mean `staging`? otherwise use one of: dev, staging, prod, ci; or add it to `environments` in the spec\n"
             )
         );
     }

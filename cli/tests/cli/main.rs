@@ -7,9 +7,6 @@ mod basics;
 mod check;
 mod ci_env;
 mod committed;
-#[path = "../../../store/tests/it/dev_server.rs"]
-#[allow(dead_code)]
-mod dev_server;
 mod env_rules;
 mod export;
 mod gen;

@@ -5,8 +5,8 @@
 
 use std::process::Command;
 
-use crate::dev_server::{assert_hidden, BaoServer};
 use crate::support::{Out, Project};
+use tokenspec_test_support::{assert_hidden, BaoServer};
 
 const PROD_CICD: &str = "secret/myproject/cicd/prod";
 const PROD_RUNTIME: &str = "secret/myproject/runtime/prod";
@@ -60,10 +60,9 @@ fn root(p: &Project, server: &BaoServer, args: &[&str]) -> Out {
 }
 
 #[test]
+#[ignore = "needs bao"]
 fn tokens_in_the_store_are_exported_byte_for_byte() {
-    let Some(server) = BaoServer::start("tokens_in_the_store_are_exported_byte_for_byte") else {
-        return;
-    };
+    let server = BaoServer::start();
     let p = project(&server, "");
     server.bao(&[
         "kv",
@@ -123,10 +122,9 @@ fn tokens_in_the_store_are_exported_byte_for_byte() {
 }
 
 #[test]
+#[ignore = "needs bao"]
 fn the_process_environment_wins_over_the_store() {
-    let Some(server) = BaoServer::start("the_process_environment_wins_over_the_store") else {
-        return;
-    };
+    let server = BaoServer::start();
     let p = project(&server, "");
     server.bao(&["kv", "put", PROD_CICD, "DEPLOY_TOKEN=from-the-store"]);
     let out = as_token(
@@ -140,11 +138,9 @@ fn the_process_environment_wins_over_the_store() {
 }
 
 #[test]
+#[ignore = "needs bao"]
 fn a_stopped_server_fails_closed_naming_the_address() {
-    let Some(mut server) = BaoServer::start("a_stopped_server_fails_closed_naming_the_address")
-    else {
-        return;
-    };
+    let mut server = BaoServer::start();
     let p = project(&server, "");
     server.bao(&["kv", "put", PROD_CICD, "DEPLOY_TOKEN=from-the-store"]);
     // Files hold a value: it must not be used instead.
@@ -186,10 +182,9 @@ fn a_stopped_server_fails_closed_naming_the_address() {
 }
 
 #[test]
+#[ignore = "needs bao"]
 fn a_missing_secret_fails_closed_with_the_push_hint() {
-    let Some(server) = BaoServer::start("a_missing_secret_fails_closed_with_the_push_hint") else {
-        return;
-    };
+    let server = BaoServer::start();
     let p = project(&server, "");
     p.tokens(".tokens.prod", &[("DEPLOY_TOKEN", "file-fallback-value")]);
     let out = root(&p, &server, &["--env", "prod", "export", "--type=cicd"]);
@@ -199,12 +194,9 @@ fn a_missing_secret_fails_closed_with_the_push_hint() {
 }
 
 #[test]
+#[ignore = "needs bao"]
 fn push_moves_the_env_files_into_the_store_without_printing_a_value() {
-    let Some(server) =
-        BaoServer::start("push_moves_the_env_files_into_the_store_without_printing_a_value")
-    else {
-        return;
-    };
+    let server = BaoServer::start();
     let p = project(&server, "");
     // Keys already in the secret and tokens absent from the files are kept.
     server.bao(&[
@@ -293,12 +285,9 @@ fn push_moves_the_env_files_into_the_store_without_printing_a_value() {
 }
 
 #[test]
+#[ignore = "needs bao"]
 fn push_refuses_placeholders_bad_formats_and_unserved_environments() {
-    let Some(server) =
-        BaoServer::start("push_refuses_placeholders_bad_formats_and_unserved_environments")
-    else {
-        return;
-    };
+    let server = BaoServer::start();
     let p = Project::with_spec(&format!(
         "{}\n[[token]]\nname = \"RUN_ID\"\nclass = \"runtime\"\ndescription = \"d\"\nformat = \"uuid\"\n",
         spec(&server, "")
@@ -369,10 +358,9 @@ fn eval_in_bash(export: &str, names: &[&str]) -> Vec<u8> {
 }
 
 #[test]
+#[ignore = "needs bao"]
 fn hostile_values_survive_push_store_export_and_eval() {
-    let Some(server) = BaoServer::start("hostile_values_survive_push_store_export_and_eval") else {
-        return;
-    };
+    let server = BaoServer::start();
     let p = project(&server, "");
     let long: String = "x7$'\"".chars().cycle().take(5000).collect();
     let values = [
@@ -405,11 +393,9 @@ fn hostile_values_survive_push_store_export_and_eval() {
 }
 
 #[test]
+#[ignore = "needs bao"]
 fn files_false_reads_no_token_file_where_the_store_serves() {
-    let Some(server) = BaoServer::start("files_false_reads_no_token_file_where_the_store_serves")
-    else {
-        return;
-    };
+    let server = BaoServer::start();
     let p = project(&server, "files = false");
     server.bao(&["kv", "put", PROD_CICD, "DEPLOY_TOKEN=from-the-store"]);
     p.tokens(
@@ -437,12 +423,9 @@ fn files_false_reads_no_token_file_where_the_store_serves() {
 }
 
 #[test]
+#[ignore = "needs bao"]
 fn the_generated_cicd_reader_policy_reads_cicd_and_is_refused_runtime() {
-    let Some(server) =
-        BaoServer::start("the_generated_cicd_reader_policy_reads_cicd_and_is_refused_runtime")
-    else {
-        return;
-    };
+    let server = BaoServer::start();
     let p = project(&server, "");
     let out = p.run(&["gen"]);
     assert_eq!(out.code, 0, "{out:?}");
@@ -480,12 +463,9 @@ fn the_generated_cicd_reader_policy_reads_cicd_and_is_refused_runtime() {
 }
 
 #[test]
+#[ignore = "needs bao"]
 fn load_shows_each_stored_tokens_age_and_check_warns_past_rotation_days() {
-    let Some(server) =
-        BaoServer::start("load_shows_each_stored_tokens_age_and_check_warns_past_rotation_days")
-    else {
-        return;
-    };
+    let server = BaoServer::start();
     let p = project(
         &server,
         "\n[class.cicd]\nowner = \"Platform team\"\nrotation_days = 30\n",

@@ -135,7 +135,7 @@ fn read(path: &Path, name: &str, class: Class, template: bool) -> std::io::Resul
         None
     } else {
         let bytes = tokenspec_core::file::read_regular(path)?.unwrap_or_default();
-        Some(match String::from_utf8(bytes) {
+        Some(match tokenspec_core::file::text(bytes) {
             Ok(text) => dotenv::parse(&text),
             // Reported by the parse rule; no entries means no other content rule fires.
             Err(_) => Document {

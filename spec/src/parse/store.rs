@@ -65,7 +65,10 @@ impl Cx<'_> {
             match validate(s) {
                 Ok(()) => Some(s.to_owned()),
                 Err(e) => {
-                    self.err(Diagnostic::new(e.to_string(), value.span()).help(e.help()));
+                    self.err(
+                        Diagnostic::new(e.to_string(), value.span())
+                            .help(tokenspec_core::Help::help(&e).unwrap_or_default()),
+                    );
                     ok = false;
                     None
                 }

@@ -1,16 +1,15 @@
 //! Failing closed: a stopped or sealed server, named with its address, never a value.
 
 use tokenspec_core::Class;
+use tokenspec_store::Help;
 use tokenspec_store::{Reason, Store};
 
-use crate::support::{assert_hidden, random_hex, BaoServer};
+use crate::support::{assert_hidden, random_hex, BaoServer, StoreServer};
 
 #[test]
+#[ignore = "needs bao"]
 fn a_stopped_server_fails_closed_naming_the_address() {
-    let Some(mut server) = BaoServer::start("a_stopped_server_fails_closed_naming_the_address")
-    else {
-        return;
-    };
+    let mut server = BaoServer::start();
     let planted = format!("planted-{}", random_hex(8));
     server.bao(&[
         "kv",
@@ -28,7 +27,7 @@ fn a_stopped_server_fails_closed_naming_the_address() {
 
     let err = store.read_class(Class::Cicd, "prod").unwrap_err();
     assert!(matches!(err.reason, Reason::Unreachable { .. }), "{err:?}");
-    let text = format!("{err}\nhelp: {}", err.help());
+    let text = format!("{err}\nhelp: {}", err.help().unwrap());
     assert!(
         text.starts_with(&format!(
             "cannot read secret/data/myproject/cicd/prod at {}: the server is unreachable (",
@@ -41,23 +40,25 @@ fn a_stopped_server_fails_closed_naming_the_address() {
 }
 
 #[test]
+#[ignore = "needs bao"]
 fn a_sealed_server_is_reported_as_sealed() {
-    let Some(server) = BaoServer::start("a_sealed_server_is_reported_as_sealed") else {
-        return;
-    };
+    let server = BaoServer::start();
     let store = Store::with_client(&server.def(), server.root_client());
     server.bao(&["operator", "seal"]);
     let err = store.read_class(Class::Runtime, "prod").unwrap_err();
     assert_eq!(err.reason, Reason::Sealed, "{err:?}");
     assert!(err.to_string().contains(&server.address));
-    assert!(err.help().contains("unseal"), "{}", err.help());
+    assert!(
+        err.help().unwrap().contains("unseal"),
+        "{}",
+        err.help().unwrap()
+    );
 }
 
 #[test]
+#[ignore = "needs bao"]
 fn no_credentials_is_an_error_before_any_request() {
-    let Some(server) = BaoServer::start("no_credentials_is_an_error_before_any_request") else {
-        return;
-    };
+    let server = BaoServer::start();
     let home = tempfile::tempdir().unwrap();
     let Err(err) = server.client_with(&[("HOME", home.path().to_str().unwrap())]) else {
         panic!("connected without credentials");
@@ -73,13 +74,9 @@ fn no_credentials_is_an_error_before_any_request() {
 }
 
 #[test]
+#[ignore = "needs bao"]
 fn https_trusts_the_ca_file_and_refuses_an_unknown_certificate() {
-    let Some(server) = BaoServer::start_with(
-        "https_trusts_the_ca_file_and_refuses_an_unknown_certificate",
-        true,
-    ) else {
-        return;
-    };
+    let server = BaoServer::start_with(true);
     server.bao(&[
         "kv",
         "put",
@@ -118,6 +115,6 @@ fn https_trusts_the_ca_file_and_refuses_an_unknown_certificate() {
         .read_class(Class::Cicd, "prod")
         .unwrap_err();
     assert!(matches!(err.reason, Reason::Tls { .. }), "{err:?}");
-    assert!(err.help().contains("BAO_CACERT"));
+    assert!(err.help().unwrap().contains("BAO_CACERT"));
     assert_hidden(&format!("{err} {err:?}"), &["over-tls", &server.root_token]);
 }

@@ -1,11 +1,12 @@
 //! Reads, check-and-set writes, metadata and values that must survive byte for byte.
 
 use std::collections::BTreeMap;
+use tokenspec_store::Help;
 
 use tokenspec_core::{Class, Secret};
 use tokenspec_store::{Change, Reason, Store};
 
-use crate::support::{assert_hidden, random_hex, BaoServer};
+use crate::support::{assert_hidden, random_hex, BaoServer, StoreServer};
 
 fn secrets(pairs: &[(&str, &str)]) -> BTreeMap<String, Secret> {
     pairs
@@ -29,11 +30,9 @@ fn hostile_values() -> Vec<(&'static str, String)> {
 }
 
 #[test]
+#[ignore = "needs bao"]
 fn push_then_read_round_trips_hostile_values_byte_for_byte() {
-    let Some(server) = BaoServer::start("push_then_read_round_trips_hostile_values_byte_for_byte")
-    else {
-        return;
-    };
+    let server = BaoServer::start();
     let store = Store::with_client(&server.def(), server.root_client());
     let values = hostile_values();
     assert_eq!(
@@ -86,10 +85,9 @@ fn push_then_read_round_trips_hostile_values_byte_for_byte() {
 }
 
 #[test]
+#[ignore = "needs bao"]
 fn push_keeps_other_keys_and_records_change_times() {
-    let Some(server) = BaoServer::start("push_keeps_other_keys_and_records_change_times") else {
-        return;
-    };
+    let server = BaoServer::start();
     server.bao(&[
         "kv",
         "put",
@@ -158,12 +156,9 @@ fn push_keeps_other_keys_and_records_change_times() {
 }
 
 #[test]
+#[ignore = "needs bao"]
 fn a_write_meanwhile_is_a_cas_conflict_that_names_the_secret() {
-    let Some(server) =
-        BaoServer::start("a_write_meanwhile_is_a_cas_conflict_that_names_the_secret")
-    else {
-        return;
-    };
+    let server = BaoServer::start();
     let store = Store::with_client(&server.def(), server.root_client());
     let planted = format!("planted-{}", random_hex(8));
     let plan = store
@@ -181,7 +176,7 @@ fn a_write_meanwhile_is_a_cas_conflict_that_names_the_secret() {
     let err = store.apply_push(Class::Cicd, "dev", &plan).unwrap_err();
     assert_eq!(err.reason, Reason::CasConflict);
     assert_eq!(err.class, Some(Class::Cicd));
-    let text = format!("{err}\n{}", err.help());
+    let text = format!("{err}\n{}", err.help().unwrap());
     assert!(text.contains("secret/data/myproject/cicd/dev"), "{text}");
     assert!(text.contains(&server.address), "{text}");
     assert_hidden(&format!("{text} {err:?}"), &[&planted, &server.root_token]);
@@ -192,12 +187,9 @@ fn a_write_meanwhile_is_a_cas_conflict_that_names_the_secret() {
 }
 
 #[test]
+#[ignore = "needs bao"]
 fn a_missing_secret_is_not_found_for_reads_and_new_for_pushes() {
-    let Some(server) =
-        BaoServer::start("a_missing_secret_is_not_found_for_reads_and_new_for_pushes")
-    else {
-        return;
-    };
+    let server = BaoServer::start();
     let store = Store::with_client(&server.def(), server.root_client());
     let err = store.read_class(Class::Runtime, "prod").unwrap_err();
     assert_eq!(err.reason, Reason::NotFound);
@@ -208,7 +200,7 @@ fn a_missing_secret_is_not_found_for_reads_and_new_for_pushes() {
             server.address
         )
     );
-    assert!(err.help().contains("tokenspec push"));
+    assert!(err.help().unwrap().contains("tokenspec push"));
     assert!(store
         .read_class_metadata(Class::Runtime, "prod")
         .unwrap()

@@ -2,7 +2,6 @@
 //! its own on a free loopback port and stops it.
 
 mod auth;
-mod dev_server;
 mod failures;
 mod kv;
 mod policy;

@@ -1,4 +1,5 @@
-//! This crate's additions to the shared dev-server harness ([`super::dev_server`]).
+//! This crate's additions to the shared dev-server harness
+//! ([`tokenspec_test_support::bao`]), as a trait on its `BaoServer`.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -6,11 +7,18 @@ use std::path::Path;
 
 use tokenspec_store::{Client, Settings, StoreDef, StoreKind};
 
-pub use super::dev_server::*;
+pub use tokenspec_test_support::{assert_hidden, random_hex, BaoServer};
 
-impl BaoServer {
+pub trait StoreServer {
+    fn def(&self) -> StoreDef;
+    fn client_with(&self, vars: &[(&str, &str)]) -> Result<Client, tokenspec_store::StoreError>;
+    fn install_generated_policies(&self);
+    fn root_client(&self) -> Client;
+}
+
+impl StoreServer for BaoServer {
     /// A `[store]` as a spec would write it, pointing at this server.
-    pub fn def(&self) -> StoreDef {
+    fn def(&self) -> StoreDef {
         StoreDef {
             kind: StoreKind::OpenBao,
             address: Some(Cow::Owned(self.address.clone())),
@@ -22,10 +30,7 @@ impl BaoServer {
     }
 
     /// A client logged in with `vars` as its whole environment.
-    pub fn client_with(
-        &self,
-        vars: &[(&str, &str)],
-    ) -> Result<Client, tokenspec_store::StoreError> {
+    fn client_with(&self, vars: &[(&str, &str)]) -> Result<Client, tokenspec_store::StoreError> {
         let vars: HashMap<String, String> = vars
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -36,7 +41,7 @@ impl BaoServer {
 
     /// Loads the policies `tokenspec gen` writes for a spec whose `[store]`
     /// matches [`BaoServer::def`] (`cicd-reader`, `cicd-writer`, …).
-    pub fn install_generated_policies(&self) {
+    fn install_generated_policies(&self) {
         let spec_text = format!(
             "environments = [\"dev\", \"prod\", \"ci\"]\n\n[store]\naddress = \"{}\"\npath = \"myproject/{{class}}/{{env}}\"\n\n\
              [[token]]\nname = \"CI_BOT_TOKEN\"\nclass = \"cicd\"\ndescription = \"d\"\n",
@@ -70,7 +75,7 @@ impl BaoServer {
     }
 
     /// A client with the root token.
-    pub fn root_client(&self) -> Client {
+    fn root_client(&self) -> Client {
         self.client_with(&[("BAO_TOKEN", &self.root_token)])
             .unwrap()
     }

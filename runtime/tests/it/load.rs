@@ -333,7 +333,7 @@ fn load_chooses_the_environment_as_the_command_line_does() {
         let out = std::process::Command::new(std::env::current_exe().unwrap())
             .args([
                 "--exact",
-                "load_chooses_the_environment_as_the_command_line_does",
+                "load::load_chooses_the_environment_as_the_command_line_does",
                 "--nocapture",
                 "--test-threads=1",
             ])

@@ -7,12 +7,10 @@
 //! `cargo build --offline` runs against this workspace's `Cargo.lock` and
 //! target folder, so no dependency is fetched or built a second time.
 
-mod outside;
-
 use std::path::Path;
 use std::process::Command;
 
-use outside::{cargo, target_dir, workspace_root};
+use crate::outside::{cargo, target_dir, workspace_root};
 
 const CARGO_TOML: &str = r#"[package]
 name = "outside-service"
