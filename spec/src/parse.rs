@@ -20,8 +20,10 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{ClassInfo, Generate, Spec, Token, DEFAULT_ENVIRONMENTS};
 use tokenspec_core::env::DEFAULT_ENV_FROM;
 
+mod github;
 mod store;
 
+pub use github::{is_login, is_repository, GITHUB_KEYS};
 pub use store::STORE_KEYS;
 
 pub const TOP_KEYS: &[&str] = &[
@@ -33,6 +35,7 @@ pub const TOP_KEYS: &[&str] = &[
     "store",
     "templates",
     "generate",
+    "github",
 ];
 pub const GENERATE_KEYS: &[&str] = &["python", "typescript"];
 pub const CLASS_KEYS: &[&str] = &["owner", "rotation_days", "description"];
@@ -48,6 +51,8 @@ pub const TOKEN_KEYS: &[&str] = &[
     "scopes",
     "deprecated",
     "aliases",
+    "workflows",
+    "identity",
 ];
 pub const DEPRECATED_KEYS: &[&str] = &["replacement", "note"];
 pub const FORMAT_KEYS: &[&str] = &["regex"];
@@ -229,6 +234,7 @@ impl Cx<'_> {
         let templates = self.templates(root.get("templates"));
         let store = self.store(root.get("store"), &environments);
         let generate = self.generate(root.get("generate"), &tokens);
+        let github = self.github(root.get("github"), &environments);
         self.cross_checks(&environments);
         Spec {
             environments: environments.into_iter().map(Spanned::into_inner).collect(),
@@ -238,6 +244,7 @@ impl Cx<'_> {
             templates,
             store,
             generate,
+            github,
         }
     }
 
@@ -612,6 +619,10 @@ impl Cx<'_> {
             .get("aliases")
             .map(|v| self.variable_names(v, "aliases"))
             .unwrap_or_default();
+        let workflows = t
+            .get("workflows")
+            .and_then(|v| self.workflow_globs(v, "workflows"));
+        let identity = t.get("identity").and_then(|v| self.identity(v));
         if let Some(own) = aliases.iter().find(|a| Some(a.get_ref()) == name.as_ref()) {
             self.err(Diagnostic::new(
                 format!("`{}` is the token's own name, not an alias", own.get_ref()),
@@ -646,6 +657,8 @@ impl Cx<'_> {
             ci_value,
             deprecated,
             aliases: aliases.into_iter().map(Spanned::into_inner).collect(),
+            workflows,
+            identity,
             span,
             name_span,
             ci_value_span,

@@ -28,3 +28,4 @@ mod store;
 mod support;
 mod tools;
 mod validate;
+mod workflows;

@@ -41,6 +41,16 @@ pub const GENERATED: &str =
 /// the current text of a file, or `None` when it does not exist; it is
 /// asked only for files whose hand-written parts are kept.
 pub fn outputs(spec: &Spec, read_existing: impl Fn(&str) -> Option<String>) -> Vec<Output> {
+    outputs_with(spec, &docs::WorkflowUsage::default(), read_existing)
+}
+
+/// [`outputs`] for a repository whose workflows use the tokens as `usage`
+/// says (`docs/TOKENS.md` lists where).
+pub fn outputs_with(
+    spec: &Spec,
+    usage: &docs::WorkflowUsage,
+    read_existing: impl Fn(&str) -> Option<String>,
+) -> Vec<Output> {
     let env_ci = ci_files::ENV_CI;
     let gitignore = gitignore::PATH;
     let fixed = |path: &str, content: String| Output {
@@ -52,15 +62,15 @@ pub fn outputs(spec: &Spec, read_existing: impl Fn(&str) -> Option<String>) -> V
         (&spec.generate.typescript, typescript::render),
     ];
     vec![
-        Output {
-            path: ci_files::TOKENS_CI.to_owned(),
-            content: ci_files::tokens_ci(spec, read_existing(ci_files::TOKENS_CI).as_deref()),
-        },
+        fixed(
+            ci_files::TOKENS_CI,
+            ci_files::tokens_ci(spec, read_existing(ci_files::TOKENS_CI).as_deref()),
+        ),
         fixed(
             env_ci,
             ci_files::env_ci(spec, read_existing(env_ci).as_deref()),
         ),
-        fixed(docs::PATH, docs::render(spec)),
+        fixed(docs::PATH, docs::render_with(spec, usage)),
         fixed(
             gitignore,
             gitignore::apply_block_for(
