@@ -6,6 +6,7 @@
 //! renderer.
 
 pub mod diagnostic;
+pub mod fields;
 pub mod model;
 pub mod parse;
 pub mod repeats;
@@ -14,7 +15,7 @@ pub mod suggest;
 use std::path::Path;
 
 pub use diagnostic::{Diagnostic, Diagnostics};
-pub use model::{ClassInfo, Spec, Token, DEFAULT_TEMPLATES};
+pub use model::{ClassInfo, Generate, Spec, Token, DEFAULT_TEMPLATES};
 
 /// Reading a spec file failed.
 #[derive(Debug)]

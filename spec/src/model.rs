@@ -27,6 +27,8 @@ pub struct Spec {
     pub store: Option<StoreSpec>,
     /// Repository-wide GitHub policy (`[github]`); the defaults when absent.
     pub github: GithubSpec,
+    /// Typed modules for other languages (`[generate]`).
+    pub generate: Generate,
     /// [`Spec::token`]'s index by name, built on first use.
     pub(crate) index: TokenIndex,
 }
@@ -50,6 +52,16 @@ impl PartialEq for TokenIndex {
     fn eq(&self, _: &Self) -> bool {
         true
     }
+}
+
+/// `[generate]`: the typed token modules `gen` writes for other languages,
+/// as paths relative to the root (`/` separators, inside the root).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Generate {
+    /// `python = "app/tokens.py"`: `CicdTokens` and `RuntimeTokens` for Python.
+    pub python: Option<String>,
+    /// `typescript = "bot/src/tokens.ts"`: the same for TypeScript.
+    pub typescript: Option<String>,
 }
 
 /// Whether workflows may use the repository's default token

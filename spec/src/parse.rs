@@ -17,7 +17,7 @@ use tokenspec_core::format::{is_placeholder, looks_like_secret, BUILTIN_FORMATS}
 use tokenspec_core::{Class, Deprecation, Format, Required};
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::model::{ClassInfo, Spec, Token, DEFAULT_ENVIRONMENTS};
+use crate::model::{ClassInfo, Generate, Spec, Token, DEFAULT_ENVIRONMENTS};
 use tokenspec_core::env::DEFAULT_ENV_FROM;
 
 mod github;
@@ -34,8 +34,10 @@ pub const TOP_KEYS: &[&str] = &[
     "token",
     "store",
     "templates",
+    "generate",
     "github",
 ];
+pub const GENERATE_KEYS: &[&str] = &["python", "typescript"];
 pub const CLASS_KEYS: &[&str] = &["owner", "rotation_days", "description"];
 pub const TOKEN_KEYS: &[&str] = &[
     "name",
@@ -359,6 +361,7 @@ impl Cx<'_> {
         }
         let templates = self.templates(root.get("templates"), &environments);
         let store = self.store(root.get("store"), &environments);
+        let generate = self.generate(root.get("generate"), &tokens);
         let github = self.github(root.get("github"), &environments);
         self.cross_checks(&environments);
         Spec {
@@ -368,11 +371,126 @@ impl Cx<'_> {
             tokens,
             templates,
             store,
+            generate,
             github,
             index: Default::default(),
         }
     }
 
+    /// `[generate]`: `python = "app/tokens.py"`, `typescript = "bot/src/tokens.ts"`.
+    fn generate(&mut self, v: Option<&Val<'_>>, tokens: &[Token]) -> Generate {
+        let mut out = Generate::default();
+        let Some(v) = v else { return out };
+        let DeValue::Table(t) = v.get_ref() else {
+            self.err(
+                Diagnostic::new(
+                    format!(
+                        "`generate` must be a table, found {}",
+                        type_name(v.get_ref())
+                    ),
+                    v.span(),
+                )
+                .help("write it as a `[generate]` table: `python = \"app/tokens.py\"`"),
+            );
+            return out;
+        };
+        self.unknown_keys(t, GENERATE_KEYS, "[generate]");
+        type Naming = fn(&str) -> String;
+        let languages: [(&str, &[&str], Naming); 2] = [
+            ("python", &[".py"], crate::fields::python),
+            (
+                "typescript",
+                &[".ts", ".mts", ".cts"],
+                crate::fields::typescript,
+            ),
+        ];
+        for (key, extensions, naming) in languages {
+            let Some(value) = t.get(key) else { continue };
+            let Some(path) = self.string(value, key) else {
+                continue;
+            };
+            if !is_root_relative(path) {
+                self.err(
+                    Diagnostic::new(
+                        format!("`{path}` is not a file path inside the root"),
+                        value.span(),
+                    )
+                    .help(format!(
+                        "name the file relative to the root, e.g. `{key} = \"{}\"`",
+                        example(key)
+                    )),
+                );
+                continue;
+            }
+            if !extensions
+                .iter()
+                .any(|e| path.ends_with(e) && path.len() > e.len())
+            {
+                self.err(
+                    Diagnostic::new(
+                        format!("`{key}` must name a {} file", extensions.join(" or ")),
+                        value.span(),
+                    )
+                    .help(format!("e.g. `{key} = \"{}\"`", example(key))),
+                );
+                continue;
+            }
+            self.field_clashes(key, tokens, naming);
+            let slot = if key == "python" {
+                &mut out.python
+            } else {
+                &mut out.typescript
+            };
+            *slot = Some(path.to_owned());
+        }
+        out
+    }
+
+    /// Two tokens of a class whose generated fields would share a name.
+    fn field_clashes(&mut self, language: &str, tokens: &[Token], naming: fn(&str) -> String) {
+        for (i, token) in tokens.iter().enumerate() {
+            let field = naming(&token.name);
+            let first = tokens[..i]
+                .iter()
+                .find(|other| other.class == token.class && naming(&other.name) == field);
+            if let Some(first) = first {
+                self.err(
+                    Diagnostic::new(
+                        format!(
+                            "`{}` and `{}` would both be the {language} field `{field}`",
+                            first.name, token.name
+                        ),
+                        token.name_span.clone(),
+                    )
+                    .help(format!(
+                        "rename one of them, or remove `{language}` from [generate]"
+                    )),
+                );
+            }
+        }
+    }
+}
+
+/// Paths `[generate]` and `templates` accept: relative, `/`-separated, no
+/// `.` or `..` part, so a generated file stays inside the root.
+fn is_root_relative(name: &str) -> bool {
+    !(name.is_empty()
+        || name.starts_with('/')
+        || name.contains('\\')
+        || name
+            .split('/')
+            .any(|part| part.is_empty() || part == "." || part == ".."))
+}
+
+fn example(key: &str) -> &'static str {
+    if key == "python" {
+        "app/tokens.py"
+    } else {
+        "bot/src/tokens.ts"
+    }
+}
+
+impl Cx<'_> {
     /// `templates = [".env.dist"]`: more committed templates, as paths in the root.
     fn templates(&mut self, v: Option<&Val<'_>>, environments: &[Spanned<String>]) -> Vec<String> {
         let envs: Vec<&str> = environments.iter().map(|e| e.get_ref().as_str()).collect();
@@ -381,13 +499,7 @@ impl Cx<'_> {
         let mut out = Vec::new();
         for n in names {
             let name = n.get_ref();
-            let bad = name.is_empty()
-                || name.starts_with('/')
-                || name.contains('\\')
-                || name
-                    .split('/')
-                    .any(|part| part.is_empty() || part == "." || part == "..");
-            if bad {
+            if !is_root_relative(name) {
                 self.err(
                     Diagnostic::new(
                         format!("`{name}` is not a file path inside the root"),
@@ -995,6 +1107,42 @@ mod tests {
     }
 
     #[test]
+    fn generate_names_module_paths_inside_the_root() {
+        let spec = parse(
+            "[generate]\npython = \"app/tokens.py\"\ntypescript = \"bot/src/tokens.ts\"\n",
+            "t",
+        )
+        .unwrap();
+        assert_eq!(spec.generate.python.as_deref(), Some("app/tokens.py"));
+        assert_eq!(
+            spec.generate.typescript.as_deref(),
+            Some("bot/src/tokens.ts")
+        );
+        assert_eq!(parse("", "t").unwrap().generate, Generate::default());
+    }
+
+    #[test]
+    fn generate_refuses_paths_outside_the_root_wrong_files_and_unknown_keys() {
+        let src = "[generate]\npython = \"../tokens.py\"\ntypescript = \"bot/tokens.js\"\nrust = \"x.rs\"\n";
+        assert_eq!(
+            errors(src),
+            [
+                "`../tokens.py` is not a file path inside the root @ token-spec.toml:2:10",
+                "`typescript` must name a .ts or .mts or .cts file @ token-spec.toml:3:14",
+                "unknown key `rust` in [generate] @ token-spec.toml:4:1",
+            ]
+        );
+        assert_eq!(
+            errors("generate = \"app/tokens.py\"\n"),
+            ["`generate` must be a table, found a string @ token-spec.toml:1:12"]
+        );
+        assert_eq!(
+            errors("[generate]\npython = \"/abs/tokens.py\"\n"),
+            ["`/abs/tokens.py` is not a file path inside the root @ token-spec.toml:2:10"]
+        );
+    }
+
+    #[test]
     fn token_lookup_by_name_is_indexed_and_stays_right() {
         let mut src = String::new();
         for i in 0..300 {
@@ -1016,6 +1164,29 @@ mod tests {
         spec.tokens.push(extra);
         assert_eq!(spec.token("EXTRA").unwrap().name, "EXTRA");
         assert_eq!(spec.clone(), spec);
+    }
+
+    #[test]
+    fn generate_refuses_two_tokens_sharing_a_field() {
+        let token = |name: &str| {
+            format!("[[token]]\nname = \"{name}\"\nclass = \"cicd\"\ndescription = \"d\"\n")
+        };
+        let src = format!(
+            "[generate]\ntypescript = \"t.ts\"\n{}{}",
+            token("API_KEY"),
+            token("API__KEY")
+        );
+        assert_eq!(
+            errors(&src),
+            ["`API_KEY` and `API__KEY` would both be the typescript field `apiKey` @ token-spec.toml:8:8"]
+        );
+        // Python keeps both apart; without [generate] nothing is checked.
+        assert!(parse(
+            &src.replace("typescript = \"t.ts\"", "python = \"t.py\""),
+            "t"
+        )
+        .is_ok());
+        assert!(parse(&src.replace("typescript = \"t.ts\"", ""), "t").is_ok());
     }
 
     #[test]

@@ -2,9 +2,14 @@
 //! generated from this workspace's `token-spec.toml`. A thin caller of
 //! `tokenspec_repo::generate`, the same function as `tokenspec gen`.
 //!
+//! `cargo xtask dist [--binary FILE] [--out DIR]`: the release binary as a
+//! Python wheel and npm packages in `target/dist/` (see `dist.rs`).
+//!
 //! Exit codes: 0 fine, 1 generated files are stale (`--check`) or a
 //! committed file holds a real value where gen would write (nothing is
 //! written), 2 usage, spec or I/O error. Messages go to stderr.
+
+mod dist;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -14,7 +19,7 @@ use tokenspec_repo::render::SPEC_FILE;
 use tokenspec_repo::Help;
 use tokenspec_spec::{Spec, SpecError};
 
-const USAGE: &str = "usage: cargo xtask gen [--check] [--root DIR]";
+const USAGE: &str = "usage: cargo xtask gen [--check] [--root DIR]\n       cargo xtask dist [--binary FILE] [--out DIR]";
 
 struct Args {
     mode: Mode,
@@ -22,14 +27,26 @@ struct Args {
 }
 
 fn main() -> ExitCode {
-    let args = match parse_args(std::env::args().skip(1)) {
-        Ok(args) => args,
+    let mut args = std::env::args().skip(1);
+    let task = args.next();
+    let parsed = match task.as_deref() {
+        Some("gen") => parse_args(args).map(Task::Gen),
+        Some("dist") => parse_dist(args).map(Task::Dist),
+        Some(other) => Err(format!("unknown task `{other}`")),
+        None => Err("no task given".into()),
+    };
+    let task = match parsed {
+        Ok(task) => task,
         Err(msg) => {
             eprintln!("error: {msg}\nhelp: {USAGE}");
             return ExitCode::from(2);
         }
     };
-    match gen(&args) {
+    let result = match task {
+        Task::Gen(args) => gen(&args),
+        Task::Dist(opts) => dist(&opts),
+    };
+    match result {
         Ok(code) => code,
         Err(msg) => {
             eprintln!("{msg}");
@@ -38,17 +55,44 @@ fn main() -> ExitCode {
     }
 }
 
-fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
-    match args.next().as_deref() {
-        Some("gen") => {}
-        Some(other) => return Err(format!("unknown task `{other}`")),
-        None => return Err("no task given".into()),
-    }
-    // The workspace root, wherever cargo was run from.
-    let mut root = Path::new(env!("CARGO_MANIFEST_DIR"))
+enum Task {
+    Gen(Args),
+    Dist(dist::Options),
+}
+
+/// The workspace root, wherever cargo was run from.
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("xtask is inside the workspace")
-        .to_path_buf();
+        .to_path_buf()
+}
+
+fn parse_dist(mut args: impl Iterator<Item = String>) -> Result<dist::Options, String> {
+    let mut opts = dist::Options {
+        binary: None,
+        out: workspace_root().join("target").join("dist"),
+    };
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--binary" => opts.binary = Some(args.next().ok_or("`--binary` needs a file")?.into()),
+            "--out" => opts.out = args.next().ok_or("`--out` needs a directory")?.into(),
+            other => return Err(format!("unknown argument `{other}`")),
+        }
+    }
+    Ok(opts)
+}
+
+fn dist(opts: &dist::Options) -> Result<ExitCode, String> {
+    let built = dist::run(&workspace_root(), opts).map_err(|e| format!("error: {e}"))?;
+    for file in &built.files {
+        eprintln!("wrote {}", file.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
+    let mut root = workspace_root();
     let mut mode = Mode::Write;
     while let Some(arg) = args.next() {
         match arg.as_str() {

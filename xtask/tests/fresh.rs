@@ -68,10 +68,8 @@ fn committed_files_are_fresh() {
 fn the_output_list_is_what_this_test_copies() {
     let spec = tokenspec_spec::Spec::load(&repo_root().join(render::SPEC_FILE), "token-spec.toml")
         .unwrap();
-    let paths: Vec<&str> = render::outputs(&spec, |_| None)
-        .iter()
-        .map(|o| o.path)
-        .collect();
+    let outputs = render::outputs(&spec, |_| None);
+    let paths: Vec<&str> = outputs.iter().map(|o| o.path.as_str()).collect();
     assert_eq!(paths, GENERATED);
 }
 

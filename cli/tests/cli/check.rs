@@ -577,7 +577,7 @@ fn drift_against_the_shared_renderer() {
     let outputs =
         tokenspec_repo::render::outputs(&spec, |p| std::fs::read_to_string(repo.path(p)).ok());
     for o in &outputs {
-        repo.write(o.path, &o.content);
+        repo.write(&o.path, &o.content);
     }
     assert!(repo.rule("drift").is_empty());
 
@@ -585,7 +585,8 @@ fn drift_against_the_shared_renderer() {
         .iter()
         .find(|o| o.path.ends_with(".md"))
         .expect("docs are generated")
-        .path;
+        .path
+        .as_str();
     let edited = repo.read(docs).replacen("Deploys", "Deploys things", 1);
     repo.write(docs, &edited);
     std::fs::remove_file(repo.path(".tokens.ci")).unwrap();
@@ -639,7 +640,7 @@ fn every_fault(repo: &Repo) {
     let spec = tokenspec_spec::Spec::parse(SPEC, "token-spec.toml").unwrap();
     for o in tokenspec_repo::render::outputs(&spec, |p| std::fs::read_to_string(repo.path(p)).ok())
     {
-        repo.write(o.path, &o.content);
+        repo.write(&o.path, &o.content);
     }
     let docs = "docs/TOKENS.md";
     let edited = repo.read(docs).replacen("Deploys", "Deploys things", 1);

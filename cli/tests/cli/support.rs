@@ -182,7 +182,7 @@ impl Out {
 
 /// Keeps the user's git configuration (identity, hooks, excludes files) out
 /// of both the fixture's git and the one `tokenspec` runs.
-const GIT_ISOLATION: [(&str, &str); 2] = [
+pub const GIT_ISOLATION: [(&str, &str); 2] = [
     ("GIT_CONFIG_GLOBAL", "/dev/null"),
     ("GIT_CONFIG_NOSYSTEM", "1"),
 ];

@@ -12,8 +12,10 @@ pub mod docs;
 pub mod gitignore;
 pub mod markers;
 pub mod policies;
+pub mod python;
 pub mod schema;
 pub mod template;
+pub mod typescript;
 
 pub use gitignore::apply_block;
 pub use template::{
@@ -26,7 +28,7 @@ use tokenspec_spec::model::Spec;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Output {
     /// Path relative to the root, with `/` separators.
-    pub path: &'static str,
+    pub path: String,
     pub content: String,
 }
 
@@ -65,46 +67,54 @@ pub fn outputs_carrying<'t>(
     let env_ci = ci_files::ENV_CI;
     let gitignore = gitignore::PATH;
     let none = ci_files::CarriedMap::new();
+    let fixed = |path: &str, content: String| Output {
+        path: path.to_owned(),
+        content,
+    };
+    let generated = [
+        (&spec.generate.python, python::render as fn(&Spec) -> String),
+        (&spec.generate.typescript, typescript::render),
+    ];
     vec![
-        Output {
-            path: ci_files::TOKENS_CI,
-            content: ci_files::tokens_ci_carrying(
+        fixed(
+            ci_files::TOKENS_CI,
+            ci_files::tokens_ci_carrying(
                 spec,
                 read_existing(ci_files::TOKENS_CI).as_deref(),
                 taken(ci_files::TOKENS_CI).unwrap_or(&none),
             ),
-        },
-        Output {
-            path: env_ci,
-            content: ci_files::ci_file(
+        ),
+        fixed(
+            env_ci,
+            ci_files::ci_file(
                 spec,
                 tokenspec_core::Class::Runtime,
                 read_existing(env_ci).as_deref(),
                 taken(env_ci).unwrap_or(&none),
             ),
-        },
-        Output {
-            path: docs::PATH,
-            content: docs::render_with(spec, usage),
-        },
-        Output {
-            path: gitignore,
-            content: gitignore::apply_block_for(
+        ),
+        fixed(docs::PATH, docs::render_with(spec, usage)),
+        fixed(
+            gitignore,
+            gitignore::apply_block_for(
                 read_existing(gitignore).as_deref().unwrap_or(""),
                 &spec.templates,
             ),
-        },
-        Output {
-            path: schema::PATH,
-            content: schema::render(),
-        },
+        ),
+        fixed(schema::PATH, schema::render()),
     ]
     .into_iter()
     .chain(
         policies::render_all(spec)
             .into_iter()
-            .map(|(path, content)| Output { path, content }),
+            .map(|(path, content)| fixed(path, content)),
     )
+    .chain(generated.into_iter().filter_map(|(path, render)| {
+        Some(Output {
+            path: path.clone()?,
+            content: render(spec),
+        })
+    }))
     .collect()
 }
 
@@ -141,7 +151,7 @@ mod refusal_tests {
             let spec = tokenspec_spec::Spec::parse(&src, "token-spec.toml").unwrap();
             for o in super::outputs(&spec, |_| None) {
                 assert!(
-                    template_refusal(o.path, &["dev", "ci"]).is_some(),
+                    template_refusal(&o.path, &["dev", "ci"]).is_some(),
                     "{}",
                     o.path
                 );

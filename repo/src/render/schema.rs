@@ -16,7 +16,8 @@ use tokenspec_core::env::DEFAULT_ENV_FROM;
 use tokenspec_spec::model::DEFAULT_STORE_MOUNT;
 use tokenspec_spec::model::{ClassInfo, DEFAULT_ENVIRONMENTS};
 use tokenspec_spec::parse::{
-    CLASS_KEYS, DEPRECATED_KEYS, FORMAT_KEYS, GITHUB_KEYS, STORE_KEYS, TOKEN_KEYS, TOP_KEYS,
+    CLASS_KEYS, DEPRECATED_KEYS, FORMAT_KEYS, GENERATE_KEYS, GITHUB_KEYS, STORE_KEYS, TOKEN_KEYS,
+    TOP_KEYS,
 };
 
 /// The file, relative to the root.
@@ -140,6 +141,11 @@ fn top_property(key: &str) -> Option<Value> {
             v["required"] = json!(["path"]);
             v
         }
+        "generate" => object(
+            "Typed token modules `tokenspec gen` writes for other languages: `CicdTokens` and `RuntimeTokens` classes whose `load()` runs `tokenspec export --format=json`.",
+            GENERATE_KEYS,
+            generate_property,
+        ),
         "github" => object(
             "Repository-wide GitHub policy: whether workflows may use the default token, the repository and its deployment environments.",
             GITHUB_KEYS,
@@ -160,6 +166,22 @@ fn workflow_globs(description: &str) -> Value {
             "pattern": "^[^/\\\\\\[\\]{}!]+$",
         },
         "uniqueItems": true,
+    })
+}
+
+fn generate_property(key: &str) -> Option<Value> {
+    Some(match key {
+        "python" => json!({
+            "description": "A Python module (standard library only, passes `mypy --strict`), as a path inside the root, e.g. `app/tokens.py`.",
+            "type": "string",
+            "pattern": "^[^/\\\\].*\\.py$",
+        }),
+        "typescript" => json!({
+            "description": "A TypeScript module (passes `tsc --strict`, runs on Node 18+), as a path inside the root, e.g. `bot/src/tokens.ts`.",
+            "type": "string",
+            "pattern": "^[^/\\\\].*\\.[cm]?ts$",
+        }),
+        _ => return None,
     })
 }
 
@@ -367,9 +389,10 @@ mod tests {
 
     #[test]
     fn every_parser_key_has_a_schema() {
-        let lists: [(&[&str], PropertySchema); 7] = [
+        let lists: [(&[&str], PropertySchema); 8] = [
             (STORE_KEYS, store_property),
             (GITHUB_KEYS, github_property),
+            (GENERATE_KEYS, generate_property),
             (TOP_KEYS, top_property),
             (CLASS_KEYS, class_property),
             (TOKEN_KEYS, token_property),

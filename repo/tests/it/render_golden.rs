@@ -48,7 +48,7 @@ fn assert_golden(name: &str, actual: &str) {
 #[test]
 fn outputs_match_golden_files() {
     let outputs = fixture_outputs();
-    let paths: Vec<&str> = outputs.iter().map(|o| o.path).collect();
+    let paths: Vec<&str> = outputs.iter().map(|o| o.path.as_str()).collect();
     assert_eq!(
         paths,
         [
@@ -56,11 +56,13 @@ fn outputs_match_golden_files() {
             ".env.ci",
             "docs/TOKENS.md",
             ".gitignore",
-            "token-spec.schema.json"
+            "token-spec.schema.json",
+            "app/tokens.py",
+            "bot/src/tokens.ts",
         ]
     );
     for o in &outputs {
-        assert_golden(golden_name(o.path), &o.content);
+        assert_golden(golden_name(&o.path), &o.content);
     }
     let spec = fixture();
     assert_golden(
