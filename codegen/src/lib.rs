@@ -873,37 +873,6 @@ mod tests {
         }
     }
 
-    /// `///` lines or the attribute, the documentation is the same text.
-    #[test]
-    fn docs_keep_their_text_in_either_form() {
-        for doc in [
-            " one line",
-            " a\n\n `B` · c",
-            " a\n/b",
-            " a\r\nb",
-            " a\n!b\n",
-        ] {
-            let mut text = String::new();
-            push_doc(&mut text, doc);
-            let item: syn::ItemStruct = syn::parse_str(&format!("{text} struct S;")).unwrap();
-            let lines: Vec<String> = item
-                .attrs
-                .iter()
-                .map(|a| match &a.meta {
-                    syn::Meta::NameValue(nv) => match &nv.value {
-                        syn::Expr::Lit(syn::ExprLit {
-                            lit: syn::Lit::Str(s),
-                            ..
-                        }) => s.value(),
-                        _ => panic!("not a string"),
-                    },
-                    _ => panic!("not a doc"),
-                })
-                .collect();
-            assert_eq!(lines.join("\n"), doc, "{text}");
-        }
-    }
-
     /// A runtime spec of `n` tokens shaped like real ones: a sentence of
     /// description, every third optional, every fifth with a format.
     fn spec_of(n: usize) -> String {
