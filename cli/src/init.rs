@@ -65,7 +65,21 @@ pub fn run(global: &GlobalArgs, args: &InitArgs) -> Result<Outcome> {
         }
     };
     let sources = read_sources(&root, &args.from)?;
-    let starter = guess::starter(&sources);
+    let inventory = tokenspec_repo::workflows::read(&root);
+    let workflows = guess::WorkflowSecrets::of(&inventory);
+    let mut starter = guess::starter_with(&sources, &workflows);
+    for f in &inventory.failures {
+        starter.notes.push(format!(
+            "{}:{}: the workflow does not parse ({}); its secrets are not listed",
+            f.file, f.line, f.message
+        ));
+    }
+    starter.notes.extend(
+        inventory
+            .io_errors
+            .iter()
+            .map(|e| format!("{e}; its secrets are not listed")),
+    );
     match create_new_with_mode(dir, name, &starter.text, 0o644) {
         Ok(create::Outcome::Created) => {}
         Ok(create::Outcome::AlreadyExists) => return Err(already_exists(&spec_display)),

@@ -31,6 +31,7 @@ pub mod report;
 pub mod run;
 pub mod store;
 pub mod table;
+pub mod usage;
 pub mod validate;
 
 pub use context::Context;
@@ -126,8 +127,11 @@ pub enum Command {
     /// Exit 1 unless each named token is set, valid and not a placeholder
     #[command(after_help = validate::EXAMPLES)]
     Validate(WithGlobals<validate::ValidateArgs>),
-    /// Audit the token files: separation, ignore rules, permissions, placeholders, leaks
+    /// Audit the token files and the workflows: separation, ignore rules, permissions, placeholders, leaks, where each token is used
     Check(WithGlobals<check::CheckArgs>),
+    /// List every secret reference in .github/workflows: file, line, job, step, name, kind
+    #[command(after_help = usage::EXAMPLES)]
+    Usage(WithGlobals<usage::UsageArgs>),
     /// Move each token of a mixed file into its class's files
     Migrate(WithGlobals<migrate::MigrateArgs>),
     /// Write (or --check) the files generated from the spec: CI files, docs, .gitignore block, schema
@@ -154,6 +158,7 @@ impl Cli {
             Command::Run(c) => &c.global,
             Command::Validate(c) => &c.global,
             Command::Check(c) => &c.global,
+            Command::Usage(c) => &c.global,
             Command::Migrate(c) => &c.global,
             Command::Gen(c) => &c.global,
             Command::Init(c) => &c.global,
@@ -228,7 +233,7 @@ pub fn dispatch(cli: &Cli) -> error::Result<Outcome> {
     }
     let uses_env = !matches!(
         cli.command,
-        Command::Check(_) | Command::Migrate(_) | Command::Gen(_)
+        Command::Check(_) | Command::Usage(_) | Command::Migrate(_) | Command::Gen(_)
     );
     let cx = Context::with_env_rule(&cli.global(), uses_env)?;
     match &cli.command {
@@ -238,6 +243,7 @@ pub fn dispatch(cli: &Cli) -> error::Result<Outcome> {
         Command::Run(c) => run::run(&cx, &c.args),
         Command::Validate(c) => validate::run(&cx, &c.args),
         Command::Check(c) => check::run(&cx, &c.args),
+        Command::Usage(c) => usage::run(&cx, &c.args),
         Command::Migrate(c) => migrate::run(&cx, &c.args),
         Command::Gen(c) => gen::run(&cx, &c.args),
         Command::Push(c) => push::run(&cx, &c.args),

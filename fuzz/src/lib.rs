@@ -4,6 +4,7 @@
 pub use cli::export;
 pub use cli::github;
 pub use repo::render;
+pub use repo::workflows;
 pub use spec::Spec;
 pub use tokenspec_core::dotenv;
 pub use tokenspec_core::dotenv_write;

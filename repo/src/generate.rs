@@ -29,6 +29,7 @@ use std::fmt;
 use std::ops::Range;
 use std::path::Path;
 
+use crate::render::docs::WorkflowUsage;
 use crate::render::{self, ci_files, markers};
 use tokenspec_core::dotenv;
 use tokenspec_core::format::{is_placeholder, looks_like_secret};
@@ -215,6 +216,15 @@ pub struct Planned {
 /// Plans every output. `read(path)` gives a file's current text (`None`
 /// when it does not exist).
 pub fn plan(spec: &Spec, read: impl Fn(&str) -> Option<String>) -> Planned {
+    plan_with(spec, &WorkflowUsage::default(), read)
+}
+
+/// [`plan`] for a repository whose workflows use the tokens as `usage` says.
+pub fn plan_with(
+    spec: &Spec,
+    usage: &WorkflowUsage,
+    read: impl Fn(&str) -> Option<String>,
+) -> Planned {
     let mut planned = Planned::default();
     let mut cleaned: Vec<(String, Option<String>)> = Vec::new();
     for class in Class::ALL {
@@ -225,9 +235,11 @@ pub fn plan(spec: &Spec, read: impl Fn(&str) -> Option<String>) -> Planned {
             .map(|t| take_tokens(spec, path, t, Owner::CiFile, &mut planned));
         cleaned.push((path.to_owned(), kept));
     }
-    let rendered = render::outputs(spec, |path| match cleaned.iter().find(|(p, _)| p == path) {
-        Some((_, text)) => text.clone(),
-        None => read(path),
+    let rendered = render::outputs_with(spec, usage, |path| {
+        match cleaned.iter().find(|(p, _)| p == path) {
+            Some((_, text)) => text.clone(),
+            None => read(path),
+        }
     });
     planned
         .outputs
@@ -321,7 +333,8 @@ pub fn run(root: &Path, spec: &Spec, mode: Mode) -> Result<Report, Error> {
         Mode::Check => None,
     };
     let read_error = RefCell::new(None);
-    let planned = plan(spec, |path| read_existing(root, path, &read_error));
+    let usage = crate::workflows::read(root).usage(spec);
+    let planned = plan_with(spec, &usage, |path| read_existing(root, path, &read_error));
     if let Some(e) = read_error.into_inner() {
         return Err(e);
     }

@@ -17,7 +17,11 @@
 //!   (`.env.ci`, `.env.example`, …), which holds made-up values;
 //! - the class is cicd for a key found in a `.tokens*` file, else follows
 //!   the format (a GitHub token is cicd; Discord, JWT and Cloudflare shapes
-//!   are runtime), else runtime marked for review.
+//!   are runtime), else runtime marked for review;
+//! - a secret the workflows reference (`${{ secrets.NAME }}`) is a token
+//!   too: when no file has it, a cicd one marked for review; each token's
+//!   `workflows` lists the workflows that use it today (when the repository
+//!   has any); `GITHUB_TOKEN`, the token GitHub gives every run, never is one.
 
 use std::fmt::Write as _;
 
@@ -66,6 +70,67 @@ pub struct Guess {
     pub review: Option<String>,
     /// The files the key was found in, in reading order.
     pub files: Vec<String>,
+    /// The workflows that use it, when the repository has workflows.
+    pub workflows: Option<Vec<String>>,
+}
+
+/// What the workflows reference: each secret (but the default token) and
+/// the workflow file names using it, and where the default token is used.
+#[derive(Clone, Debug, Default)]
+pub struct WorkflowSecrets {
+    /// Whether the repository has a `.github/workflows/` folder.
+    pub present: bool,
+    /// Secret name (as GitHub stores it, upper case) → workflow file names, sorted.
+    pub secrets: Vec<(String, Vec<String>)>,
+    /// The workflows that use `GITHUB_TOKEN` / `github.token`.
+    pub default_token: Vec<String>,
+}
+
+impl WorkflowSecrets {
+    /// From the workflow inventory.
+    pub fn of(inv: &crate::workflows::Inventory) -> Self {
+        let mut out = WorkflowSecrets {
+            present: inv.present,
+            ..WorkflowSecrets::default()
+        };
+        // A name the spec's `workflows` could not hold (`[a].yml`) is left out.
+        let listable = |n: &str| {
+            !n.chars()
+                .any(|c| matches!(c, '[' | ']' | '{' | '}' | '!' | '\\') || c.is_control())
+        };
+        for w in inv.workflows.iter().filter(|w| listable(&w.name)) {
+            for r in &w.references {
+                let name = r.name.to_ascii_uppercase();
+                let list = if name == crate::workflows::DEFAULT_TOKEN {
+                    &mut out.default_token
+                } else {
+                    let at = match out.secrets.iter().position(|(n, _)| *n == name) {
+                        Some(at) => at,
+                        None => {
+                            out.secrets.push((name, Vec::new()));
+                            out.secrets.len() - 1
+                        }
+                    };
+                    &mut out.secrets[at].1
+                };
+                if !list.contains(&w.name) {
+                    list.push(w.name.clone());
+                }
+            }
+        }
+        for (_, files) in &mut out.secrets {
+            files.sort();
+        }
+        out.default_token.sort();
+        out
+    }
+
+    fn uses(&self, name: &str) -> Option<&[String]> {
+        self.secrets
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, w)| w.as_slice())
+    }
 }
 
 /// The starter spec and what went into it.
@@ -131,6 +196,11 @@ struct Seen {
 
 /// Builds the starter spec from `sources`.
 pub fn starter(sources: &[Source]) -> Starter {
+    starter_with(sources, &WorkflowSecrets::default())
+}
+
+/// Builds the starter spec from `sources` and what the workflows reference.
+pub fn starter_with(sources: &[Source], workflows: &WorkflowSecrets) -> Starter {
     let mut seen: Vec<Seen> = Vec::new();
     let mut notes = Vec::new();
     let mut environments: Vec<String> =
@@ -206,10 +276,72 @@ pub fn starter(sources: &[Source]) -> Starter {
             }
         }
     }
-    let mut guesses: Vec<Guess> = seen.iter().filter_map(guess).collect();
+    let mut guesses: Vec<Guess> = Vec::new();
+    for s in &seen {
+        if s.name.eq_ignore_ascii_case(crate::workflows::DEFAULT_TOKEN) {
+            notes.push(format!(
+                "{} is the token GitHub gives every workflow run, not one of the repository's; left out",
+                crate::workflows::DEFAULT_TOKEN
+            ));
+            continue;
+        }
+        let used = workflows.uses(&s.name);
+        let mut g = match (guess(s), used) {
+            (Some(g), _) => g,
+            // A GitHub secret is a secret, whatever its name says.
+            (None, Some(_)) => Guess {
+                name: s.name.clone(),
+                class: if s.in_tokens_file {
+                    Class::Cicd
+                } else {
+                    Class::Runtime
+                },
+                format: None,
+                why: "used as a GitHub secret in .github/workflows".to_owned(),
+                review: (!s.in_tokens_file).then(|| {
+                    "class guessed; a GitHub secret in a .env file: cicd if only pipelines use it"
+                        .to_owned()
+                }),
+                files: s.files.clone(),
+                workflows: None,
+            },
+            (None, None) => continue,
+        };
+        if workflows.present {
+            g.workflows = Some(used.unwrap_or(&[]).to_vec());
+            if used.is_some() && !g.why.contains("GitHub secret") {
+                g.why.push_str("; used in .github/workflows");
+            }
+        }
+        guesses.push(g);
+    }
+    // Secrets that exist only on GitHub.
+    for (name, used) in &workflows.secrets {
+        if seen.iter().any(|s| s.name.eq_ignore_ascii_case(name)) {
+            continue;
+        }
+        if !is_env_name(name) || looks_like_secret(name).is_some() {
+            notes.push(
+                "a secret in .github/workflows has a name that looks like a value or is not a variable name; left out"
+                    .to_owned(),
+            );
+            continue;
+        }
+        guesses.push(Guess {
+            name: name.clone(),
+            class: Class::Cicd,
+            format: None,
+            why: "used as a GitHub secret in .github/workflows; no token file has it".to_owned(),
+            review: Some(
+                "only a GitHub secret: cicd by default, runtime if a service reads it".to_owned(),
+            ),
+            files: Vec::new(),
+            workflows: Some(used.clone()),
+        });
+    }
     // Stable: cicd first, each class in the order first seen.
     guesses.sort_by_key(|g| g.class);
-    let text = render(&guesses, &environments, ci_sets_app_env, sources);
+    let text = render(&guesses, &environments, ci_sets_app_env, sources, workflows);
     Starter {
         text,
         guesses,
@@ -409,6 +541,7 @@ fn guess(s: &Seen) -> Option<Guess> {
         why: why.join("; "),
         review,
         files: s.files.clone(),
+        workflows: None,
     })
 }
 
@@ -417,6 +550,7 @@ fn render(
     environments: &[String],
     ci_sets_app_env: bool,
     sources: &[Source],
+    workflows: &WorkflowSecrets,
 ) -> String {
     let mut out = String::new();
     // Escaped: a file name may hold a newline, which would end the comment.
@@ -424,11 +558,14 @@ fn render(
         .iter()
         .map(|s| s.name.escape_debug().to_string())
         .collect();
-    let read = if files.is_empty() {
+    let mut read = if files.is_empty() {
         "no token files".to_owned()
     } else {
         files.join(", ")
     };
+    if workflows.present {
+        read.push_str(" and .github/workflows");
+    }
     // `writeln!` into a String cannot fail.
     let _ = writeln!(out, "#:schema ./{}", schema::PATH);
     let _ = writeln!(
@@ -460,6 +597,24 @@ fn render(
          # first one on wins.\n{why}\nenv_from = [{}]",
         quoted.join(", ")
     );
+    if !workflows.default_token.is_empty() {
+        let quoted: Vec<String> = workflows
+            .default_token
+            .iter()
+            .map(|n| toml_string(n))
+            .collect();
+        let _ = writeln!(
+            out,
+            "\n# The workflows use GitHub's default token (GITHUB_TOKEN, github.token) in\n\
+             # {}. To forbid it everywhere else:\n\
+             #\n\
+             # [github]\n\
+             # default_token = \"forbid\"\n\
+             # default_token_workflows = [{}]",
+            workflows.default_token.join(", ").escape_debug(),
+            quoted.join(", ")
+        );
+    }
     if guesses.is_empty() {
         let _ = writeln!(
             out,
@@ -492,8 +647,27 @@ fn render(
             if let Some(f) = g.format {
                 let _ = writeln!(out, "format = \"{f}\"");
             }
+            if let Some(w) = &g.workflows {
+                let quoted: Vec<String> = w.iter().map(|n| toml_string(n)).collect();
+                let _ = writeln!(out, "workflows = [{}]", quoted.join(", "));
+            }
         }
     }
+    out
+}
+
+/// `s` as a TOML basic string.
+fn toml_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
     out
 }
 

@@ -16,6 +16,7 @@ pub mod init;
 pub mod lock;
 pub mod migrate;
 pub mod render;
+pub mod workflows;
 
 /// Whether a key may be printed: a valid variable name that does not look
 /// like a secret. A value pasted as a line of its own (`ghp_…` or base64

@@ -25,6 +25,102 @@ pub struct Spec {
     pub templates: Vec<String>,
     /// Where the tokens live once a team outgrows files (`[store]`).
     pub store: Option<StoreSpec>,
+    /// Repository-wide GitHub policy (`[github]`); the defaults when absent.
+    pub github: GithubSpec,
+}
+
+/// Whether workflows may use the repository's default token
+/// (`GITHUB_TOKEN`, `github.token`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DefaultToken {
+    #[default]
+    Allow,
+    Forbid,
+}
+
+impl DefaultToken {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DefaultToken::Allow => "allow",
+            DefaultToken::Forbid => "forbid",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "allow" => Some(DefaultToken::Allow),
+            "forbid" => Some(DefaultToken::Forbid),
+            _ => None,
+        }
+    }
+}
+
+/// `[github]`: policy for the repository's workflows and its GitHub settings.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GithubSpec {
+    /// `default_token`: whether workflows may use `GITHUB_TOKEN` / `github.token`.
+    pub default_token: DefaultToken,
+    /// `default_token_workflows`: under a forbid policy, the workflow file
+    /// names or globs (under `.github/workflows/`) that may still use it.
+    pub default_token_workflows: Vec<String>,
+    /// `repository`: `owner/name` on GitHub.
+    pub repository: Option<String>,
+    /// `environments`: spec environment → GitHub deployment environment,
+    /// in spec order of the keys as written.
+    pub environments: Vec<(String, String)>,
+    /// The `[github]` table in the spec source, when given, for diagnostics.
+    pub span: Option<Range<usize>>,
+}
+
+impl GithubSpec {
+    /// Whether the workflow file `file_name` may use the default token.
+    pub fn allows_default_token(&self, file_name: &str) -> bool {
+        match self.default_token {
+            DefaultToken::Allow => true,
+            DefaultToken::Forbid => self
+                .default_token_workflows
+                .iter()
+                .any(|g| glob_matches(g, file_name)),
+        }
+    }
+
+    /// The GitHub deployment environment for spec environment `env`.
+    pub fn environment(&self, env: &str) -> Option<&str> {
+        self.environments
+            .iter()
+            .find(|(e, _)| e == env)
+            .map(|(_, g)| g.as_str())
+    }
+}
+
+/// Whether `name` matches `glob`, where `*` is any run of characters and
+/// `?` any one: the workflow globs of the spec (`release-*.yml`). Linear in
+/// the lengths (one backtrack point, as for a shell's single-`*` matching).
+pub fn glob_matches(glob: &str, name: &str) -> bool {
+    let (g, n): (Vec<char>, Vec<char>) = (glob.chars().collect(), name.chars().collect());
+    let (mut gi, mut ni) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ni < n.len() {
+        match g.get(gi) {
+            Some('*') => {
+                star = Some((gi, ni));
+                gi += 1;
+            }
+            Some(&c) if c == '?' || c == n[ni] => {
+                gi += 1;
+                ni += 1;
+            }
+            _ => match star {
+                Some((sg, sn)) => {
+                    gi = sg + 1;
+                    ni = sn + 1;
+                    star = Some((sg, sn + 1));
+                }
+                None => return false,
+            },
+        }
+    }
+    g[gi..].iter().all(|&c| c == '*')
 }
 
 /// The KV v2 mount when `[store]` names none (the dev server's default).
@@ -143,6 +239,12 @@ pub struct Token {
     pub deprecated: Option<Deprecation>,
     /// Other variable names it may arrive under in the process environment.
     pub aliases: Vec<String>,
+    /// `workflows`: the workflow file names or globs (under
+    /// `.github/workflows/`) that may use it; `None` is the class's default
+    /// (a cicd token any workflow, a runtime token none).
+    pub workflows: Option<Vec<String>>,
+    /// `identity`: the GitHub login (user or `name[bot]`) the token must belong to.
+    pub identity: Option<String>,
     /// Byte span of the `[[token]]` table, for diagnostics.
     pub span: Range<usize>,
     /// Byte span of the `name` value.
@@ -191,6 +293,20 @@ impl Token {
                     .collect(),
             ),
         }
+    }
+
+    /// Whether the workflow file `file_name` (a name under
+    /// `.github/workflows/`) may reference this token.
+    pub fn allows_workflow(&self, file_name: &str) -> bool {
+        match &self.workflows {
+            None => self.class == Class::Cicd,
+            Some(globs) => globs.iter().any(|g| glob_matches(g, file_name)),
+        }
+    }
+
+    /// Whether `name` is this token's name or one of its aliases.
+    pub fn answers_to(&self, name: &str) -> bool {
+        self.name == name || self.aliases.iter().any(|a| a == name)
     }
 
     /// The field name in generated structs: the name in snake_case.

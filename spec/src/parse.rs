@@ -20,8 +20,10 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{ClassInfo, Spec, Token, DEFAULT_ENVIRONMENTS};
 use tokenspec_core::env::DEFAULT_ENV_FROM;
 
+mod github;
 mod store;
 
+pub use github::{is_login, is_repository, GITHUB_KEYS};
 pub use store::STORE_KEYS;
 
 pub const TOP_KEYS: &[&str] = &[
@@ -32,6 +34,7 @@ pub const TOP_KEYS: &[&str] = &[
     "token",
     "store",
     "templates",
+    "github",
 ];
 pub const CLASS_KEYS: &[&str] = &["owner", "rotation_days", "description"];
 pub const TOKEN_KEYS: &[&str] = &[
@@ -46,6 +49,8 @@ pub const TOKEN_KEYS: &[&str] = &[
     "scopes",
     "deprecated",
     "aliases",
+    "workflows",
+    "identity",
 ];
 pub const DEPRECATED_KEYS: &[&str] = &["replacement", "note"];
 pub const FORMAT_KEYS: &[&str] = &["regex"];
@@ -226,6 +231,7 @@ impl Cx<'_> {
         }
         let templates = self.templates(root.get("templates"));
         let store = self.store(root.get("store"), &environments);
+        let github = self.github(root.get("github"), &environments);
         self.cross_checks(&environments);
         Spec {
             environments: environments.into_iter().map(Spanned::into_inner).collect(),
@@ -234,6 +240,7 @@ impl Cx<'_> {
             tokens,
             templates,
             store,
+            github,
         }
     }
 
@@ -514,6 +521,10 @@ impl Cx<'_> {
         let aliases = aliases_v
             .map(|v| self.variable_names(v, "aliases"))
             .unwrap_or_default();
+        let workflows = t
+            .get("workflows")
+            .and_then(|v| self.workflow_globs(v, "workflows"));
+        let identity = t.get("identity").and_then(|v| self.identity(v));
         if let Some(own) = aliases.iter().find(|a| Some(a.get_ref()) == name.as_ref()) {
             self.err(Diagnostic::new(
                 format!("`{}` is the token's own name, not an alias", own.get_ref()),
@@ -548,6 +559,8 @@ impl Cx<'_> {
             ci_value,
             deprecated,
             aliases: aliases.into_iter().map(Spanned::into_inner).collect(),
+            workflows,
+            identity,
             span,
             name_span,
             ci_value_span,

@@ -25,3 +25,4 @@ mod special_values;
 mod store;
 mod support;
 mod validate;
+mod workflows;

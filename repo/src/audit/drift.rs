@@ -15,7 +15,11 @@ use crate::render::{gitignore, markers};
 use super::{Finding, Input, Rule};
 
 /// Appends drift findings; `Err` when a generated file exists but cannot be read.
-pub fn check(input: &Input<'_>, out: &mut Vec<Finding>) -> Result<(), String> {
+pub fn check(
+    input: &Input<'_>,
+    usage: &crate::render::docs::WorkflowUsage,
+    out: &mut Vec<Finding>,
+) -> Result<(), String> {
     let errors = RefCell::new(Vec::new());
     let read = |path: &str| match tokenspec_core::file::read_regular_text(&input.root.join(path)) {
         Ok(text) => text,
@@ -26,7 +30,7 @@ pub fn check(input: &Input<'_>, out: &mut Vec<Finding>) -> Result<(), String> {
             None
         }
     };
-    let planned = crate::generate::plan(input.spec, read);
+    let planned = crate::generate::plan_with(input.spec, usage, read);
     let outputs: Vec<_> = planned
         .outputs
         .into_iter()

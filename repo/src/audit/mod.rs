@@ -19,6 +19,7 @@ mod keys;
 mod permissions;
 pub mod rotation;
 mod values;
+mod workflows;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -64,10 +65,16 @@ pub enum Rule {
     TempFile,
     /// A stored token older than its `rotation_days` (found by the CLI, which reads the store).
     Rotation,
+    WorkflowNotAllowed,
+    WorkflowUnknownSecret,
+    WorkflowDeprecated,
+    DefaultToken,
+    SecretsInherit,
+    SecretToOutput,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 16] = [
+    pub const ALL: [Rule; 22] = [
         Rule::Parse,
         Rule::Separation,
         Rule::IgnoreRules,
@@ -84,6 +91,12 @@ impl Rule {
         Rule::Conflict,
         Rule::TempFile,
         Rule::Rotation,
+        Rule::WorkflowNotAllowed,
+        Rule::WorkflowUnknownSecret,
+        Rule::WorkflowDeprecated,
+        Rule::DefaultToken,
+        Rule::SecretsInherit,
+        Rule::SecretToOutput,
     ];
 
     /// The stable id, as printed in `error[<id>]` and the JSON `rule` field.
@@ -105,6 +118,12 @@ impl Rule {
             Rule::Conflict => "conflict",
             Rule::TempFile => "temp-file",
             Rule::Rotation => "rotation",
+            Rule::WorkflowNotAllowed => "workflow-not-allowed",
+            Rule::WorkflowUnknownSecret => "workflow-unknown-secret",
+            Rule::WorkflowDeprecated => "workflow-deprecated",
+            Rule::DefaultToken => "default-token",
+            Rule::SecretsInherit => "secrets-inherit",
+            Rule::SecretToOutput => "secret-to-output",
         }
     }
 }
@@ -227,9 +246,12 @@ pub fn audit(input: &Input<'_>) -> Audit {
         }
     }
     conflict::check(input.spec, &files, &mut out);
-    if let Err(e) = drift::check(input, &mut out) {
+    let inventory = crate::workflows::read(input.root);
+    if let Err(e) = drift::check(input, &inventory.usage(input.spec), &mut out) {
         io_errors.push(e);
     }
+    workflows::check(input.spec, &inventory, &mut out);
+    io_errors.extend(inventory.io_errors);
     for name in crate::atomic::stale_temp_files(input.root) {
         out.push(
             Finding::warning(
@@ -246,6 +268,8 @@ pub fn audit(input: &Input<'_>) -> Audit {
     out.sort_by(|a, b| {
         (&a.file, a.line, a.rule, &a.message).cmp(&(&b.file, b.line, b.rule, &b.message))
     });
+    // A reference reached through several YAML aliases is one finding.
+    out.dedup();
     Audit {
         findings: out,
         files,

@@ -12,8 +12,29 @@ use tokenspec_spec::model::{Spec, Token};
 /// The file, relative to the root.
 pub const PATH: &str = "docs/TOKENS.md";
 
-/// The whole document.
+/// Where the workflows use each secret, for the `Workflows` section: what
+/// `tokenspec_repo::workflows` found, as plain data (rendering stays pure).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct WorkflowUsage {
+    /// Whether the repository has a `.github/workflows/` folder.
+    pub present: bool,
+    /// Spec token name → the workflow file names that reference it (by
+    /// name or alias), sorted.
+    pub tokens: Vec<(String, Vec<String>)>,
+    /// The workflows that use the default token.
+    pub default_token: Vec<String>,
+    /// Secrets referenced that are not spec tokens → the workflows using them.
+    pub unknown: Vec<(String, Vec<String>)>,
+}
+
+/// The whole document, without a `Workflows` section unless the spec
+/// governs workflows.
 pub fn render(spec: &Spec) -> String {
+    render_with(spec, &WorkflowUsage::default())
+}
+
+/// The whole document, with where the workflows use each token.
+pub fn render_with(spec: &Spec, usage: &WorkflowUsage) -> String {
     let mut out = String::new();
     let envs: Vec<String> = spec.environments.iter().map(|e| code(e)).collect();
     let _ = write!(
@@ -34,7 +55,77 @@ pub fn render(spec: &Spec) -> String {
     rules(&mut out, spec);
     formats(&mut out);
     deprecations(&mut out, spec);
+    workflows(&mut out, spec, usage);
     out
+}
+
+/// `## Workflows`: where each token may be used and where it is used,
+/// when the repository has workflows or the spec says anything about them.
+fn workflows(out: &mut String, spec: &Spec, usage: &WorkflowUsage) {
+    let governed = usage.present
+        || spec.github.span.is_some()
+        || spec.tokens.iter().any(|t| t.workflows.is_some());
+    if !governed {
+        return;
+    }
+    out.push_str(
+        "\n## Workflows\n\n\
+         Where each token may be used (`workflows` in the spec) and which files of \
+         `.github/workflows/` use it; `tokenspec usage` lists every reference and \
+         `tokenspec check` reports a use the spec does not allow.\n\n\
+         | Token | Allowed in | Used in |\n|---|---|---|\n",
+    );
+    let list = |names: &[String]| -> String {
+        if names.is_empty() {
+            "—".to_owned()
+        } else {
+            names.iter().map(|n| code(n)).collect::<Vec<_>>().join(", ")
+        }
+    };
+    let used = |name: &str| -> &[String] {
+        usage
+            .tokens
+            .iter()
+            .find(|(t, _)| t == name)
+            .map_or(&[][..], |(_, w)| w.as_slice())
+    };
+    for t in &spec.tokens {
+        let allowed = match (&t.workflows, t.class) {
+            (None, Class::Cicd) => "any workflow".to_owned(),
+            (None, Class::Runtime) => "none (a runtime token)".to_owned(),
+            (Some(w), _) if w.is_empty() => "none".to_owned(),
+            (Some(w), _) => list(w),
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {allowed} | {} |",
+            code(&t.name),
+            list(used(&t.name))
+        );
+    }
+    let default_allowed = match spec.github.default_token {
+        tokenspec_spec::model::DefaultToken::Allow => "any workflow".to_owned(),
+        tokenspec_spec::model::DefaultToken::Forbid
+            if spec.github.default_token_workflows.is_empty() =>
+        {
+            "none (`default_token = \"forbid\"`)".to_owned()
+        }
+        tokenspec_spec::model::DefaultToken::Forbid => list(&spec.github.default_token_workflows),
+    };
+    let _ = writeln!(
+        out,
+        "| `GITHUB_TOKEN` (the default token) | {default_allowed} | {} |",
+        list(&usage.default_token)
+    );
+    if !usage.unknown.is_empty() {
+        out.push_str(
+            "\nSecrets the workflows use that are not in the spec (add each as a token, or as an alias of one):\n\n\
+             | Secret | Used in |\n|---|---|\n",
+        );
+        for (name, files) in &usage.unknown {
+            let _ = writeln!(out, "| {} | {} |", code(name), list(files));
+        }
+    }
 }
 
 fn heading(class: Class) -> &'static str {

@@ -39,6 +39,16 @@ pub const GENERATED: &str =
 /// the current text of a file, or `None` when it does not exist; it is
 /// asked only for files whose hand-written parts are kept.
 pub fn outputs(spec: &Spec, read_existing: impl Fn(&str) -> Option<String>) -> Vec<Output> {
+    outputs_with(spec, &docs::WorkflowUsage::default(), read_existing)
+}
+
+/// [`outputs`] for a repository whose workflows use the tokens as `usage`
+/// says (`docs/TOKENS.md` lists where).
+pub fn outputs_with(
+    spec: &Spec,
+    usage: &docs::WorkflowUsage,
+    read_existing: impl Fn(&str) -> Option<String>,
+) -> Vec<Output> {
     let env_ci = ci_files::ENV_CI;
     let gitignore = gitignore::PATH;
     vec![
@@ -52,7 +62,7 @@ pub fn outputs(spec: &Spec, read_existing: impl Fn(&str) -> Option<String>) -> V
         },
         Output {
             path: docs::PATH,
-            content: docs::render(spec),
+            content: docs::render_with(spec, usage),
         },
         Output {
             path: gitignore,

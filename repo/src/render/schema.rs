@@ -16,7 +16,7 @@ use tokenspec_core::env::DEFAULT_ENV_FROM;
 use tokenspec_spec::model::DEFAULT_STORE_MOUNT;
 use tokenspec_spec::model::{ClassInfo, DEFAULT_ENVIRONMENTS};
 use tokenspec_spec::parse::{
-    CLASS_KEYS, DEPRECATED_KEYS, FORMAT_KEYS, STORE_KEYS, TOKEN_KEYS, TOP_KEYS,
+    CLASS_KEYS, DEPRECATED_KEYS, FORMAT_KEYS, GITHUB_KEYS, STORE_KEYS, TOKEN_KEYS, TOP_KEYS,
 };
 
 /// The file, relative to the root.
@@ -140,6 +140,55 @@ fn top_property(key: &str) -> Option<Value> {
             v["required"] = json!(["path"]);
             v
         }
+        "github" => object(
+            "Repository-wide GitHub policy: whether workflows may use the default token, the repository and its deployment environments.",
+            GITHUB_KEYS,
+            github_property,
+        ),
+        _ => return None,
+    })
+}
+
+/// A workflow file name or glob under `.github/workflows/`.
+fn workflow_globs(description: &str) -> Value {
+    json!({
+        "description": description,
+        "type": "array",
+        "items": {
+            "description": "A file name directly under `.github/workflows/`, or a glob with `*` and `?`, e.g. `release-*.yml`.",
+            "type": "string",
+            "pattern": "^[^/\\\\\\[\\]{}!]+$",
+        },
+        "uniqueItems": true,
+    })
+}
+
+fn github_property(key: &str) -> Option<Value> {
+    Some(match key {
+        "default_token" => json!({
+            "description": "Whether workflows may use the repository's default token (`GITHUB_TOKEN`, `github.token`); `tokenspec check` reports each use under `forbid` (rule `default-token`).",
+            "enum": ["allow", "forbid"],
+            "default": "allow",
+        }),
+        "default_token_workflows" => workflow_globs(
+            "Under `default_token = \"forbid\"`, the workflows that may still use the default token.",
+        ),
+        "repository" => json!({
+            "description": "The repository on GitHub, `owner/name`.",
+            "type": "string",
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$",
+        }),
+        "environments" => json!({
+            "description": "Spec environment → GitHub deployment environment name, e.g. `{ prod = \"production\" }`. Each key must be one of `environments`.",
+            "type": "object",
+            "propertyNames": { "pattern": "^[A-Za-z0-9_-]+$" },
+            "additionalProperties": {
+                "description": "The GitHub deployment environment's name.",
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 255,
+            },
+        }),
         _ => return None,
     })
 }
@@ -271,6 +320,14 @@ fn token_property(key: &str) -> Option<Value> {
             "uniqueItems": true,
             "default": [],
         }),
+        "workflows" => workflow_globs(
+            "The workflows (under `.github/workflows/`) that may reference the token; `[]` is none. Default: every workflow for a cicd token, none for a runtime token.",
+        ),
+        "identity" => json!({
+            "description": "The GitHub login (a user, or a GitHub App's `name[bot]`) the token must belong to.",
+            "type": "string",
+            "pattern": "^[A-Za-z0-9][A-Za-z0-9-]{0,38}(\\[bot\\])?$",
+        }),
         "deprecated" => json!({
             "description": "Marks the token as replaced: `true`, or `{ replacement = \"NEW_TOKEN\", note = \"…\" }`.",
             "anyOf": [
@@ -310,8 +367,9 @@ mod tests {
 
     #[test]
     fn every_parser_key_has_a_schema() {
-        let lists: [(&[&str], PropertySchema); 6] = [
+        let lists: [(&[&str], PropertySchema); 7] = [
             (STORE_KEYS, store_property),
+            (GITHUB_KEYS, github_property),
             (TOP_KEYS, top_property),
             (CLASS_KEYS, class_property),
             (TOKEN_KEYS, token_property),
