@@ -411,7 +411,7 @@ impl Cx<'_> {
         if unknown {
             self.unknown_keys(t, TOKEN_KEYS, "a [[token]]");
         }
-        let [name_v, class_v, description_v, required_v, format_v, ci_value_v, owner_v, rotation_days_v, scopes_v, deprecated_v, aliases_v] =
+        let [name_v, class_v, description_v, required_v, format_v, ci_value_v, owner_v, rotation_days_v, scopes_v, deprecated_v, aliases_v, workflows_v, identity_v] =
             slots;
         let mut missing = Vec::new();
         for (key, v) in [
@@ -521,10 +521,8 @@ impl Cx<'_> {
         let aliases = aliases_v
             .map(|v| self.variable_names(v, "aliases"))
             .unwrap_or_default();
-        let workflows = t
-            .get("workflows")
-            .and_then(|v| self.workflow_globs(v, "workflows"));
-        let identity = t.get("identity").and_then(|v| self.identity(v));
+        let workflows = workflows_v.and_then(|v| self.workflow_globs(v, "workflows"));
+        let identity = identity_v.and_then(|v| self.identity(v));
         if let Some(own) = aliases.iter().find(|a| Some(a.get_ref()) == name.as_ref()) {
             self.err(Diagnostic::new(
                 format!("`{}` is the token's own name, not an alias", own.get_ref()),
