@@ -232,7 +232,7 @@ pub fn outputs(
             .or(values.first());
         // A fallback is visible: say which source filled it when not the first.
         if let Some((i, _, placeholder)) = chosen.filter(|(i, _, _)| *i > 0) {
-            let skipped: Vec<&str> = r.sources[..*i].iter().map(String::as_str).collect();
+            let passed_over: Vec<&str> = r.sources[..*i].iter().map(String::as_str).collect();
             let why = if values.iter().any(|(j, _, _)| j < i) {
                 "no real value"
             } else {
@@ -243,7 +243,7 @@ pub fn outputs(
                 r.name,
                 r.sources[*i],
                 if *placeholder { " (a placeholder)" } else { "" },
-                skipped.join(", ")
+                passed_over.join(", ")
             ));
         }
         let value = chosen.map(|(_, v, _)| v.clone());

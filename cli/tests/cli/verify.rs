@@ -177,6 +177,21 @@ fn user(login: &str) -> Value {
     json!({"login": login, "id": 1, "type": "User", "site_admin": false})
 }
 
+/// The double's `GET /user` answer for the classic PAT `value`: `login`,
+/// its `X-OAuth-Scopes` and an expiry `expires_in` days away.
+fn github_user(double: &Double, value: &str, login: &str, scopes: &str, expires_in: i64) {
+    double.on(
+        "/user",
+        &format!("Bearer {value}"),
+        Canned::json(200, user(login))
+            .header("X-OAuth-Scopes", scopes)
+            .header(
+                "github-authentication-token-expiration",
+                &expiration_header(days(expires_in)),
+            ),
+    );
+}
+
 struct Case {
     name: &'static str,
     value: String,
@@ -195,28 +210,10 @@ fn scenario(double: &Double) -> Vec<Case> {
     };
 
     let v = add("GH_VALID", pat("VALID"));
-    double.on(
-        "/user",
-        &bearer(&v),
-        Canned::json(200, user("deploy-bot"))
-            .header("X-OAuth-Scopes", "repo, workflow")
-            .header(
-                "github-authentication-token-expiration",
-                &expiration_header(days(60)),
-            ),
-    );
+    github_user(double, &v, "deploy-bot", "repo, workflow", 60);
     add("GH_INVALID", pat("INVALID")); // the double's default: 401 Bad credentials
     let v = add("GH_EXPIRED", pat("EXPIRED"));
-    double.on(
-        "/user",
-        &bearer(&v),
-        Canned::json(200, user("deploy-bot"))
-            .header("X-OAuth-Scopes", "repo")
-            .header(
-                "github-authentication-token-expiration",
-                &expiration_header(days(-2)),
-            ),
-    );
+    github_user(double, &v, "deploy-bot", "repo", -2);
     let v = add("GH_EXPIRED_401", pat("EXPIRED401"));
     double.on(
         "/user",
@@ -224,49 +221,13 @@ fn scenario(double: &Double) -> Vec<Case> {
         Canned::json(401, json!({"message": "Token expired", "status": "401"})),
     );
     let v = add("GH_NEAR", pat("NEAR"));
-    double.on(
-        "/user",
-        &bearer(&v),
-        Canned::json(200, user("deploy-bot"))
-            .header("X-OAuth-Scopes", "repo")
-            .header(
-                "github-authentication-token-expiration",
-                &expiration_header(days(5)),
-            ),
-    );
+    github_user(double, &v, "deploy-bot", "repo", 5);
     let v = add("GH_WRONG_ID", pat("WRONGID"));
-    double.on(
-        "/user",
-        &bearer(&v),
-        Canned::json(200, user("someone-else"))
-            .header("X-OAuth-Scopes", "repo")
-            .header(
-                "github-authentication-token-expiration",
-                &expiration_header(days(30)),
-            ),
-    );
+    github_user(double, &v, "someone-else", "repo", 30);
     let v = add("GH_MISSING_SCOPE", pat("MISSING"));
-    double.on(
-        "/user",
-        &bearer(&v),
-        Canned::json(200, user("deploy-bot"))
-            .header("X-OAuth-Scopes", "repo")
-            .header(
-                "github-authentication-token-expiration",
-                &expiration_header(days(30)),
-            ),
-    );
+    github_user(double, &v, "deploy-bot", "repo", 30);
     let v = add("GH_EXTRA_SCOPE", pat("EXTRA"));
-    double.on(
-        "/user",
-        &bearer(&v),
-        Canned::json(200, user("deploy-bot"))
-            .header("X-OAuth-Scopes", "repo, admin:org")
-            .header(
-                "github-authentication-token-expiration",
-                &expiration_header(days(30)),
-            ),
-    );
+    github_user(double, &v, "deploy-bot", "repo, admin:org", 30);
     let v = add(
         "GH_FINE",
         format!("github_pat_11AFINE0000{}", "a1B2c3D4e5".repeat(7)),
