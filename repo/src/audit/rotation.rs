@@ -61,22 +61,12 @@ pub fn findings(spec: &Spec, secret: &StoredSecret<'_>, now: SystemTime) -> Vec<
     found
 }
 
-/// The UTC calendar date of `t`, `YYYY-MM-DD` (days from the civil calendar
-/// algorithm, so this crate needs no time library).
+/// The UTC calendar date of `t`, `YYYY-MM-DD`.
 pub fn date(t: SystemTime) -> String {
     let days = t
         .duration_since(SystemTime::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() / DAY) as i64;
-    // Howard Hinnant's days_from_civil, inverted.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (year, month, day) = crate::migrate::write::civil_from_days(days);
     format!("{year:04}-{month:02}-{day:02}")
 }
 
